@@ -1,0 +1,3 @@
+from single_shot_eval.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The `Model` protocol every backend implements, and the request/response objects around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What to ask a model: chat messages plus inference parameters.
+
+    `example_id` and `python_source` let non-LLM backends (the reference model, file-in/file-out
+    transpilers) answer without parsing the prompt.
+    """
+
+    messages: tuple[Message, ...]
+    temperature: float = 0.0
+    max_tokens: int = 4096
+    seed: int = 0
+    timeout_s: float = 30.0
+    run: int = 0
+    example_id: str = ""
+    python_source: str = ""
+    stop_after_code_block: bool = False
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A model's answer with measured usage. `tokens_estimated` is True when the backend gave none."""
+
+    text: str
+    input_tokens: int
+    output_tokens: int
+    latency_s: float
+    cost_usd: float
+    tokens_estimated: bool = False
+    time_to_first_token_s: float | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.output_tokens / self.latency_s if self.latency_s > 0 else 0.0
+
+
+@runtime_checkable
+class Model(Protocol):
+    """A backend that turns a `GenerationRequest` into a `Completion`."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def deterministic(self) -> bool:
+        """True when the same request always yields the same text (enables the response cache)."""
+        ...
+
+    def generate(self, request: GenerationRequest) -> Completion: ...
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count for backends that report none (about 4 characters per token)."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+def first_code_block_end(text: str) -> int | None:
+    """Index just past the closing fence of the first complete fenced block, if there is one.
+
+    Used by `stop_after_code_block`: a one-shot translation is the first code block, and what a
+    model writes after it is never verified, so generation may stop there.
+    """
+    opening = text.find("```")
+    if opening < 0:
+        return None
+    body = text.find("\n", opening)
+    if body < 0:
+        return None
+    closing = text.find("\n```", body)
+    if closing < 0:
+        return None
+    return closing + 4
+
+
+def truncate_after_first_code_block(text: str) -> str:
+    """`text` cut just after its first complete fenced block (unchanged when there is none)."""
+    end = first_code_block_end(text)
+    return text if end is None else text[:end]

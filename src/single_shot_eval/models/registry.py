@@ -1,0 +1,160 @@
+"""Model configuration, spec resolution and the backend registry.
+
+A backend is one module in this package that decorates a factory with `@backend("name")`;
+`build_model` imports every module of the package once, so adding a backend is adding a file.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from single_shot_eval.errors import ConfigError, ModelSpecError
+from single_shot_eval.models.base import Model
+
+
+class Price(BaseModel):
+    """Dollar price of a model: per million tokens for APIs, per hour of hardware for local runs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_usd_per_mtok: float | None = Field(default=None, ge=0)
+    output_usd_per_mtok: float | None = Field(default=None, ge=0)
+    hardware_usd_per_hour: float | None = Field(default=None, ge=0)
+
+
+class ModelConfig(BaseModel):
+    """One model to evaluate: a stable id, the backend that runs it and its parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    backend: str = Field(min_length=1)
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    command: list[str] | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    price: Price | None = None
+    concurrency: int = Field(default=1, ge=1)
+    cache: bool | None = None
+
+
+BackendFactory = Callable[[ModelConfig], Model]
+_BACKENDS: dict[str, BackendFactory] = {}
+_LOADED = False
+
+
+def backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
+    """Register a factory that builds a `Model` from a `ModelConfig` whose backend is `name`."""
+
+    def register(factory: BackendFactory) -> BackendFactory:
+        _BACKENDS[name] = factory
+        return factory
+
+    return register
+
+
+def _load_backends() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    package = importlib.import_module("single_shot_eval.models")
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name not in {"base", "registry"}:
+            importlib.import_module(f"single_shot_eval.models.{info.name}")
+    _LOADED = True
+
+
+def available_backends() -> list[str]:
+    _load_backends()
+    return sorted(_BACKENDS)
+
+
+def build_model(config: ModelConfig) -> Model:
+    """Instantiate the backend named by `config.backend`."""
+    _load_backends()
+    factory = _BACKENDS.get(config.backend)
+    if factory is None:
+        raise ModelSpecError(
+            f"model {config.id!r}: unknown backend {config.backend!r} "
+            f"(known: {', '.join(sorted(_BACKENDS))})"
+        )
+    return factory(config)
+
+
+BUILTIN_MODELS: dict[str, ModelConfig] = {
+    "reference": ModelConfig(id="reference", backend="reference"),
+    "smollm2-135m": ModelConfig(id="smollm2-135m", backend="llama_cpp", model="smollm2"),
+    "mutant": ModelConfig(id="mutant", backend="reference", params={"field": "mutant_rust"}),
+}
+
+
+def load_models_file(path: Path) -> list[ModelConfig]:
+    """Read a models YAML: `models: [{id, backend, ...}, ...]`."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read models file: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line=line) from None
+    if not isinstance(data, dict) or not isinstance(data.get("models"), list):
+        raise ConfigError(path, "expected a mapping with a 'models' list", key="models")
+    configs = []
+    for i, entry in enumerate(data["models"]):
+        try:
+            configs.append(ModelConfig.model_validate(entry))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in ("models", i, *err["loc"]))
+            raise ConfigError(path, err["msg"], key=key) from None
+    return configs
+
+
+def resolve_model_specs(specs: str) -> list[ModelConfig]:
+    """Turn `--models` into configs: comma-separated names, `backend:model`, GGUF globs, YAML files."""
+    configs: list[ModelConfig] = []
+    for raw in (s.strip() for s in specs.split(",")):
+        if not raw:
+            continue
+        configs.extend(_resolve_one(raw))
+    if not configs:
+        raise ModelSpecError("--models: no model given")
+    ids = [c.id for c in configs]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ModelSpecError(f"--models: model id {dupes[0]!r} given more than once")
+    return configs
+
+
+def _resolve_one(spec: str) -> list[ModelConfig]:
+    if spec in BUILTIN_MODELS:
+        return [BUILTIN_MODELS[spec].model_copy()]
+    if spec.endswith((".yaml", ".yml")):
+        path = Path(spec)
+        if not path.is_file():
+            raise ModelSpecError(f"--models: models file {spec!r} does not exist")
+        return load_models_file(path)
+    if spec.endswith(".gguf") or "*" in spec:
+        paths = sorted(glob.glob(spec))
+        if not paths:
+            raise ModelSpecError(f"--models: no file matches {spec!r}")
+        return [ModelConfig(id=Path(p).stem, backend="llama_cpp", model=p) for p in paths]
+    if ":" in spec:
+        name, _, model = spec.partition(":")
+        _load_backends()
+        if name in _BACKENDS and model:
+            return [ModelConfig(id=spec, backend=name, model=model)]
+    raise ModelSpecError(
+        f"--models: unknown model spec {spec!r} (use a built-in name such as "
+        f"{', '.join(BUILTIN_MODELS)}, a *.gguf path or glob, backend:model, or a models YAML)"
+    )

@@ -1,0 +1,50 @@
+"""What every report is built from: the store's samples, their analysis and the provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from single_shot_eval.analysis.aggregate import EvaluationSummary, summarize
+from single_shot_eval.corpus.levels import LEVEL_WEIGHTS
+from single_shot_eval.records import Sample
+from single_shot_eval.run.store import ResultStore
+
+PROVENANCE_KEYS = (
+    "tool_version",
+    "rustc_version",
+    "python_version",
+    "toolchain_fingerprint",
+    "sandbox",
+    "seed",
+    "started_at",
+    "updated_at",
+    "tasks",
+    "models",
+)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """A store's analysis plus a way to stream its samples again (for per-sample sections)."""
+
+    store_path: Path
+    summary: EvaluationSummary
+    provenance: dict[str, str]
+    samples: Callable[[], Iterator[Sample]] = field(repr=False)
+    sample_count: int = 0
+
+
+def load_report_data(path: Path, *, seed: int = 0) -> ReportData:
+    """Analyse the store at `path` (read-only; no model or compiler is called)."""
+    store = ResultStore(path, create=False)
+    summary = summarize(store.iter_samples(), level_weights=LEVEL_WEIGHTS, seed=seed)
+    provenance = {k: v for k in PROVENANCE_KEYS if (v := store.get_meta(k)) is not None}
+    return ReportData(
+        store_path=path,
+        summary=summary,
+        provenance=provenance,
+        samples=store.iter_samples,
+        sample_count=store.count(),
+    )

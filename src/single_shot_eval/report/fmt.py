@@ -1,0 +1,77 @@
+"""Number formatting shared by every report, so all of them print a figure the same way."""
+
+from __future__ import annotations
+
+import math
+
+
+def missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """0.923 -> '92.3%'; NaN -> '–'."""
+    if missing(value):
+        return "–"
+    assert value is not None
+    return f"{100 * value:.{digits}f}%"
+
+
+def pct_ci(low: float | None, high: float | None) -> str:
+    if missing(low) or missing(high):
+        return "–"
+    assert low is not None and high is not None
+    return f"[{100 * low:.1f}, {100 * high:.1f}]"
+
+
+def usd(value: float | None) -> str:
+    """Dollar amounts across many orders of magnitude, with 3 significant digits when small."""
+    if missing(value):
+        return "–"
+    assert value is not None
+    if math.isinf(value):
+        return "∞"
+    if value == 0:
+        return "$0"
+    if abs(value) >= 1:
+        return f"${value:,.2f}"
+    return f"${value:.3g}"
+
+
+def seconds(value: float | None) -> str:
+    if missing(value):
+        return "–"
+    assert value is not None
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.2f} s"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio as 'N x' (or '1/N x' when below one)."""
+    if missing(value):
+        return "–"
+    assert value is not None
+    if math.isinf(value):
+        return "∞"
+    if value == 0:
+        return "0x"
+    if value >= 1:
+        return f"{value:,.1f}x"
+    return f"1/{1 / value:,.0f}x"
+
+
+def pvalue(value: float | None) -> str:
+    if missing(value):
+        return "–"
+    assert value is not None
+    return "< 0.0001" if value < 1e-4 else f"{value:.4f}"
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    if missing(value):
+        return "–"
+    assert value is not None
+    if math.isinf(value):
+        return "∞"
+    return f"{value:.{digits}f}"

@@ -1,0 +1,1 @@
+"""Report formats: one module per format, each exposing `FORMAT`, `FILENAME` and `write`."""

@@ -1,0 +1,58 @@
+"""`results.json`: every aggregate plus every per-sample record, deterministic byte for byte."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from single_shot_eval.records import Sample
+from single_shot_eval.report.data import ReportData
+
+FORMAT = "json"
+FILENAME = "results.json"
+
+
+def sample_record(sample: Sample) -> dict[str, Any]:
+    """A sample as plain JSON values."""
+    data = asdict(sample)
+    data["verdict"] = sample.verdict.value
+    data["passed"] = sample.passed
+    data["compiled"] = sample.compiled
+    return data
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def results_document(data: ReportData) -> dict[str, Any]:
+    """The whole JSON document (summary, provenance, samples)."""
+    provenance: dict[str, Any] = dict(data.provenance)
+    for key in ("tasks", "models"):
+        if key in provenance:
+            provenance[key] = json.loads(provenance[key])
+    return _finite(
+        {
+            "schema": "single-shot-eval/results/v1",
+            "provenance": provenance,
+            "summary": data.summary.to_dict(),
+            "samples": [sample_record(s) for s in data.samples()],
+        }
+    )
+
+
+def write(data: ReportData, out_dir: Path) -> Path:
+    path = out_dir / FILENAME
+    with path.open("w", encoding="utf-8") as fh:
+        json.dump(results_document(data), fh, indent=1, sort_keys=True, allow_nan=False)
+        fh.write("\n")
+    return path

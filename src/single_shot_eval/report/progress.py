@@ -1,0 +1,75 @@
+"""Live progress of `evaluate`: done/total, ETA, pass so far per model and cost so far."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from single_shot_eval.records import Sample
+from single_shot_eval.run.evaluate import EvaluationPlan
+
+
+class EvaluationProgress:
+    """A rich progress bar fed by the evaluation's plan and sample callbacks."""
+
+    def __init__(self, console: Console, *, enabled: bool = True) -> None:
+        self.console = console
+        self.enabled = enabled
+        self._progress = Progress(
+            TextColumn("[bold]evaluate"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[status]}"),
+            console=console,
+            disable=not enabled,
+            transient=False,
+        )
+        self._task: TaskID | None = None
+        self._passed: dict[str, int] = defaultdict(int)
+        self._done: dict[str, int] = defaultdict(int)
+        self._cost_usd = 0.0
+
+    def __enter__(self) -> EvaluationProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._progress.__exit__(exc_type, exc, tb)
+
+    def start(self, plan: EvaluationPlan) -> None:
+        self._task = self._progress.add_task(
+            "evaluate", total=len(plan.units), status=f"{plan.already_done} already stored"
+        )
+
+    def advance(self, sample: Sample) -> None:
+        self._done[sample.model_id] += 1
+        self._passed[sample.model_id] += int(sample.passed)
+        if not sample.cached_response:
+            self._cost_usd += sample.cost_usd
+        if self._task is None:
+            return
+        per_model = "  ".join(
+            f"{m} {100 * self._passed[m] / n:.0f}%" for m, n in sorted(self._done.items())
+        )
+        self._progress.update(
+            self._task, advance=1, status=f"pass {per_model}  ${self._cost_usd:.4f}"
+        )

@@ -1,0 +1,49 @@
+"""Render a task's prompt for one example."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from single_shot_eval.config import TaskConfig
+from single_shot_eval.corpus.example import Example, ExampleKind
+from single_shot_eval.models.base import Message
+
+PROGRAM_REQUIREMENTS = (
+    "Write a complete Rust program with `fn main` that accepts the same command-line arguments "
+    "and standard input, prints exactly the same output and exits with the same exit code."
+)
+
+
+def requirements_for(example: Example) -> str:
+    """Kind-specific instructions, including the exact signature the test harness will call."""
+    if example.kind is ExampleKind.FUNCTION and example.entry_point:
+        from single_shot_eval.verify.function_harness import rust_signature
+
+        signature = rust_signature(example.python_source, example.entry_point)
+        return (
+            "Write the Rust function with exactly this signature (you may add helper items and "
+            "`use` declarations; no `fn main` is needed):\n"
+            f"```rust\n{signature}\n```"
+        )
+    return PROGRAM_REQUIREMENTS
+
+
+def render_messages(task: TaskConfig, example: Example) -> tuple[Message, ...]:
+    """System and user messages for `example` under `task`."""
+    user = task.prompts.user_template.format(
+        python_code=example.python_source.rstrip("\n"),
+        requirements=requirements_for(example),
+        example_id=example.id,
+        script_name=example.script_name,
+    )
+    messages = [Message("user", user.strip() + "\n")]
+    if task.prompts.system.strip():
+        messages.insert(0, Message("system", task.prompts.system.strip()))
+    return tuple(messages)
+
+
+def prompt_digest(messages: tuple[Message, ...]) -> str:
+    """SHA-256 of the rendered messages, stored with every sample."""
+    payload = json.dumps([[m.role, m.content] for m in messages], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,257 @@
+"""SQLite store: one row per sample, written as it completes, plus caches and provenance.
+
+The store is the single source of truth: reports are rebuilt from it alone, and `--resume`
+skips every (task, model, run, example) it already holds. WAL mode and one transaction per write
+keep finished samples durable across a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from single_shot_eval.errors import UserError
+from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
+
+SCHEMA_VERSION = 1
+STORE_FILENAME = "results.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS samples (
+    task_id TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    example_id TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    prompt_sha256 TEXT NOT NULL,
+    completion TEXT NOT NULL,
+    extracted_code TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    tokens_estimated INTEGER NOT NULL,
+    latency_s REAL NOT NULL,
+    cost_usd REAL NOT NULL,
+    verdict TEXT NOT NULL,
+    stages_json TEXT NOT NULL,
+    diagnostics_json TEXT NOT NULL,
+    error TEXT NOT NULL,
+    cached_response INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    extra_json TEXT NOT NULL,
+    PRIMARY KEY (task_id, model_id, run, example_id)
+);
+CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, completion_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, result_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS oracle (key TEXT PRIMARY KEY, outcome_json TEXT NOT NULL);
+"""
+
+_COLUMNS = (
+    "task_id, model_id, run, example_id, level, prompt_sha256, completion, extracted_code, "
+    "input_tokens, output_tokens, tokens_estimated, latency_s, cost_usd, verdict, stages_json, "
+    "diagnostics_json, error, cached_response, created_at, extra_json"
+)
+
+
+class StoreError(UserError):
+    """The store file is unusable (corrupt, newer schema, not writable)."""
+
+
+def store_path(location: Path) -> Path:
+    """The store file for an output directory, or `location` itself when it is a file."""
+    return location / STORE_FILENAME if location.is_dir() or not location.suffix else location
+
+
+class ResultStore:
+    """Durable sample rows and key/value caches in one SQLite file; safe to use from threads."""
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        self.path = path
+        if not create and not path.exists():
+            raise StoreError(f"{path}: no results store here (run `single-shot-eval evaluate`)")
+        try:
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA busy_timeout=10000")
+            ok = self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if ok != "ok":
+                raise StoreError(f"{path}: store failed its integrity check: {ok}")
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open results store: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create results store: {exc.strerror}") from None
+        self._lock = threading.Lock()
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif int(version) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: store schema version {version} is newer than this tool's "
+                f"({SCHEMA_VERSION}); upgrade single-shot-eval"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- metadata ---------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- samples ----------------------------------------------------------------------------
+
+    def add_sample(self, sample: Sample) -> None:
+        """Write one sample durably (replacing an earlier row for the same key)."""
+        row = (
+            sample.task_id,
+            sample.model_id,
+            sample.run,
+            sample.example_id,
+            sample.level,
+            sample.prompt_sha256,
+            sample.completion,
+            sample.extracted_code,
+            sample.input_tokens,
+            sample.output_tokens,
+            int(sample.tokens_estimated),
+            sample.latency_s,
+            sample.cost_usd,
+            sample.verdict.value,
+            json.dumps([asdict(s) for s in sample.stages], sort_keys=True),
+            json.dumps([asdict(d) for d in sample.diagnostics], sort_keys=True),
+            sample.error,
+            int(sample.cached_response),
+            sample.created_at,
+            json.dumps(sample.extra, sort_keys=True),
+        )
+        placeholders = ", ".join("?" * len(row))
+        with self._lock:
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO samples ({_COLUMNS}) VALUES ({placeholders})", row
+            )
+
+    def done_keys(self, task_id: str) -> set[tuple[str, int, str]]:
+        """(model, run, example) of every stored sample of a task."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT model_id, run, example_id FROM samples WHERE task_id = ?", (task_id,)
+            ).fetchall()
+        return {(str(m), int(r), str(e)) for m, r, e in rows}
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0])
+
+    def iter_samples(self, batch_size: int = 500) -> Iterator[Sample]:
+        """Every stored sample in a stable order, streamed in batches."""
+        last: tuple[str, str, int, str] | None = None
+        while True:
+            with self._lock:
+                if last is None:
+                    rows = self._conn.execute(
+                        f"SELECT {_COLUMNS} FROM samples "
+                        "ORDER BY task_id, model_id, run, example_id LIMIT ?",
+                        (batch_size,),
+                    ).fetchall()
+                else:
+                    rows = self._conn.execute(
+                        f"SELECT {_COLUMNS} FROM samples "
+                        "WHERE (task_id, model_id, run, example_id) > (?, ?, ?, ?) "
+                        "ORDER BY task_id, model_id, run, example_id LIMIT ?",
+                        (*last, batch_size),
+                    ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _sample_from_row(row)
+            r = rows[-1]
+            last = (r[0], r[1], r[2], r[3])
+
+    # -- caches -----------------------------------------------------------------------------
+
+    def _get(self, table: str, column: str, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {column} FROM {table} WHERE key = ?", (key,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def _put(self, table: str, column: str, key: str, value: str) -> None:
+        with self._lock:
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)", (key, value)
+            )
+
+    def get_response(self, key: str) -> str | None:
+        return self._get("responses", "completion_json", key)
+
+    def put_response(self, key: str, value: str) -> None:
+        self._put("responses", "completion_json", key, value)
+
+    def put_verdict(self, key: str, value: str) -> None:
+        self._put("verdicts", "result_json", key, value)
+
+    def put_oracle(self, key: str, value: str) -> None:
+        self._put("oracle", "outcome_json", key, value)
+
+    def all_verdicts(self) -> dict[str, str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT key, result_json FROM verdicts").fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    def all_oracle(self) -> dict[str, str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT key, outcome_json FROM oracle").fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+
+def _sample_from_row(row: tuple[object, ...]) -> Sample:
+    (task_id, model_id, run, example_id, level, prompt_sha, completion, code, tin, tout, est,
+     latency, cost, verdict, stages, diags, error, cached, created, extra) = row
+    return Sample(
+        task_id=str(task_id),
+        model_id=str(model_id),
+        run=int(str(run)),
+        example_id=str(example_id),
+        level=int(str(level)),
+        prompt_sha256=str(prompt_sha),
+        completion=str(completion),
+        extracted_code=None if code is None else str(code),
+        input_tokens=int(str(tin)),
+        output_tokens=int(str(tout)),
+        tokens_estimated=bool(est),
+        latency_s=float(str(latency)),
+        cost_usd=float(str(cost)),
+        verdict=Verdict(str(verdict)),
+        stages=tuple(StageResult(**s) for s in json.loads(str(stages))),
+        diagnostics=tuple(Diagnostic(**d) for d in json.loads(str(diags))),
+        error=str(error),
+        cached_response=bool(cached),
+        created_at=str(created),
+        extra=json.loads(str(extra)),
+    )
