@@ -275,7 +275,9 @@ class Verifier:
             stages.append(compile_stage)
             if binary is None:
                 return VerificationResult(Verdict.COMPILE_ERROR, tuple(stages), diags, fp)
-            test_stage, verdict = self._run_function_tests(binary, workdir)
+            test_stage, verdict = self._run_function_tests(
+                binary, workdir, harness_only=bool(example.function_cases)
+            )
             stages.append(test_stage)
             return VerificationResult(verdict, tuple(stages), diags, fp)
 
@@ -305,17 +307,29 @@ class Verifier:
         final = Verdict.PASS if checked else Verdict.COMPILE_ONLY
         return VerificationResult(final, tuple(stages), diags, fp)
 
-    def _run_function_tests(self, binary: Path, workdir: Path) -> tuple[StageResult, Verdict]:
-        from single_shot_eval.verify.function_harness import parse_libtest_output
+    def _run_function_tests(
+        self, binary: Path, workdir: Path, *, harness_only: bool
+    ) -> tuple[StageResult, Verdict]:
+        """Run the test binary; with `harness_only`, only the generated cases count (a
+        candidate's own `#[test]`s are not ground truth)."""
+        from single_shot_eval.verify.function_harness import (
+            HARNESS_TEST_FILTER,
+            TEST_BINARY_ARGS,
+            parse_libtest_output,
+        )
 
+        args = list(TEST_BINARY_ARGS) if harness_only else ["--test-threads=1"]
         start = time.perf_counter()
         res = self.sandbox.run(
-            [str(binary), "--test-threads=1"],
+            [str(binary), *args],
             workdir=workdir,
             limits=self._limits(self.policy.run_timeout_s),
         )
         duration = time.perf_counter() - start
-        outcome = parse_libtest_output(res.stdout.decode("utf-8", "replace"))
+        outcome = parse_libtest_output(
+            res.stdout.decode("utf-8", "replace"),
+            name_prefix=HARNESS_TEST_FILTER if harness_only else None,
+        )
         total = outcome.passed + outcome.failed
         if res.timed_out:
             return StageResult("tests", False, duration, "test run timed out", total,
@@ -348,7 +362,7 @@ class Verifier:
                 [self.sandbox.python_executable, example.script_name, *case.args],
                 workdir=wd,
                 stdin=case.stdin.encode(),
-                env=dict(case.env),
+                env={"PYTHONHASHSEED": "0", **dict(case.env)},
                 limits=self._limits(self.policy.run_timeout_s),
             )
         outcome = _as_outcome(res)
