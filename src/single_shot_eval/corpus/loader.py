@@ -246,7 +246,11 @@ def load_example_folder(folder: Path) -> Example:
 
 def load_jsonl(path: Path) -> list[Example]:
     """Load function-level records: `{"id", "python_code", "test_cases": [...]}` per line."""
-    from single_shot_eval.verify.function_harness import find_entry_point
+    from single_shot_eval.verify.function_harness import (
+        find_entry_point,
+        render_test_module,
+        rust_signature,
+    )
 
     examples = []
     for lineno, line in enumerate(_read_text(path).splitlines(), start=1):
@@ -269,11 +273,16 @@ def load_jsonl(path: Path) -> list[Example]:
             raise CorpusError(
                 path, f"python_code of {record.id!r} has a syntax error: {exc.msg}", line=lineno
             ) from None
+        cases = tuple(FunctionCase(inputs=tuple(c.input), expected=c.expected)
+                      for c in record.test_cases)
         try:
             entry = record.entry_point or find_entry_point(record.python_code)
+            # Fail at load time, not mid-evaluation, when the harness cannot express a record.
+            rust_signature(record.python_code, entry)
+            render_test_module(record.python_code, entry, cases)
         except ConfigError as exc:
             message = str(exc).removeprefix("python_code: ")
-            raise CorpusError(path, message, key="python_code", line=lineno) from None
+            raise CorpusError(path, f"{record.id}: {message}", line=lineno) from None
         examples.append(
             Example(
                 id=record.id,
@@ -281,10 +290,7 @@ def load_jsonl(path: Path) -> list[Example]:
                 python_source=record.python_code,
                 script_name=f"{record.id}.py",
                 source_path=path,
-                function_cases=tuple(
-                    FunctionCase(inputs=tuple(c.input), expected=c.expected)
-                    for c in record.test_cases
-                ),
+                function_cases=cases,
                 entry_point=entry,
                 reference_rust=record.reference_rust,
                 mutant_rust=record.mutant_rust,
