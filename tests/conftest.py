@@ -19,9 +19,14 @@ def bundled_corpus() -> Corpus:
     return load_corpus()
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m single_shot_eval ARGS` as a real process."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "160"}
+    env = {**(env if env is not None else os.environ), "NO_COLOR": "1", "COLUMNS": "160"}
     return subprocess.run(
         [sys.executable, "-m", "single_shot_eval", *args],
         capture_output=True,

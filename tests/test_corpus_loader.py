@@ -146,7 +146,7 @@ def test_bad_jsonl_lines(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match=r"f.jsonl:1: python_code: Field required"):
         load_corpus(path)
     path.write_text('{"id": "a", "python_code": "x = 1"}\n')
-    with pytest.raises(CorpusError, match=r"f.jsonl:1: python_code: no top-level function"):
+    with pytest.raises(CorpusError, match=r"f.jsonl:1: a: no top-level function"):
         load_corpus(path)
     path.write_text('{"id": "a", "code": "x = 1"}\n')
     with pytest.raises(CorpusError, match=r"f.jsonl:1: python_code: Field required"):

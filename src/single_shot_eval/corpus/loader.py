@@ -282,7 +282,9 @@ def load_jsonl(path: Path) -> list[Example]:
             render_test_module(record.python_code, entry, cases)
         except ConfigError as exc:
             message = str(exc).removeprefix("python_code: ")
-            raise CorpusError(path, f"{record.id}: {message}", line=lineno) from None
+            if not message.startswith("def "):
+                message = f"{record.id}: {message}"
+            raise CorpusError(path, message, line=lineno) from None
         examples.append(
             Example(
                 id=record.id,

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from single_shot_eval.errors import ConfigError, ModelSpecError
@@ -97,27 +96,32 @@ BUILTIN_MODELS: dict[str, ModelConfig] = {
 }
 
 
+def register_builtin_model(config: ModelConfig) -> None:
+    """Make `config.id` resolvable as a bare `--models` name (backends use it for presets such
+    as `claude` or `depyler`). An existing built-in of the same id is kept."""
+    BUILTIN_MODELS.setdefault(config.id, config)
+
+
 def load_models_file(path: Path) -> list[ModelConfig]:
     """Read a models YAML: `models: [{id, backend, ...}, ...]`."""
+    from single_shot_eval.config import parse_yaml_document, validation_error
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"cannot read models file: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line=line) from None
+    data, node = parse_yaml_document(path, text)
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
-        raise ConfigError(path, "expected a mapping with a 'models' list", key="models")
-    configs = []
-    for i, entry in enumerate(data["models"]):
-        try:
-            configs.append(ModelConfig.model_validate(entry))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in ("models", i, *err["loc"]))
-            raise ConfigError(path, err["msg"], key=key) from None
-    return configs
+        raise ConfigError(path, "expected a mapping with a 'models' list", key="models", line=1)
+    try:
+        return _ModelsFile.model_validate(data).models
+    except ValidationError as exc:
+        raise validation_error(path, exc, node) from None
+
+
+class _ModelsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    models: list[ModelConfig]
 
 
 def resolve_model_specs(specs: str) -> list[ModelConfig]:
@@ -137,6 +141,7 @@ def resolve_model_specs(specs: str) -> list[ModelConfig]:
 
 
 def _resolve_one(spec: str) -> list[ModelConfig]:
+    _load_backends()  # backends may register presets as built-in names
     if spec in BUILTIN_MODELS:
         return [BUILTIN_MODELS[spec].model_copy()]
     if spec.endswith((".yaml", ".yml")):
@@ -151,7 +156,6 @@ def _resolve_one(spec: str) -> list[ModelConfig]:
         return [ModelConfig(id=Path(p).stem, backend="llama_cpp", model=p) for p in paths]
     if ":" in spec:
         name, _, model = spec.partition(":")
-        _load_backends()
         if name in _BACKENDS and model:
             return [ModelConfig(id=spec, backend=name, model=model)]
     raise ModelSpecError(
