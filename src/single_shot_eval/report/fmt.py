@@ -42,13 +42,17 @@ def seconds(value: float | None) -> str:
     if missing(value):
         return "–"
     assert value is not None
+    if value == 0:
+        return "0 ms"
+    if value < 0.01:
+        return f"{value * 1000:.2g} ms"
     if value < 1:
         return f"{value * 1000:.0f} ms"
     return f"{value:.2f} s"
 
 
 def ratio(value: float | None) -> str:
-    """A ratio as 'N x' (or '1/N x' when below one)."""
+    """A ratio as '2.5x', '0.95x' (from 0.1 up), or '1/N x' for smaller ratios."""
     if missing(value):
         return "–"
     assert value is not None
@@ -58,6 +62,8 @@ def ratio(value: float | None) -> str:
         return "0x"
     if value >= 1:
         return f"{value:,.1f}x"
+    if value >= 0.1:
+        return f"{value:.2f}x"
     return f"1/{1 / value:,.0f}x"
 
 
@@ -75,3 +81,17 @@ def number(value: float | None, digits: int = 3) -> str:
     if math.isinf(value):
         return "∞"
     return f"{value:.{digits}f}"
+
+
+def signed_points(value: float | None, digits: int = 1) -> str:
+    """A difference of two rates in percentage points with its sign: 0.125 -> '+12.5 pp'."""
+    if missing(value):
+        return "–"
+    assert value is not None
+    points = round(100 * value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{points:+.{digits}f} pp"
+
+
+def per_million_tokens_usd(total_usd: float, tokens: int) -> float:
+    """Dollars per million tokens (input + output); NaN when no token was counted."""
+    return total_usd / tokens * 1_000_000 if tokens > 0 else math.nan

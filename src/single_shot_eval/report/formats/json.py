@@ -40,7 +40,7 @@ def results_document(data: ReportData) -> dict[str, Any]:
     for key in ("tasks", "models"):
         if key in provenance:
             provenance[key] = json.loads(provenance[key])
-    return _finite(
+    document: dict[str, Any] = _finite(
         {
             "schema": "single-shot-eval/results/v1",
             "provenance": provenance,
@@ -48,6 +48,7 @@ def results_document(data: ReportData) -> dict[str, Any]:
             "samples": [sample_record(s) for s in data.samples()],
         }
     )
+    return document
 
 
 def write(data: ReportData, out_dir: Path) -> Path:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from single_shot_eval.analysis.aggregate import TaskSummary
 from single_shot_eval.report import fmt
 from single_shot_eval.report.data import ReportData
+
+if TYPE_CHECKING:  # matplotlib is imported only when plots are drawn
+    from single_shot_eval.report.plots import PlotSet
 
 FORMAT = "md"
 FILENAME = "report.md"
@@ -22,7 +26,15 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _task_section(task: TaskSummary) -> list[str]:
+def _image(plots: PlotSet | None, task_id: str, kind: str, alt: str) -> list[str]:
+    """A Markdown image linking the plot's PNG (relative to the report), when it was written."""
+    plot = plots.get(task_id, kind) if plots is not None else None
+    if plot is None or not plot.png_path.exists():
+        return []
+    return [f"![{alt}]({plot.png_path.parent.name}/{plot.png_path.name})", ""]
+
+
+def _task_section(task: TaskSummary, plots: PlotSet | None = None) -> list[str]:
     out = [f"## Task `{task.task_id}`", ""]
     pareto = task.pareto
     out += ["### Model results", ""]
@@ -55,6 +67,7 @@ def _task_section(task: TaskSummary) -> list[str]:
         "",
         "### Pareto frontier",
         "",
+        *_image(plots, task.task_id, "pareto", "Pareto frontier"),
     ]
     rows = []
     for t in pareto.trade_offs:
@@ -100,21 +113,30 @@ def _task_section(task: TaskSummary) -> list[str]:
     else:
         out.append("One model only: nothing to compare.")
     out += ["", "### Accuracy by Py2Rs level", ""]
+    out += _image(plots, task.task_id, "levels", "Accuracy by Py2Rs level")
     levels = sorted({lvl for m in task.models for lvl in m.accuracy_by_level})
     out += _table(
         ["Model", *[f"L{lvl}" for lvl in levels], "Weighted"],
         [[f"`{m.model_id}`", *[fmt.pct(m.accuracy_by_level.get(lvl), 0) for lvl in levels],
           fmt.pct(m.level_weighted_score)] for m in task.models],
     )
+    failures = [
+        *_image(plots, task.task_id, "verdicts", "Verdicts per model"),
+        *_image(plots, task.task_id, "error-codes", "rustc error codes per model"),
+    ]
+    if failures:
+        out += ["", "### Where models fail", "", *failures[:-1]]
     notes = [f"- `{m.model_id}`: {n}" for m in task.models for n in m.notes]
     if notes:
         out += ["", "Notes:", "", *notes]
-    return out + [""]
+    return [*out, ""]
 
 
-def render_markdown(data: ReportData) -> str:
-    """The whole Markdown report."""
+def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
+    """The whole Markdown report; plot images are linked when `plots` holds written files."""
     prov = data.provenance
+    models = sorted({m.model_id for t in data.summary.tasks for m in t.models})
+    rustc = prov["rustc_version"].splitlines()[0] if prov.get("rustc_version") else "unknown"
     lines = [
         "# single-shot-eval report",
         "",
@@ -122,13 +144,13 @@ def render_markdown(data: ReportData) -> str:
         "",
         f"- Samples: {data.sample_count} (store: `{data.store_path.name}`)",
         f"- Tasks: {', '.join(t.task_id for t in data.summary.tasks)}",
-        f"- Models: {', '.join(sorted({m.model_id for t in data.summary.tasks for m in t.models}))}",
-        f"- Toolchain: {prov.get('rustc_version', '').splitlines()[0] if prov.get('rustc_version') else 'unknown'}"
-        f", Python {prov.get('python_version', '?')}, sandbox: {prov.get('sandbox', '?')}",
+        f"- Models: {', '.join(models)}",
+        f"- Toolchain: {rustc}, Python {prov.get('python_version', '?')}, "
+        f"sandbox: {prov.get('sandbox', '?')}",
         "",
     ]
     for task in data.summary.tasks:
-        lines += _task_section(task)
+        lines += _task_section(task, plots)
     lines += ["## Configuration", ""]
     lines += _table(
         ["Key", "Value"],
@@ -148,6 +170,10 @@ def render_markdown(data: ReportData) -> str:
 
 
 def write(data: ReportData, out_dir: Path) -> Path:
+    """Write the plots (once per build) and `report.md`, which links their PNG files."""
+    from single_shot_eval.report.plots import ensure_plots
+
+    plots = ensure_plots(data, out_dir)
     path = out_dir / FILENAME
-    path.write_text(render_markdown(data), encoding="utf-8")
+    path.write_text(render_markdown(data, plots), encoding="utf-8")
     return path
