@@ -215,8 +215,31 @@ def verify(
         raise typer.Exit(1)
 
 
+def _register_stage_commands() -> None:
+    """Commands whose implementation lives with their stage (models, pipeline)."""
+    from single_shot_eval.models.listing import models_command
+
+    app.command(name="models", help="List configured models and what this machine can run.")(
+        models_command
+    )
+
+
+_register_stage_commands()
+
+
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C: stored samples stay stored and the run can be resumed."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: user errors become one line and exit code 2."""
+    _interrupt_on_sigterm()
     try:
         return app(args=argv, standalone_mode=False)
     except UserError as exc:

@@ -19,7 +19,7 @@ from single_shot_eval.models.base import (
     first_code_block_end,
     truncate_after_first_code_block,
 )
-from single_shot_eval.models.pricing import local_compute_cost_usd
+from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend
 
 _LOADED: dict[tuple[str, int, int, int], Any] = {}
@@ -54,6 +54,15 @@ def resolve_gguf(model: str | None) -> Path:
     return path
 
 
+def default_n_threads() -> int:
+    """Half the cores, as llama.cpp itself defaults to (used for prompt processing too).
+
+    ggml's worker threads spin-wait on one another, so one thread per core collapses when the
+    cores are shared: on a loaded 2-core machine, 2 threads measured 8-14x slower than 1.
+    """
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
 def load_llama(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Any:
     """Load (once per process) a GGUF model."""
     try:
@@ -67,8 +76,8 @@ def load_llama(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Any:
         if key not in _LOADED:
             try:
                 _LOADED[key] = Llama(
-                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, seed=seed,
-                    verbose=False,
+                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
+                    n_threads_batch=n_threads, seed=seed, verbose=False,
                 )
             except (ValueError, RuntimeError) as exc:
                 raise ModelSpecError(f"{path}: llama.cpp cannot load this model: {exc}") from None
@@ -83,9 +92,10 @@ class LlamaCppModel:
         self.path = resolve_gguf(config.model)
         params = config.params
         self.n_ctx = int(params.get("n_ctx", 4096))
-        self.n_threads = int(params.get("n_threads", os.cpu_count() or 1))
+        self.n_threads = int(params.get("n_threads", default_n_threads()))
         self.load_seed = int(params.get("seed", 0))
-        self.usd_per_hour = config.price.hardware_usd_per_hour if config.price else None
+        # priced by measured wall time x $/hour (models file `price`, else the default rate)
+        self.cost_rule = cost_rule_for(config, None, wall_time_fallback=True)
         self._llama: Any = None
 
     @property
@@ -124,18 +134,23 @@ class LlamaCppModel:
         if request.stop_after_code_block:
             text = truncate_after_first_code_block(text)
         usage = response.get("usage") or {}
+        input_tokens = int(usage.get("prompt_tokens", 0))
+        output_tokens = int(usage.get("completion_tokens", 0))
         return Completion(
             text=text,
-            input_tokens=int(usage.get("prompt_tokens", 0)),
-            output_tokens=int(usage.get("completion_tokens", 0)),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
             latency_s=latency,
-            cost_usd=local_compute_cost_usd(latency, self.usd_per_hour),
+            cost_usd=self.cost_rule.cost_usd(
+                input_tokens=input_tokens, output_tokens=output_tokens, wall_time_s=latency
+            ),
             tokens_estimated=not usage,
             metadata={
                 "backend": "llama_cpp",
                 "gguf": self.path.name,
                 "finish_reason": str(response["choices"][0].get("finish_reason")),
                 "n_threads": str(self.n_threads),
+                **self.cost_rule.metadata(),
             },
         )
 

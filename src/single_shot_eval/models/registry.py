@@ -96,10 +96,13 @@ BUILTIN_MODELS: dict[str, ModelConfig] = {
 }
 
 
-def register_builtin_model(config: ModelConfig) -> None:
-    """Make `config.id` resolvable as a bare `--models` name (backends use it for presets such
-    as `claude` or `depyler`). An existing built-in of the same id is kept."""
-    BUILTIN_MODELS.setdefault(config.id, config)
+# Bare `--models` names that backends register for their presets (`claude`, `depyler`, ...).
+PRESET_MODELS: dict[str, ModelConfig] = {}
+
+
+def register_preset_model(config: ModelConfig) -> None:
+    """Make `config.id` resolvable as a bare `--models` name. Built-in names take precedence."""
+    PRESET_MODELS.setdefault(config.id, config)
 
 
 def load_models_file(path: Path) -> list[ModelConfig]:
@@ -141,9 +144,11 @@ def resolve_model_specs(specs: str) -> list[ModelConfig]:
 
 
 def _resolve_one(spec: str) -> list[ModelConfig]:
-    _load_backends()  # backends may register presets as built-in names
     if spec in BUILTIN_MODELS:
         return [BUILTIN_MODELS[spec].model_copy()]
+    _load_backends()  # backends register their presets and backend names
+    if spec in PRESET_MODELS:
+        return [PRESET_MODELS[spec].model_copy()]
     if spec.endswith((".yaml", ".yml")):
         path = Path(spec)
         if not path.is_file():

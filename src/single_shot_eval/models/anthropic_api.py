@@ -1,0 +1,172 @@
+"""Anthropic's Messages API through the official `anthropic` SDK.
+
+The key comes from ANTHROPIC_API_KEY (or the variable `api_key_env` names); `base_url` points
+the SDK elsewhere (a proxy, or a local test server). System messages go in the request's
+`system` field, as the Messages API wants. Token counts are the response's `usage` (cache
+creation and cache read tokens are added to the input count and listed in the metadata). The
+Messages API has no seed, so runs at temperature > 0 are not reproducible; the metadata says so.
+
+Sampling parameters (temperature, `top_p`, `top_k`) travel in the request body via the SDK's
+`extra_body`: recent SDK releases dropped them from `messages.create`'s signature, while the API
+still takes them for the models that support sampling. Set `send_temperature: false` for a
+model that rejects it.
+
+Params (all optional): `top_p`, `top_k`, `send_temperature` (bool, default true),
+`max_attempts`, `retry_base_delay_s`, `retry_max_delay_s`, `max_retry_after_s`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from single_shot_eval.errors import ModelSpecError
+from single_shot_eval.models.api_common import (
+    bool_param,
+    check_params,
+    is_local_url,
+    resolve_api_key,
+)
+from single_shot_eval.models.base import (
+    Completion,
+    GenerationRequest,
+    truncate_after_first_code_block,
+)
+from single_shot_eval.models.pricing import cost_rule_for
+from single_shot_eval.models.registry import ModelConfig, backend
+from single_shot_eval.models.retry import (
+    RETRY_PARAM_KEYS,
+    RetryPolicy,
+    TransientFailure,
+    call_with_retries,
+    transient_failure,
+)
+
+ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {"top_p", "top_k", "send_temperature"}
+
+
+class AnthropicModel:
+    """A Claude model behind the Messages API, with real usage and retries."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        params = config.params
+        check_params(config.id, params, ACCEPTED_PARAMS)
+        self.config = config
+        self.model_name = config.model or config.id
+        self.base_url = config.base_url
+        self.top_p = None if params.get("top_p") is None else float(params["top_p"])
+        self.top_k = None if params.get("top_k") is None else int(params["top_k"])
+        self.send_temperature = bool_param(config.id, params, "send_temperature", True)
+        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id)
+        self.cost_rule = cost_rule_for(
+            config, self.model_name, wall_time_fallback=is_local_url(config.base_url)
+        )
+        api_key = resolve_api_key(
+            config.id, api_key_env=config.api_key_env, default_env="ANTHROPIC_API_KEY",
+            base_url=config.base_url,
+        )
+        try:
+            import anthropic
+        except ImportError:
+            raise ModelSpecError(
+                f"model {config.id!r}: the anthropic backend needs the 'api' extra: "
+                "pip install 'single-shot-eval[api]'"
+            ) from None
+        self._timeout_types: tuple[type[BaseException], ...] = (anthropic.APITimeoutError,)
+        self._client: Any = anthropic.Anthropic(
+            api_key=api_key, base_url=config.base_url, max_retries=0
+        )
+        self._slots = threading.BoundedSemaphore(config.concurrency)
+
+    @property
+    def model_id(self) -> str:
+        return self.config.id
+
+    @property
+    def deterministic(self) -> bool:
+        """False: the API has no seed and may change, so caching is opt-in."""
+        return False
+
+    def _classify(self, exc: BaseException) -> TransientFailure | None:
+        return transient_failure(exc, timeout_types=self._timeout_types)
+
+    def _arguments(self, request: GenerationRequest) -> dict[str, Any]:
+        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        sampling: dict[str, Any] = {}
+        if self.send_temperature:
+            sampling["temperature"] = request.temperature
+        if self.top_p is not None:
+            sampling["top_p"] = self.top_p
+        if self.top_k is not None:
+            sampling["top_k"] = self.top_k
+        arguments: dict[str, Any] = {
+            "model": self.model_name,
+            "max_tokens": request.max_tokens,
+            "messages": [
+                {"role": m.role, "content": m.content}
+                for m in request.messages
+                if m.role != "system"
+            ],
+            "timeout": request.timeout_s,
+        }
+        if system:
+            arguments["system"] = system
+        if sampling:
+            arguments["extra_body"] = sampling
+        return arguments
+
+    def _call(self, request: GenerationRequest) -> tuple[Any, float]:
+        started = time.perf_counter()
+        response = self._client.messages.create(**self._arguments(request))
+        return response, time.perf_counter() - started
+
+    def generate(self, request: GenerationRequest) -> Completion:
+        with self._slots:
+            outcome = call_with_retries(
+                lambda: self._call(request), self.retry_policy, classify=self._classify
+            )
+        response, latency_s = outcome.value
+        full_text = "".join(
+            str(getattr(block, "text", "")) for block in response.content
+            if getattr(block, "type", "") == "text"
+        )
+        text = truncate_after_first_code_block(full_text) if request.stop_after_code_block else (
+            full_text
+        )
+        usage = response.usage
+        cache_created = int(getattr(usage, "cache_creation_input_tokens", None) or 0)
+        cache_read = int(getattr(usage, "cache_read_input_tokens", None) or 0)
+        input_tokens = int(usage.input_tokens) + cache_created + cache_read
+        output_tokens = int(usage.output_tokens)
+        metadata = {
+            "backend": "anthropic",
+            "model": str(getattr(response, "model", "") or self.model_name),
+            "finish_reason": str(getattr(response, "stop_reason", "") or ""),
+            "attempts": str(outcome.attempts),
+            "retry_wait_s": f"{outcome.waited_s:.3f}",
+            "seed": "not supported by the Messages API",
+            "truncated_after_code_block": "yes" if text != full_text else "no",
+            **self.cost_rule.metadata(),
+        }
+        if cache_created or cache_read:
+            metadata["cache_creation_input_tokens"] = str(cache_created)
+            metadata["cache_read_input_tokens"] = str(cache_read)
+        if self.base_url:
+            metadata["base_url"] = self.base_url
+        return Completion(
+            text=text,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            latency_s=latency_s,
+            cost_usd=self.cost_rule.cost_usd(
+                input_tokens=input_tokens, output_tokens=output_tokens, wall_time_s=latency_s
+            ),
+            tokens_estimated=False,
+            metadata=metadata,
+        )
+
+
+@backend("anthropic")
+def _build(config: ModelConfig) -> AnthropicModel:
+    return AnthropicModel(config)

@@ -1,0 +1,66 @@
+"""Helpers shared by the HTTP API backends (`openai`, `anthropic`): keys, URLs and params.
+
+Not a backend: it registers nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+from single_shot_eval.errors import ModelSpecError
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
+# What a local server gets as API key when none is set: llama.cpp, vLLM, Ollama and LM Studio
+# accept any string, and the SDKs refuse to run without one.
+DUMMY_LOCAL_KEY = "local-no-key"
+
+
+def is_local_url(url: str | None) -> bool:
+    """True when `url` points at this machine (loopback), where a dummy API key will do."""
+    if not url:
+        return False
+    host = urlparse(url).hostname or ""
+    return host in LOCAL_HOSTS or host.startswith("127.")
+
+
+def resolve_api_key(
+    model_id: str, *, api_key_env: str | None, default_env: str, base_url: str | None
+) -> str:
+    """The API key from the environment variable the config names (never from the file itself).
+
+    A missing key is a `ModelSpecError` naming the variable, except for a loopback `base_url`,
+    which gets a dummy key.
+    """
+    variable = api_key_env or default_env
+    key = os.environ.get(variable, "")
+    if key:
+        return key
+    if is_local_url(base_url):
+        return DUMMY_LOCAL_KEY
+    where = base_url or "the provider's default endpoint"
+    raise ModelSpecError(
+        f"model {model_id!r}: environment variable {variable} is not set; export the API key "
+        f"for {where} in {variable} (or name another variable with api_key_env)"
+    )
+
+
+def check_params(model_id: str, params: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Reject unknown `params` keys, so a typo does not silently change nothing."""
+    known = set(allowed)
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ModelSpecError(
+            f"model {model_id!r}: unknown params {', '.join(unknown)} "
+            f"(this backend accepts: {', '.join(sorted(known))})"
+        )
+
+
+def bool_param(model_id: str, params: Mapping[str, Any], key: str, default: bool) -> bool:
+    """A boolean entry of `params`, checked."""
+    value = params.get(key, default)
+    if not isinstance(value, bool):
+        raise ModelSpecError(f"model {model_id!r}: params.{key} must be true or false")
+    return value

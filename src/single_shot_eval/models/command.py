@@ -1,0 +1,414 @@
+"""Any command-line model or transpiler, run as an argv list (never through a shell).
+
+The config's `command` is the argv. The prompt goes to the process's stdin, unless the argv
+names a file for it; these placeholders are replaced inside any argv element:
+
+- `{prompt_file}`: path of a temp file holding the prompt (stdin is then empty);
+- `{python_file}`: path of a temp `.py` file holding the example's Python source, for
+  file-in/file-out transpilers (stdin is then empty);
+- `{output_file}`: path the command writes its answer to (read instead of stdout);
+- `{prompt}`: the prompt itself as one argv element; `{system}`: the system message(s) only
+  (the other messages then form the prompt); `{model}`: the config's `model`.
+
+Each call runs in a fresh temp directory (its working directory), with the parent's
+environment, under the task's timeout (the whole process group is killed when it expires). A
+non-zero exit is an error whose message ends with the command's stderr.
+
+Most CLIs report no usage, so tokens are estimated (about 4 characters per token) and marked
+so; the `llm` preset reads `llm --json`, which carries the usage its model plugin measured.
+Cost comes from the pricing table when `model` is a model it lists (e.g. `llm:gpt-4o-mini`),
+else from measured wall time x the hardware's $/hour; the metadata says which.
+
+Presets are backends of their own, resolvable from `--models`: `llm:MODEL` (`llm -m MODEL`),
+`claude` / `claude:MODEL` (`claude -p`), `gemini` / `gemini:MODEL` (`gemini -p PROMPT`) and
+`depyler` (`depyler transpile {python_file} -o {output_file}`).
+
+Params (all optional): `deterministic` (bool; enables the response cache), `fence_output`
+(bool; wrap bare output in a ```rust fence), `output_suffix` (file suffix of `{output_file}`,
+default `.rs`), `output_format` (`text`, or `llm_json` for `llm --json` output), `env`
+(mapping of extra environment variables), `max_attempts` (retries on timeout only; default 1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from single_shot_eval.errors import ModelSpecError
+from single_shot_eval.models.api_common import bool_param, check_params
+from single_shot_eval.models.base import (
+    Completion,
+    GenerationRequest,
+    Message,
+    estimate_tokens,
+    truncate_after_first_code_block,
+)
+from single_shot_eval.models.pricing import cost_rule_for
+from single_shot_eval.models.registry import ModelConfig, backend, register_preset_model
+from single_shot_eval.models.retry import RetryPolicy, TransientFailure, call_with_retries
+
+PLACEHOLDERS = (
+    "{prompt_file}", "{python_file}", "{output_file}", "{prompt}", "{system}", "{model}"
+)
+ACCEPTED_PARAMS = frozenset(
+    {"deterministic", "fence_output", "output_suffix", "output_format", "env", "max_attempts",
+     "retry_base_delay_s", "retry_max_delay_s", "max_retry_after_s"}
+)
+STDERR_TAIL_CHARS = 2000
+
+# `llm` model ids are case-sensitive; these lower-case spellings name the bundled SmolLM2 plugin.
+LLM_MODEL_ALIASES = {"smollm2": "SmolLM2", "smollm2-135m": "SmolLM2"}
+
+
+class CommandFailedError(RuntimeError):
+    """The command exited non-zero, or did not write its `{output_file}`."""
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """What one process run produced: the answer, how long it took, usage if it reported any."""
+
+    text: str
+    wall_time_s: float
+    prompt_text: str
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    prompt_received_intact: bool | None = None
+
+
+OUTPUT_FORMATS = ("text", "llm_json")
+
+
+@dataclass(frozen=True)
+class LlmRecord:
+    """The parts of an `llm --json` log record the backend uses."""
+
+    response: str
+    prompt: str | None
+    system: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+
+
+def parse_llm_json(stdout: str) -> LlmRecord:
+    """The log record `llm --json` prints: the answer, the prompt and system prompt as `llm`
+    received them, and the usage its model plugin measured (API plugins report it; some local
+    ones do not)."""
+    try:
+        records = json.loads(stdout)
+        record = records[0] if isinstance(records, list) else records
+        if not isinstance(record, dict):
+            raise TypeError(f"expected a JSON object, got {type(record).__name__}")
+        text = str(record["response"] or "")
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise CommandFailedError(
+            f"llm --json printed something that is not its JSON log record ({exc}): "
+            f"{stdout[:STDERR_TAIL_CHARS]!r}"
+        ) from None
+
+    def text_or_none(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    def int_or_none(value: Any) -> int | None:
+        return value if isinstance(value, int) else None
+
+    return LlmRecord(
+        response=text,
+        prompt=text_or_none(record.get("prompt")),
+        system=text_or_none(record.get("system")),
+        input_tokens=int_or_none(record.get("input_tokens")),
+        output_tokens=int_or_none(record.get("output_tokens")),
+    )
+
+
+def find_executable(program: str) -> str | None:
+    """Absolute path of `program`: as given when it has a slash, else on PATH, else beside the
+    running Python (tools installed in the same virtualenv work without activating it)."""
+    if os.sep in program:
+        return program if os.access(program, os.X_OK) and Path(program).is_file() else None
+    found = shutil.which(program)
+    if found:
+        return found
+    sibling = Path(sys.executable).parent / program
+    return str(sibling) if os.access(sibling, os.X_OK) and sibling.is_file() else None
+
+
+def render_prompt(messages: Sequence[Message], *, system_separately: bool) -> tuple[str, str]:
+    """(prompt, system): the messages as one text, with system messages split off if asked."""
+    if system_separately:
+        system = "\n\n".join(m.content for m in messages if m.role == "system")
+        prompt = "\n\n".join(m.content for m in messages if m.role != "system")
+        return prompt, system
+    return "\n\n".join(m.content for m in messages), ""
+
+
+def _module_file_name(example_id: str) -> str:
+    """A Python module file name derived from the example id (transpilers may use it)."""
+    stem = re.sub(r"\W", "_", example_id) or "main"
+    return f"{'m_' if stem[0].isdigit() else ''}{stem}.py"
+
+
+class CommandModel:
+    """A CLI or transpiler: argv with placeholders, prompt on stdin or in a temp file."""
+
+    def __init__(self, config: ModelConfig, *, backend_name: str = "command") -> None:
+        params = config.params
+        check_params(config.id, params, ACCEPTED_PARAMS)
+        if not config.command:
+            raise ModelSpecError(
+                f"model {config.id!r}: the command backend needs `command`, an argv list such as "
+                "[\"llm\", \"-m\", \"gpt-4o-mini\"]"
+            )
+        self.config = config
+        self.backend_name = backend_name
+        self.argv_template = list(config.command)
+        executable = find_executable(self.argv_template[0])
+        if executable is None:
+            raise ModelSpecError(
+                f"model {config.id!r}: command {self.argv_template[0]!r} is not on PATH; install "
+                "it or give its full path as the first element of `command`"
+            )
+        self.executable = executable
+        joined = "\0".join(self.argv_template)
+        self.uses = {p for p in PLACEHOLDERS if p in joined}
+        self.prompt_on_stdin = not ({"{prompt_file}", "{python_file}", "{prompt}"} & self.uses)
+        self._deterministic = bool_param(config.id, params, "deterministic", False)
+        self.fence_output = bool_param(config.id, params, "fence_output", False)
+        self.output_suffix = str(params.get("output_suffix", ".rs"))
+        self.output_format = str(params.get("output_format", "text"))
+        if self.output_format not in OUTPUT_FORMATS:
+            raise ModelSpecError(
+                f"model {config.id!r}: params.output_format must be one of "
+                f"{', '.join(OUTPUT_FORMATS)}"
+            )
+        extra_env = params.get("env", {})
+        if not isinstance(extra_env, dict):
+            raise ModelSpecError(f"model {config.id!r}: params.env must be a mapping")
+        self.extra_env = {str(k): str(v) for k, v in extra_env.items()}
+        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id, default_attempts=1)
+        self.cost_rule = cost_rule_for(config, config.model, wall_time_fallback=True)
+        self._slots = threading.BoundedSemaphore(config.concurrency)
+
+    @property
+    def model_id(self) -> str:
+        return self.config.id
+
+    @property
+    def deterministic(self) -> bool:
+        return self._deterministic
+
+    def generate(self, request: GenerationRequest) -> Completion:
+        with self._slots:
+            outcome = call_with_retries(
+                lambda: self._run(request), self.retry_policy, classify=_timeouts_only
+            )
+        run = outcome.value
+        text = run.text
+        if self.fence_output and "```" not in text and text.strip():
+            text = f"```rust\n{text.rstrip()}\n```\n"
+        full_text = text
+        if request.stop_after_code_block:
+            text = truncate_after_first_code_block(text)
+        measured = run.input_tokens is not None and run.output_tokens is not None
+        input_tokens = (
+            run.input_tokens if run.input_tokens is not None else estimate_tokens(run.prompt_text)
+        )
+        output_tokens = (
+            run.output_tokens if run.output_tokens is not None else estimate_tokens(run.text)
+        )
+        metadata = {
+            "backend": self.backend_name,
+            "command": Path(self.executable).name,
+            "tokens": "reported by the command" if measured
+            else "estimated at 4 characters per token (the command reports no usage)",
+            "attempts": str(outcome.attempts),
+            "truncated_after_code_block": "yes" if text != full_text else "no",
+            **self.cost_rule.metadata(),
+        }
+        if self.config.model:
+            metadata["model"] = self.config.model
+        if run.prompt_received_intact is not None:
+            # the CLI echoed the prompt it received: a check that nothing mangled it on the way
+            metadata["prompt_received_intact"] = "yes" if run.prompt_received_intact else "no"
+        return Completion(
+            text=text,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            latency_s=run.wall_time_s,
+            cost_usd=self.cost_rule.cost_usd(
+                input_tokens=input_tokens, output_tokens=output_tokens,
+                wall_time_s=run.wall_time_s,
+            ),
+            tokens_estimated=not measured,
+            metadata=metadata,
+        )
+
+    def _run(self, request: GenerationRequest) -> CommandRun:
+        prompt, system = render_prompt(
+            request.messages, system_separately="{system}" in self.uses
+        )
+        with tempfile.TemporaryDirectory(prefix="sse-command-") as scratch:
+            folder = Path(scratch)
+            values = {"{prompt}": prompt, "{system}": system, "{model}": self.config.model or ""}
+            prompt_text = prompt + ("\n" + system if system else "")
+            if "{prompt_file}" in self.uses:
+                prompt_path = folder / "prompt.txt"
+                prompt_path.write_text(prompt, encoding="utf-8")
+                values["{prompt_file}"] = str(prompt_path)
+            if "{python_file}" in self.uses:
+                if not request.python_source:
+                    raise CommandFailedError(
+                        f"{self.config.id}: the command reads {{python_file}} but the request "
+                        "carries no Python source"
+                    )
+                python_path = folder / _module_file_name(request.example_id)
+                python_path.write_text(request.python_source, encoding="utf-8")
+                values["{python_file}"] = str(python_path)
+                if "{prompt_file}" not in self.uses and "{prompt}" not in self.uses:
+                    prompt_text = request.python_source
+            output_path = folder / f"output{self.output_suffix}"
+            values["{output_file}"] = str(output_path)
+            argv = [self.executable] + [
+                _substitute(arg, values) for arg in self.argv_template[1:]
+            ]
+            stdout, wall_time_s = self._execute(argv, folder, prompt, request.timeout_s)
+            if "{output_file}" in self.uses:
+                if not output_path.is_file():
+                    raise CommandFailedError(
+                        f"{Path(self.executable).name} exited 0 but did not write "
+                        f"{{output_file}}; its output was: {stdout[-STDERR_TAIL_CHARS:]!r}"
+                    )
+                text = output_path.read_text(encoding="utf-8", errors="replace")
+            else:
+                text = stdout
+        if self.output_format == "llm_json":
+            record = parse_llm_json(text)
+            sent = prompt if self.prompt_on_stdin else None
+            intact = None if sent is None or record.prompt is None else record.prompt == sent
+            if intact and "{system}" in self.uses:
+                intact = (record.system or "") == system
+            return CommandRun(
+                record.response, wall_time_s, prompt_text, record.input_tokens,
+                record.output_tokens, intact,
+            )
+        return CommandRun(text=text, wall_time_s=wall_time_s, prompt_text=prompt_text)
+
+    def _execute(
+        self, argv: list[str], folder: Path, prompt: str, timeout_s: float
+    ) -> tuple[str, float]:
+        """Run `argv` in `folder`; (stdout, wall time). Raises on timeout or non-zero exit."""
+        env = {**os.environ, **self.extra_env}
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE if self.prompt_on_stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=folder,
+            env=env,
+            start_new_session=True,
+        )
+        stdin_bytes = prompt.encode("utf-8") if self.prompt_on_stdin else None
+        try:
+            out, err = process.communicate(stdin_bytes, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.communicate()
+            raise TimeoutError(
+                f"{Path(self.executable).name} did not finish within {timeout_s:g} s"
+            ) from None
+        except BaseException:
+            _kill_group(process)
+            process.communicate()
+            raise
+        wall_time_s = time.perf_counter() - started
+        if process.returncode != 0:
+            stderr = err.decode("utf-8", "replace").strip()
+            raise CommandFailedError(
+                f"{Path(self.executable).name} exited with status {process.returncode}: "
+                f"{stderr[-STDERR_TAIL_CHARS:] or '(no stderr)'}"
+            )
+        return out.decode("utf-8", "replace"), wall_time_s
+
+
+def _substitute(arg: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        arg = arg.replace(placeholder, value)
+    return arg
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+def _timeouts_only(exc: BaseException) -> TransientFailure | None:
+    return TransientFailure("timeout") if isinstance(exc, TimeoutError) else None
+
+
+# --- presets ---------------------------------------------------------------------------------
+
+
+def _preset(config: ModelConfig, argv: list[str], backend_name: str, **params: Any) -> CommandModel:
+    """A `CommandModel` for a preset, unless the config gives its own `command`."""
+    merged = {**params, **config.params}
+    preset = config.model_copy(
+        update={"command": config.command or argv, "params": merged}
+    )
+    return CommandModel(preset, backend_name=backend_name)
+
+
+@backend("command")
+def _build_command(config: ModelConfig) -> CommandModel:
+    return CommandModel(config)
+
+
+@backend("llm")
+def _build_llm(config: ModelConfig) -> CommandModel:
+    """`llm -m MODEL`: Simon Willison's `llm` CLI and any of its model plugins."""
+    if not config.model:
+        raise ModelSpecError(
+            f"model {config.id!r}: the llm preset needs a model, e.g. --models llm:SmolLM2"
+        )
+    model = LLM_MODEL_ALIASES.get(config.model, config.model)
+    argv = ["llm", "-m", model, "--no-log", "--no-stream", "--json", "-s", "{system}"]
+    return _preset(config, argv, "llm", output_format="llm_json")
+
+
+@backend("claude")
+def _build_claude(config: ModelConfig) -> CommandModel:
+    """`claude -p` (Claude Code, non-interactive), prompt on stdin."""
+    argv = ["claude", "-p"] + (["--model", config.model] if config.model else [])
+    return _preset(config, argv, "claude")
+
+
+@backend("gemini")
+def _build_gemini(config: ModelConfig) -> CommandModel:
+    """`gemini -p PROMPT` (Gemini CLI, non-interactive)."""
+    argv = ["gemini"] + (["-m", config.model] if config.model else []) + ["-p", "{prompt}"]
+    return _preset(config, argv, "gemini")
+
+
+@backend("depyler")
+def _build_depyler(config: ModelConfig) -> CommandModel:
+    """`depyler transpile FILE.py -o FILE.rs`: a deterministic Python-to-Rust transpiler."""
+    argv = ["depyler", "transpile", "{python_file}", "-o", "{output_file}"]
+    return _preset(config, argv, "depyler", deterministic=True, fence_output=True)
+
+
+for _name in ("claude", "gemini", "depyler"):
+    register_preset_model(ModelConfig(id=_name, backend=_name))

@@ -1,0 +1,247 @@
+"""Any OpenAI-compatible chat endpoint through the official `openai` SDK.
+
+OpenAI itself, vLLM, Ollama, LM Studio, OpenRouter and llama.cpp's server all speak the same Chat
+Completions API; `base_url` picks the endpoint and `api_key_env` names the variable holding the
+key (default OPENAI_API_KEY; a loopback server may run without one). Token counts come from the
+response's `usage`; when a server sends none (common when streaming) they are estimated and
+marked so. The SDK's own retries are off: `models.retry` retries 408/429/5xx and timeouts with
+jittered backoff and Retry-After, the same way for every HTTP backend.
+
+Params (all optional): `stream` (bool; measures time to first token), `top_p`,
+`max_tokens_field` (`max_tokens` or `max_completion_tokens`), `extra_body` (dict sent as is),
+`max_attempts`, `retry_base_delay_s`, `retry_max_delay_s`, `max_retry_after_s`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from single_shot_eval.errors import ModelSpecError
+from single_shot_eval.models.api_common import (
+    bool_param,
+    check_params,
+    is_local_url,
+    resolve_api_key,
+)
+from single_shot_eval.models.base import (
+    Completion,
+    GenerationRequest,
+    estimate_tokens,
+    first_code_block_end,
+    truncate_after_first_code_block,
+)
+from single_shot_eval.models.pricing import cost_rule_for
+from single_shot_eval.models.registry import ModelConfig, backend
+from single_shot_eval.models.retry import (
+    RETRY_PARAM_KEYS,
+    RetryPolicy,
+    TransientFailure,
+    call_with_retries,
+    transient_failure,
+)
+
+ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {"stream", "top_p", "max_tokens_field", "extra_body"}
+MAX_TOKENS_FIELDS = ("max_tokens", "max_completion_tokens")
+
+
+@dataclass
+class _Answer:
+    """One successful HTTP exchange, before pricing."""
+
+    text: str
+    latency_s: float
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    time_to_first_token_s: float | None = None
+    finish_reason: str = ""
+    served_model: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _is_official_openai(base_url: str | None) -> bool:
+    return base_url is None or (urlparse(base_url).hostname or "").endswith("api.openai.com")
+
+
+class OpenAICompatibleModel:
+    """A chat model behind an OpenAI-compatible endpoint, with real usage and retries."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        params = config.params
+        check_params(config.id, params, ACCEPTED_PARAMS)
+        self.config = config
+        self.model_name = config.model or config.id
+        self.base_url = config.base_url
+        self.local = is_local_url(config.base_url)
+        self.stream = bool_param(config.id, params, "stream", False)
+        self.top_p = None if params.get("top_p") is None else float(params["top_p"])
+        default_field = (
+            "max_completion_tokens" if _is_official_openai(config.base_url) else "max_tokens"
+        )
+        self.max_tokens_field = str(params.get("max_tokens_field", default_field))
+        if self.max_tokens_field not in MAX_TOKENS_FIELDS:
+            raise ModelSpecError(
+                f"model {config.id!r}: params.max_tokens_field must be one of "
+                f"{', '.join(MAX_TOKENS_FIELDS)}"
+            )
+        extra_body = params.get("extra_body")
+        if extra_body is not None and not isinstance(extra_body, dict):
+            raise ModelSpecError(f"model {config.id!r}: params.extra_body must be a mapping")
+        self.extra_body: dict[str, Any] | None = extra_body
+        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id)
+        self.cost_rule = cost_rule_for(config, self.model_name, wall_time_fallback=self.local)
+        api_key = resolve_api_key(
+            config.id, api_key_env=config.api_key_env, default_env="OPENAI_API_KEY",
+            base_url=config.base_url,
+        )
+        try:
+            import openai
+        except ImportError:
+            raise ModelSpecError(
+                f"model {config.id!r}: the openai backend needs the 'api' extra: "
+                "pip install 'single-shot-eval[api]'"
+            ) from None
+        self._timeout_types: tuple[type[BaseException], ...] = (openai.APITimeoutError,)
+        self._client: Any = openai.OpenAI(
+            api_key=api_key, base_url=config.base_url, max_retries=0
+        )
+        self._slots = threading.BoundedSemaphore(config.concurrency)
+
+    @property
+    def model_id(self) -> str:
+        return self.config.id
+
+    @property
+    def deterministic(self) -> bool:
+        """False: an API may change or sample even at temperature 0, so caching is opt-in."""
+        return False
+
+    def _classify(self, exc: BaseException) -> TransientFailure | None:
+        return transient_failure(exc, timeout_types=self._timeout_types)
+
+    def generate(self, request: GenerationRequest) -> Completion:
+        with self._slots:
+            outcome = call_with_retries(
+                lambda: self._call(request), self.retry_policy, classify=self._classify
+            )
+        answer = outcome.value
+        text = answer.text
+        truncated = False
+        if request.stop_after_code_block:
+            text = truncate_after_first_code_block(text)
+            truncated = text != answer.text
+        estimated = answer.input_tokens is None or answer.output_tokens is None
+        input_tokens = answer.input_tokens
+        if input_tokens is None:
+            input_tokens = estimate_tokens("\n".join(m.content for m in request.messages))
+        output_tokens = answer.output_tokens
+        if output_tokens is None:
+            output_tokens = estimate_tokens(answer.text)
+        metadata = {
+            "backend": "openai",
+            "model": answer.served_model or self.model_name,
+            "finish_reason": answer.finish_reason,
+            "attempts": str(outcome.attempts),
+            "retry_wait_s": f"{outcome.waited_s:.3f}",
+            "streamed": "yes" if self.stream else "no",
+            "truncated_after_code_block": "yes" if truncated else "no",
+            **self.cost_rule.metadata(),
+            **answer.extra,
+        }
+        if self.base_url:
+            metadata["base_url"] = self.base_url
+        return Completion(
+            text=text,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            latency_s=answer.latency_s,
+            cost_usd=self.cost_rule.cost_usd(
+                input_tokens=input_tokens, output_tokens=output_tokens,
+                wall_time_s=answer.latency_s,
+            ),
+            tokens_estimated=estimated,
+            time_to_first_token_s=answer.time_to_first_token_s,
+            metadata=metadata,
+        )
+
+    def _arguments(self, request: GenerationRequest) -> dict[str, Any]:
+        arguments: dict[str, Any] = {
+            "model": self.model_name,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "temperature": request.temperature,
+            self.max_tokens_field: request.max_tokens,
+            "seed": request.seed,
+            "timeout": request.timeout_s,
+        }
+        if self.top_p is not None:
+            arguments["top_p"] = self.top_p
+        if self.extra_body:
+            arguments["extra_body"] = self.extra_body
+        return arguments
+
+    def _call(self, request: GenerationRequest) -> _Answer:
+        if self.stream:
+            return self._call_streaming(request)
+        started = time.perf_counter()
+        response = self._client.chat.completions.create(**self._arguments(request))
+        latency_s = time.perf_counter() - started
+        choice = response.choices[0] if response.choices else None
+        usage = getattr(response, "usage", None)
+        return _Answer(
+            text=str(choice.message.content or "") if choice is not None else "",
+            latency_s=latency_s,
+            input_tokens=_usage_int(usage, "prompt_tokens"),
+            output_tokens=_usage_int(usage, "completion_tokens"),
+            finish_reason=str(choice.finish_reason) if choice is not None else "",
+            served_model=str(getattr(response, "model", "") or ""),
+        )
+
+    def _call_streaming(self, request: GenerationRequest) -> _Answer:
+        """Stream the answer: time to first token, an overall deadline, an early stop."""
+        started = time.perf_counter()
+        stream = self._client.chat.completions.create(
+            **self._arguments(request), stream=True, stream_options={"include_usage": True}
+        )
+        parts: list[str] = []
+        answer = _Answer(text="", latency_s=0.0)
+        try:
+            for chunk in stream:
+                if time.perf_counter() - started > request.timeout_s:
+                    raise TimeoutError(
+                        f"stream from {self.base_url or 'OpenAI'} exceeded {request.timeout_s} s"
+                    )
+                usage = getattr(chunk, "usage", None)
+                if usage is not None:
+                    answer.input_tokens = _usage_int(usage, "prompt_tokens")
+                    answer.output_tokens = _usage_int(usage, "completion_tokens")
+                answer.served_model = str(getattr(chunk, "model", "") or answer.served_model)
+                for choice in chunk.choices or ():
+                    delta = getattr(choice.delta, "content", None)
+                    if delta:
+                        if answer.time_to_first_token_s is None:
+                            answer.time_to_first_token_s = time.perf_counter() - started
+                        parts.append(delta)
+                    if choice.finish_reason:
+                        answer.finish_reason = str(choice.finish_reason)
+                if request.stop_after_code_block and first_code_block_end("".join(parts)):
+                    answer.finish_reason = "stopped_after_code_block"
+                    answer.extra["stopped_early"] = "yes"
+                    break
+        finally:
+            stream.close()
+        answer.text = "".join(parts)
+        answer.latency_s = time.perf_counter() - started
+        return answer
+
+
+def _usage_int(usage: Any, name: str) -> int | None:
+    value = getattr(usage, name, None) if usage is not None else None
+    return int(value) if isinstance(value, int) else None
+
+
+@backend("openai")
+def _build(config: ModelConfig) -> OpenAICompatibleModel:
+    return OpenAICompatibleModel(config)
