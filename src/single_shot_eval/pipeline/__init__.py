@@ -1,1 +1,11 @@
-"""Stage package."""
+"""Model pipeline: download (verified, cached), convert (quantize), validate (quality gate).
+
+Modules: `download` and `cache` fetch models through huggingface_hub into a bounded LRU cache;
+`gguf` reads GGUF/safetensors headers; `convert` quantizes with llama.cpp; `quality` measures a
+converted model against its original and records the verdict; `validate` checks files;
+`pipeline` chains the stages; `commands` holds the typer commands for the CLI.
+"""
+
+# The flag that lets `evaluate` use a model that failed its quality gate. Kept here (not in
+# `quality`) so that the CLI can name it without importing numpy.
+OVERRIDE_FLAG = "--allow-failed-quality-gate"

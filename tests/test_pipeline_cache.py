@@ -1,0 +1,244 @@
+"""The bounded model cache: LRU order, pinning, limits, and an index that survives kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from single_shot_eval.errors import UserError
+from single_shot_eval.pipeline.cache import CacheError, ModelCache, parse_size
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _add(cache: ModelCache, name: str, size: int, *, pinned: bool = False) -> Path:
+    blob = cache.hub_dir / "blobs" / name
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    blob.write_bytes(b"x" * size)
+    cache.add(
+        repo_id="org/repo", revision="c" * 40, filename=name, path=blob, blob_path=blob,
+        size_bytes=size, sha256=name, pinned=pinned,
+    )
+    return blob
+
+
+def test_parse_size() -> None:
+    assert parse_size("10GB") == 10_000_000_000
+    assert parse_size("500 MB") == 500_000_000
+    assert parse_size("2GiB") == 2 * 1024**3
+    assert parse_size("1.5kb") == 1500
+    assert parse_size("4096") == 4096
+    with pytest.raises(UserError, match="cannot read size"):
+        parse_size("ten gigs")
+
+
+def test_lru_eviction_order_under_a_tiny_limit(tmp_path: Path) -> None:
+    cache = ModelCache(tmp_path, size_limit_bytes=300)
+    a = _add(cache, "a", 100)
+    b = _add(cache, "b", 100)
+    c = _add(cache, "c", 100)
+    assert cache.total_bytes() == 300
+    assert cache.touch("org/repo", "c" * 40, "a")  # a is now the most recently used
+    evicted = cache.make_room(150)
+    assert [e.filename for e in evicted] == ["b", "c"]  # least recently used first
+    assert not b.exists() and not c.exists() and a.exists()
+    assert [e.filename for e in cache.entries()] == ["a"]
+    d = _add(cache, "d", 100)
+    _add(cache, "e", 100)
+    cache.touch_path(d)
+    # order now: a (oldest), e, d; one more file evicts exactly a
+    assert [e.filename for e in cache.make_room(100)] == ["a"]
+    assert [e.filename for e in cache.entries()] == ["e", "d"]
+
+
+def test_pinned_files_are_never_evicted(tmp_path: Path) -> None:
+    cache = ModelCache(tmp_path, size_limit_bytes=250)
+    _add(cache, "old_pinned", 100, pinned=True)
+    _add(cache, "newer", 100)
+    assert [e.filename for e in cache.make_room(100)] == ["newer"]
+    assert cache.get("org/repo", "c" * 40, "old_pinned") is not None
+    with pytest.raises(CacheError, match="cannot fit 200 more bytes"):
+        cache.make_room(200)
+    assert cache.pin("org/repo", "old_pinned", pinned=False) == 1
+    assert [e.filename for e in cache.make_room(200)] == ["old_pinned"]
+
+
+def test_protected_and_oversized(tmp_path: Path) -> None:
+    cache = ModelCache(tmp_path, size_limit_bytes=200)
+    _add(cache, "a", 100)
+    _add(cache, "b", 100)
+    key_a = ("org/repo", "c" * 40, "a")
+    assert [e.filename for e in cache.make_room(100, protect=[key_a])] == ["b"]
+    with pytest.raises(CacheError, match="limit of 200 bytes"):
+        cache.make_room(500)
+    assert cache.get(*key_a) is not None  # a failed make_room evicts nothing
+
+
+def test_shared_blob_counts_once_and_survives_partial_eviction(tmp_path: Path) -> None:
+    cache = ModelCache(tmp_path, size_limit_bytes=1000)
+    blob = cache.hub_dir / "blobs" / "shared"
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"y" * 400)
+    links = []
+    for revision in ("1" * 40, "2" * 40):
+        link = cache.hub_dir / "snapshots" / revision / "model.gguf"
+        link.parent.mkdir(parents=True)
+        link.symlink_to(blob)
+        links.append(link)
+        cache.add(repo_id="org/repo", revision=revision, filename="model.gguf", path=link,
+                  blob_path=blob, size_bytes=400, sha256="s")
+    assert cache.total_bytes() == 400
+    cache.forget("org/repo", "1" * 40, "model.gguf")
+    assert not links[0].is_symlink()
+    assert blob.exists() and links[1].exists()
+    cache.forget("org/repo", "2" * 40, "model.gguf")
+    assert not blob.exists()
+    assert cache.entries() == []
+
+
+def test_index_survives_restart_and_drops_rows_of_deleted_files(tmp_path: Path) -> None:
+    cache = ModelCache(tmp_path, size_limit_bytes=10_000)
+    _add(cache, "kept", 10)
+    gone = _add(cache, "gone", 10)
+    gone.unlink()
+    reopened = ModelCache(tmp_path, size_limit_bytes=10_000)
+    assert [e.filename for e in reopened.entries()] == ["kept"]
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from single_shot_eval.pipeline.cache import ModelCache
+
+    root, mode, prefix = Path(sys.argv[1]), sys.argv[2], sys.argv[4]
+    cache = ModelCache(root, size_limit_bytes=int(sys.argv[3]))
+    blobs = cache.hub_dir / "blobs"
+    blobs.mkdir(parents=True, exist_ok=True)
+
+    def add(name):
+        blob = blobs / name
+        blob.write_bytes(b"z" * 100)
+        cache.add(repo_id="org/repo", revision="c" * 40, filename=name, path=blob,
+                  blob_path=blob, size_bytes=100, sha256=name)
+
+    if mode == "loop":
+        i = 0
+        while True:
+            add(f"{prefix}{i:05d}")
+            print(f"committed {prefix}{i:05d}", flush=True)
+            cache.touch("org/repo", "c" * 40, f"{prefix}{i // 2:05d}")
+            i += 1
+    elif mode == "open-transaction":
+        add("before")
+        print("committed before", flush=True)
+        with cache._write() as conn:
+            conn.execute(
+                "INSERT INTO entries (repo_id, revision, filename, path, blob_path, size_bytes, "
+                "sha256, last_used, added_at) VALUES ('org/repo', ?, 'uncommitted', 'p', 'p', "
+                "1, 's', 1, 1)", ("c" * 40,))
+            print("inside transaction", flush=True)
+            time.sleep(600)
+    elif mode == "mid-eviction":
+        for name in ("a", "b", "c"):
+            add(name)
+        def stall(entry):
+            print(f"marked {entry.filename}", flush=True)
+            time.sleep(600)
+        cache._delete = stall
+        cache.make_room(150)
+    """
+)
+
+
+def _start_child(
+    root: Path, mode: str, limit: int, prefix: str = "f"
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(root), mode, str(limit), prefix],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+
+
+def _read_until(child: subprocess.Popen[str], marker: str, count: int = 1) -> list[str]:
+    assert child.stdout is not None
+    lines: list[str] = []
+    while sum(marker in line for line in lines) < count:
+        line = child.stdout.readline()
+        if not line:
+            assert child.stderr is not None
+            raise AssertionError(f"child ended early: {child.stderr.read()[-2000:]}")
+        lines.append(line.strip())
+    return lines
+
+
+def _kill9(child: subprocess.Popen[str]) -> None:
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+
+
+def test_index_survives_kill_9_while_writing_in_a_loop(tmp_path: Path) -> None:
+    child = _start_child(tmp_path, "loop", 10**9)
+    lines = _read_until(child, "committed", 40)
+    _kill9(child)
+    committed = {line.split()[1] for line in lines if line.startswith("committed")}
+    cache = ModelCache(tmp_path, size_limit_bytes=10**9)
+    assert cache.integrity_ok()
+    names = {e.filename for e in cache.entries()}
+    assert committed <= names  # every acknowledged write is there
+    assert all(e.path.exists() and e.size_bytes == 100 for e in cache.entries())
+    last_used = [e.last_used for e in cache.entries()]
+    assert len(set(last_used)) == len(last_used)  # strict LRU order
+    _add(cache, "after_kill", 100)  # and the index still takes writes
+    assert cache.get("org/repo", "c" * 40, "after_kill") is not None
+
+
+def test_kill_9_inside_an_open_transaction_loses_only_that_transaction(tmp_path: Path) -> None:
+    child = _start_child(tmp_path, "open-transaction", 10**9)
+    _read_until(child, "inside transaction")
+    _kill9(child)
+    cache = ModelCache(tmp_path, size_limit_bytes=10**9)
+    assert cache.integrity_ok()
+    assert [e.filename for e in cache.entries()] == ["before"]
+
+
+def test_kill_9_mid_eviction_is_finished_by_the_next_process(tmp_path: Path) -> None:
+    child = _start_child(tmp_path, "mid-eviction", 300)
+    _read_until(child, "marked")
+    _kill9(child)
+    blobs = tmp_path / "hub" / "blobs"
+    assert (blobs / "a").exists() and (blobs / "b").exists()  # marked, not yet deleted
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        states = dict(conn.execute("SELECT filename, state FROM entries").fetchall())
+    assert states == {"a": "evicting", "b": "evicting", "c": "ready"}
+    cache = ModelCache(tmp_path, size_limit_bytes=300)  # reconciles on open
+    assert [e.filename for e in cache.entries()] == ["c"]
+    assert not (blobs / "a").exists() and not (blobs / "b").exists()
+    assert (blobs / "c").exists()
+
+
+def test_concurrent_processes_share_one_index(tmp_path: Path) -> None:
+    ModelCache(tmp_path, size_limit_bytes=10**9)  # create the schema once
+    children = [_start_child(tmp_path, "loop", 10**9, prefix) for prefix in ("p", "q")]
+    try:
+        outputs = [_read_until(child, "committed", 25) for child in children]
+    finally:
+        for child in children:
+            _kill9(child)
+    cache = ModelCache(tmp_path, size_limit_bytes=10**9)
+    assert cache.integrity_ok()
+    names = {e.filename for e in cache.entries()}
+    for lines in outputs:
+        assert {line.split()[1] for line in lines if line.startswith("committed")} <= names
+    assert len(names) >= 50  # both writers' files, none lost
