@@ -19,8 +19,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-demo
 
 # bubblewrap isolates untrusted generated code (without it the sandbox degrades, with a warning);
-# chromium renders the HTML report in its test.
-APT_PACKAGES ?= bubblewrap chromium
+# chromium renders the HTML report in its test; librust-*-dev feed the offline crate set.
+APT_PACKAGES ?= bubblewrap chromium $(CRATE_PACKAGES)
+# Debian sources of the crate set generated Rust may use (clap, serde, serde_json, regex, ...).
+CRATE_PACKAGES ?= librust-clap-dev librust-clap-derive-dev librust-serde-dev \
+  librust-serde-derive-dev librust-serde-json-dev librust-regex-dev librust-anyhow-dev \
+  librust-rand-dev librust-itertools-dev
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -66,9 +66,9 @@ def evaluate(
         int | None, typer.Option(min=1, help="Runs per example (default: the task's, 5).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Use only the first N examples.")] = None,
-    output: Annotated[Path, typer.Option(help="Output directory for the store and reports.")] = Path(
-        "results"
-    ),
+    output: Annotated[
+        Path, typer.Option(help="Output directory for the store and reports.")
+    ] = Path("results"),
     resume: Annotated[
         bool, typer.Option(help="Continue the evaluation stored in --output.")
     ] = False,
@@ -123,7 +123,9 @@ def evaluate(
         f"{outcome.completed} samples evaluated, {outcome.skipped} already stored; "
         f"{outcome.model_calls} model calls, {outcome.cache_hits} cached responses"
     )
-    console.print(f"store: {outcome.store_path}   reports: {output}/results.json, {output}/report.md")
+    console.print(
+        f"store: {outcome.store_path}   reports: {output}/results.json, {output}/report.md"
+    )
     if json_output:
         sys.stdout.write(json.dumps(results, indent=2, sort_keys=True) + "\n")
 

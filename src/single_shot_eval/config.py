@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import glob
 import string
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import yaml
@@ -19,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from single_shot_eval.errors import ConfigError
 
 PROMPT_PLACEHOLDERS = frozenset({"python_code", "requirements", "example_id", "script_name"})
+
+
+Metric = Literal["accuracy", "cost", "latency"]
+ALL_METRICS: tuple[Metric, ...] = ("accuracy", "cost", "latency")
 
 
 class _Strict(BaseModel):
@@ -34,9 +38,7 @@ class TaskInfo(_Strict):
 class EvaluationSettings(_Strict):
     samples: int | None = Field(default=None, ge=1)
     timeout_ms: int = Field(default=30_000, ge=1)
-    metrics: list[Literal["accuracy", "cost", "latency"]] = Field(
-        default_factory=lambda: ["accuracy", "cost", "latency"]
-    )
+    metrics: list[Metric] = Field(default_factory=lambda: list(ALL_METRICS))
     runs: int = Field(default=5, ge=1)
 
 

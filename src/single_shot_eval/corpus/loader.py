@@ -126,7 +126,8 @@ def load_corpus(path: Path | str | None = None) -> Corpus:
         if example.id in seen:
             first = seen[example.id].source_path
             raise CorpusError(
-                example.source_path or root, f"duplicate example id {example.id!r} (also in {first})"
+                example.source_path or root,
+                f"duplicate example id {example.id!r} (also in {first})",
             )
         seen[example.id] = example
     return Corpus(source=root, examples=tuple(sorted(examples, key=lambda e: e.id)))

@@ -33,7 +33,7 @@ class GenerationRequest:
 
 @dataclass(frozen=True)
 class Completion:
-    """A model's answer with measured usage. `tokens_estimated` is True when the backend gave none."""
+    """A model's answer with measured usage; `tokens_estimated` when the backend gave none."""
 
     text: str
     input_tokens: int

@@ -128,7 +128,7 @@ class _ModelsFile(BaseModel):
 
 
 def resolve_model_specs(specs: str) -> list[ModelConfig]:
-    """Turn `--models` into configs: comma-separated names, `backend:model`, GGUF globs, YAML files."""
+    """Turn `--models` into configs: names, `backend:model`, GGUF globs, models YAML files."""
     configs: list[ModelConfig] = []
     for raw in (s.strip() for s in specs.split(",")):
         if not raw:

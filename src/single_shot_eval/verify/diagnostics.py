@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 from single_shot_eval.records import Diagnostic
+
+# How rustc names a crate it could not find, in a message or in a help/note below it.
+_MISSING_CRATE_PATTERNS = (
+    re.compile(r"can't find crate for `([A-Za-z_]\w*)`"),
+    re.compile(r"you might be missing a crate named `([A-Za-z_]\w*)`"),
+    re.compile(r"unlinked crate `([A-Za-z_]\w*)`"),
+    re.compile(r"undeclared crate or module `([A-Za-z_]\w*)`"),
+)
 
 _CATEGORY_BY_CODE = {
     "E0308": "type",
@@ -46,8 +55,8 @@ _CATEGORY_BY_CODE = {
 def categorize(code: str | None, message: str) -> str:
     """A coarse category for a diagnostic: type, borrow, unresolved, syntax, missing_crate, ..."""
     if code in _CATEGORY_BY_CODE:
-        if code in {"E0432", "E0433"} and "crate" in message and "unresolved" in message:
-            return "missing_crate"
+        # E0432/E0433 are `missing_crate` only when rustc says so in a help line (see
+        # `parse_rustc_json`); `use crate::nope::X` is an unresolved import like any other.
         return _CATEGORY_BY_CODE[code]
     if code is None:
         lowered = message.lower()
@@ -82,14 +91,40 @@ def parse_rustc_json(stderr: str) -> tuple[Diagnostic, ...]:
         if message.startswith("aborting due to"):
             continue
         code_obj = obj.get("code")
-        code = str(code_obj["code"]) if isinstance(code_obj, dict) and code_obj.get("code") else None
+        has_code = isinstance(code_obj, dict) and bool(code_obj.get("code"))
+        code = str(code_obj["code"]) if isinstance(code_obj, dict) and has_code else None
         rendered = str(obj.get("rendered") or message)
+        category = categorize(code, message)
+        if _crate_named_in(_texts(obj)) is not None:
+            category = "missing_crate"
         diagnostics.append(
-            Diagnostic(
-                level=level,
-                message=rendered[:2000],
-                code=code,
-                category=categorize(code, message),
-            )
+            Diagnostic(level=level, message=rendered[:2000], code=code, category=category)
         )
     return tuple(diagnostics)
+
+
+def missing_crate_name(diagnostic: Diagnostic) -> str | None:
+    """The crate a `missing_crate` diagnostic says rustc could not find, e.g. `tokio`."""
+    if diagnostic.category != "missing_crate":
+        return None
+    return _crate_named_in([diagnostic.message])
+
+
+def _texts(obj: dict[str, object]) -> list[str]:
+    """A diagnostic's message and its children's (help and note lines), recursively."""
+    texts = [str(obj.get("message", ""))]
+    children = obj.get("children")
+    if isinstance(children, list):
+        for child in children:
+            if isinstance(child, dict):
+                texts.extend(_texts(child))
+    return texts
+
+
+def _crate_named_in(texts: list[str]) -> str | None:
+    for text in texts:
+        for pattern in _MISSING_CRATE_PATTERNS:
+            match = pattern.search(text)
+            if match is not None:
+                return match.group(1)
+    return None

@@ -23,6 +23,14 @@ switches uid, sets the rlimits, restores default signal dispositions, runs the c
 its true wait status on a private pipe (bwrap itself folds "killed by signal N" into exit code
 128+N, which would make a segfault indistinguishable from `exit(139)`).
 
+`Sandbox.run_batch` runs several commands (a candidate's behaviour cases, the Python oracle's) in
+ONE sandbox, so its start-up (bwrap, the wrapper's Python) is paid once instead of once per
+command: the wrapper then runs each command in its own session with its own pipes, timeout and
+output cap, and kills every process but itself after each command (`kill(-1)`, safe only in the
+sandbox's own pid namespace, so degraded batches kill the command's session only). A command that
+kills the batch itself costs time, not correctness: the commands left without a result run again
+one by one. Commands of a batch share the work directory, as consecutive `run` calls do.
+
 Without a usable bwrap the sandbox degrades (one `warnings.warn` says what is lost) to the same
 helper with rlimits, a new session and a scrubbed environment, inside `unshare --net --pid` when
 that works.
@@ -31,7 +39,9 @@ that works.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import marshal
 import math
 import os
 import random
@@ -98,8 +108,14 @@ _NO_ENV: Mapping[str, str] = MappingProxyType({})
 
 # Runs inside the sandbox as `python -I -S -c _WRAPPER_SOURCE STATUS_FD UID GID CPU_S AS_BYTES
 # FSIZE_BYTES NPROC ARGV...`. Kept to builtin modules: it starts in about 12 ms here.
+# With ARGV = [_BATCH_MARKER] it runs a batch (see `Sandbox.run_batch`): the commands come
+# marshalled on stdin, each runs in its own session with its own pipes, wall-clock timeout and
+# output cap, and one record per command goes to the status pipe before the final status line.
+_BATCH_MARKER = "--single-shot-eval-batch--"
 _WRAPPER_SOURCE = r"""
 import os, resource, sys, _signal
+
+BATCH_MARKER = "--single-shot-eval-batch--"
 
 def run_command(argv):
     # os.execvp would import warnings and signal would import enum: ~5 ms we need not spend.
@@ -117,6 +133,166 @@ def run_command(argv):
             failure = error
     os.write(2, ("sandbox: cannot execute %r: %s\n" % (name, failure.strerror)).encode())
     os._exit(126 if isinstance(failure, PermissionError) else 127)
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+def kill_group(pid):
+    for kill, target in ((os.killpg, pid), (os.kill, pid)):
+        try:
+            kill(target, _signal.SIGKILL)
+        except OSError:
+            pass
+
+def run_one(argv, stdin, env, cwd, timeout_s, cap, drain_s, sweep):
+    import select, time
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        os.dup2(in_r, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.environ.clear()
+        os.environ.update(env)
+        cpu_s = max(1, int(-(-timeout_s // 1)))
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+        except (ValueError, OSError):
+            pass  # above the batch's hard limit: the batch's limit applies
+        if cwd:
+            try:
+                os.chdir(cwd)
+            except OSError as error:
+                os.write(2, ("sandbox: cannot enter %r: %s\n" % (cwd, error.strerror)).encode())
+                os._exit(127)
+        run_command(argv)
+    for fd in (in_r, out_w, err_w):
+        os.close(fd)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    poller = select.poll()
+    buffers = {out_r: bytearray(), err_r: bytearray()}
+    dropped = {out_r: 0, err_r: 0}
+    for fd in buffers:
+        poller.register(fd, select.POLLIN)
+    if pidfd is not None:
+        poller.register(pidfd, select.POLLIN)
+    pending = memoryview(stdin)
+    if pending:
+        os.set_blocking(in_w, False)
+        poller.register(in_w, select.POLLOUT)
+    else:
+        os.close(in_w)
+        in_w = -1
+    open_streams = set(buffers)
+    status = None
+    timed_out = flood = False
+    deadline = started + timeout_s
+    drain_deadline = None
+    while True:
+        if status is None:
+            done, wait_status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = wait_status
+        now = time.monotonic()
+        if status is not None:
+            if drain_deadline is None:
+                drain_deadline = now + drain_s
+                if pidfd is not None:
+                    poller.unregister(pidfd)
+            if not open_streams or now >= drain_deadline:
+                break
+        elif now >= deadline or flood:
+            timed_out = not flood
+            kill_group(pid)
+            status = os.waitpid(pid, 0)[1]
+            continue
+        wake = drain_deadline if status is not None else deadline
+        wait_ms = max(0.0, wake - now) * 1000
+        if status is None and pidfd is None:
+            wait_ms = min(wait_ms, 10)
+        for fd, _ in poller.poll(wait_ms):
+            if fd == pidfd:
+                continue
+            if fd == in_w:
+                try:
+                    written = os.write(in_w, pending[:65536])
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    written = len(pending)
+                pending = pending[written:]
+                if not pending:
+                    poller.unregister(in_w)
+                    os.close(in_w)
+                    in_w = -1
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                poller.unregister(fd)
+                open_streams.discard(fd)
+                continue
+            room = cap - len(buffers[fd])
+            if room > 0:
+                buffers[fd] += chunk[:room]
+            dropped[fd] += max(0, len(chunk) - max(room, 0))
+            if dropped[fd] > 4 * cap and status is None:
+                flood = True
+    duration_us = int((time.monotonic() - started) * 1e6)
+    kill_group(pid)  # whatever is left of the command's session
+    if sweep:
+        # In our own pid namespace: every other process but init is a leftover of this command
+        # (daemons that left its session included); none may live on into the next command.
+        try:
+            os.kill(-1, _signal.SIGKILL)
+        except OSError:
+            pass
+    for fd in (out_r, err_r, in_w, pidfd):
+        if fd is not None and fd >= 0:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    if os.WIFSIGNALED(status):
+        exit_code, signal_number = -1, os.WTERMSIG(status)
+    else:
+        exit_code, signal_number = os.waitstatus_to_exitcode(status), 0
+    capped = int(dropped[out_r] > 0 or dropped[err_r] > 0)
+    header = b"R %d %d %d %d %d %d %d %d\n" % (
+        exit_code, signal_number, int(timed_out), int(flood), capped, duration_us,
+        len(buffers[out_r]), len(buffers[err_r]),
+    )
+    return header + bytes(buffers[out_r]) + bytes(buffers[err_r])
+
+def run_batch(status_fd):
+    import marshal
+    data = bytearray()
+    while True:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            break
+        data += chunk
+    commands, cap, drain_s, sweep = marshal.loads(bytes(data))
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    for argv, stdin, env, cwd, timeout_s, required in commands:
+        record = run_one(argv, stdin, env, cwd, timeout_s, cap, drain_s, sweep)
+        write_all(status_fd, record)
+        if required and not record.startswith(b"R 0 "):
+            break
+    write_all(status_fd, b"\nexit 0")
+    os._exit(0)
 
 def main():
     status_fd, uid, gid, cpu_s, as_bytes, fsize_bytes, nproc = map(int, sys.argv[1:8])
@@ -140,6 +316,8 @@ def main():
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
+    if sys.argv[8:] == [BATCH_MARKER]:
+        run_batch(status_fd)
     pid = os.fork()
     if pid == 0:
         run_command(sys.argv[8:])
@@ -154,6 +332,9 @@ def main():
 
 main()
 """
+
+
+assert f'BATCH_MARKER = "{_BATCH_MARKER}"' in _WRAPPER_SOURCE, "batch marker out of sync"
 
 
 class SandboxError(ToolchainError):
@@ -192,6 +373,28 @@ class SandboxLimits:
 
 
 DEFAULT_LIMITS = SandboxLimits()
+# Batch runs: how long to keep reading a command's pipes after it exited (a daemon it left may
+# hold them open), and the slack on top of the commands' summed timeouts for the whole batch.
+_BATCH_DRAIN_S = 0.5
+_BATCH_SLACK_S = 10.0
+_BATCH_HEADER_FIELDS = 9
+
+
+@dataclass(frozen=True)
+class SandboxCommand:
+    """One command of a batch: argv, stdin bytes, environment additions and the directory it
+    starts in (`cwd`, a folder inside the batch's work directory; empty: the work directory).
+
+    `timeout_s` replaces the batch's wall-clock timeout (and CPU limit) for this command. A
+    `required` command that does not exit 0 ends the batch: the commands after it do not run.
+    """
+
+    argv: tuple[str, ...]
+    stdin: bytes = b""
+    env: tuple[tuple[str, str], ...] = ()
+    cwd: str = ""
+    timeout_s: float | None = None
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -314,19 +517,111 @@ class Sandbox:
         stdin: bytes = b"",
         env: Mapping[str, str] = _NO_ENV,
         limits: SandboxLimits = DEFAULT_LIMITS,
+        read_only_paths: Sequence[Path] = (),
     ) -> SandboxResult:
         """Run `argv` in `workdir` (its only writable host directory) under `limits`.
 
         `argv[0]` is looked up on the sandbox's PATH (Python's bin directory, the Rust sysroot's
-        bin, /usr/local/bin, /usr/bin, /bin). `env` is added to the minimal environment. Raises
-        `SandboxError` when the sandbox itself fails to start, never for the command's failures.
+        bin, /usr/local/bin, /usr/bin, /bin). `env` is added to the minimal environment.
+        `read_only_paths` are extra host trees made visible read-only at the same path (e.g. the
+        prebuilt crate libraries rustc links against). Raises `SandboxError` when the sandbox
+        itself fails to start, never for the command's failures.
         """
         if not argv:
             raise ValueError("Sandbox.run needs a non-empty argv")
+        return self._run(argv, workdir, stdin, env, limits, read_only_paths, None)
+
+    def run_batch(
+        self,
+        commands: Sequence[SandboxCommand],
+        *,
+        workdir: Path,
+        limits: SandboxLimits = DEFAULT_LIMITS,
+        read_only_paths: Sequence[Path] = (),
+    ) -> list[SandboxResult]:
+        """Run `commands` one after another in ONE sandbox; one result per command, in order
+        (fewer when a `required` command failed: the results end with its own).
+
+        The same isolation as `run`, paid once instead of once per command: each command gets
+        its own session, pipes, `limits.wall_timeout_s` and output cap, and its leftover
+        processes are killed when it ends (with bubblewrap, daemons that left its session too;
+        degraded, those live until the batch ends). Commands share `workdir`, as consecutive
+        `run` calls do. If the batch itself dies
+        (a command may kill it), the commands without a result are run again one by one.
+        """
+        if not commands or any(not command.argv for command in commands):
+            raise ValueError("Sandbox.run_batch needs commands with non-empty argv")
+        workdir = Path(workdir).resolve()
+        for command in commands:
+            if command.cwd and not _is_within(Path(command.cwd).resolve(), workdir):
+                raise ValueError(f"batch command cwd {command.cwd} is not inside {workdir}")
+        timeouts_s = [c.timeout_s or limits.wall_timeout_s for c in commands]
+        if len(commands) == 1 and not commands[0].cwd:
+            return [self._run_alone(commands[0], workdir, limits, read_only_paths)]
+        spec = marshal.dumps(
+            (
+                [
+                    (list(c.argv), bytes(c.stdin), self._command_env(workdir, dict(c.env)),
+                     c.cwd, float(timeout_s), c.required)
+                    for c, timeout_s in zip(commands, timeouts_s, strict=True)
+                ],
+                int(limits.output_cap_bytes),
+                _BATCH_DRAIN_S,
+                # kill(-1) is safe only inside bubblewrap's pid namespace, never on the host.
+                self._bwrap is not None,
+            ),
+            4,
+        )
+        batch_limits = dataclasses.replace(
+            limits,
+            cpu_s=max(limits.cpu_s, *timeouts_s),
+            wall_timeout_s=sum(t + _BATCH_DRAIN_S + 1.0 for t in timeouts_s) + _BATCH_SLACK_S,
+            output_cap_bytes=64 * KIB,
+        )
+        payload: list[bytes] = []
+        batch = self._run([_BATCH_MARKER], workdir, spec, _NO_ENV, batch_limits,
+                          read_only_paths, payload)
+        results = _parse_batch(payload[0] if payload else b"", limits.output_cap_bytes)
+        for number, (command, result) in enumerate(zip(commands, results, strict=False)):
+            if command.required and result.exit_code != 0 and batch.exit_code == 0:
+                return results[: number + 1]  # stopped on purpose
+        for command in commands[len(results):]:
+            # The batch died before these ran (a command may kill it): run them alone.
+            results.append(self._run_alone(command, workdir, limits, read_only_paths))
+            if command.required and results[-1].exit_code != 0:
+                break
+        return results[: len(commands)]
+
+    def _run_alone(
+        self,
+        command: SandboxCommand,
+        workdir: Path,
+        limits: SandboxLimits,
+        read_only_paths: Sequence[Path],
+    ) -> SandboxResult:
+        """One batch command in a sandbox of its own (same limits and directory as in a batch)."""
+        if command.timeout_s is not None:
+            limits = dataclasses.replace(
+                limits, cpu_s=command.timeout_s, wall_timeout_s=command.timeout_s
+            )
+        return self.run(command.argv, workdir=Path(command.cwd or workdir), stdin=command.stdin,
+                        env=dict(command.env), limits=limits, read_only_paths=read_only_paths)
+
+    def _run(
+        self,
+        argv: Sequence[str],
+        workdir: Path,
+        stdin: bytes,
+        env: Mapping[str, str],
+        limits: SandboxLimits,
+        read_only_paths: Sequence[Path],
+        payload_sink: list[bytes] | None,
+    ) -> SandboxResult:
         workdir = Path(workdir).resolve()
         if not workdir.is_dir():
             raise SandboxError(f"sandbox work directory {workdir} does not exist or is no folder")
-        for kept_read_only in (Path("/usr"), Path("/etc"), *self._read_only_roots):
+        extra_roots = [Path(path).resolve() for path in read_only_paths]
+        for kept_read_only in (Path("/usr"), Path("/etc"), *self._read_only_roots, *extra_roots):
             if _is_within(kept_read_only, workdir):
                 raise SandboxError(
                     f"sandbox work directory {workdir} contains {kept_read_only}, which sandboxed "
@@ -334,14 +629,20 @@ class Sandbox:
                 )
         command_env = self._command_env(workdir, env)
         if self._bwrap is None:
-            return self._run_degraded(list(argv), workdir, stdin, command_env, limits)
+            return self._run_degraded(
+                list(argv), workdir, stdin, command_env, limits, payload_sink
+            )
         if not self._is_root:
-            return self._run_isolated(list(argv), workdir, stdin, command_env, limits, None)
+            return self._run_isolated(
+                list(argv), workdir, stdin, command_env, limits, None, extra_roots, payload_sink
+            )
         uid = self._allocate_uid()
         owner = workdir.stat()
         try:
             _chown_tree(workdir, uid, uid)
-            return self._run_isolated(list(argv), workdir, stdin, command_env, limits, uid)
+            return self._run_isolated(
+                list(argv), workdir, stdin, command_env, limits, uid, extra_roots, payload_sink
+            )
         finally:
             _chown_tree(workdir, owner.st_uid, owner.st_gid)
             self._release_uid(uid)
@@ -393,7 +694,13 @@ class Sandbox:
             f"Install bubblewrap for full isolation: {INSTALL_HINT}"
         )
 
-    def _bwrap_argv(self, workdir: Path, limits: SandboxLimits, info_fd: int) -> list[str]:
+    def _bwrap_argv(
+        self,
+        workdir: Path,
+        limits: SandboxLimits,
+        info_fd: int,
+        extra_roots: Sequence[Path] = (),
+    ) -> list[str]:
         """The bwrap options for one run: mounts, namespaces, identity."""
         assert self._bwrap is not None
         args = [self._bwrap]
@@ -434,7 +741,7 @@ class Sandbox:
         args.extend(["--tmpfs", "/tmp"])
         created.add("/tmp")
         # After /tmp, so that a toolchain living under /tmp stays visible.
-        for tree in self._read_only_roots:
+        for tree in (*self._read_only_roots, *extra_roots):
             if any(_is_within(tree, known) for known in host_trees):
                 continue
             ensure_parents(tree)
@@ -522,11 +829,13 @@ class Sandbox:
         command_env: dict[str, str],
         limits: SandboxLimits,
         uid: int | None,
+        extra_roots: Sequence[Path] = (),
+        payload_sink: list[bytes] | None = None,
     ) -> SandboxResult:
         status_read, status_write = os.pipe()
         info_read, info_write = os.pipe()
         command = [
-            *self._bwrap_argv(workdir, limits, info_write),
+            *self._bwrap_argv(workdir, limits, info_write, extra_roots),
             *self._wrapper_argv(limits, status_write, uid),
             *argv,
         ]
@@ -538,6 +847,7 @@ class Sandbox:
             limits,
             status_pipe=(status_read, status_write),
             info_pipe=(info_read, info_write),
+            payload_sink=payload_sink,
         )
 
     def _run_degraded(
@@ -547,6 +857,7 @@ class Sandbox:
         stdin: bytes,
         command_env: dict[str, str],
         limits: SandboxLimits,
+        payload_sink: list[bytes] | None = None,
     ) -> SandboxResult:
         status_read, status_write = os.pipe()
         command = [
@@ -562,6 +873,7 @@ class Sandbox:
             limits,
             status_pipe=(status_read, status_write),
             info_pipe=None,
+            payload_sink=payload_sink,
         )
 
     def _supervise(
@@ -574,8 +886,12 @@ class Sandbox:
         *,
         status_pipe: tuple[int, int],
         info_pipe: tuple[int, int] | None,
+        payload_sink: list[bytes] | None = None,
     ) -> SandboxResult:
-        """Start `command`, feed stdin, collect capped output, enforce the timeout, reap it."""
+        """Start `command`, feed stdin, collect capped output, enforce the timeout, reap it.
+
+        The status pipe's last line is the wrapper's status; a batch writes its records before
+        it, and they go to `payload_sink`."""
         status_read, status_write = status_pipe
         pass_fds = [status_write]
         if info_pipe is not None:
@@ -615,6 +931,11 @@ class Sandbox:
             if state.namespace_init_pidfd is not None:
                 os.close(state.namespace_init_pidfd)
         duration_s = time.monotonic() - started_s
+        payload, newline, last_line = state.status_text.rpartition(b"\n")
+        if newline:
+            state.status_text = last_line
+        if payload_sink is not None:
+            payload_sink.append(payload)
         return self._result(process, state, duration_s, isolated=info_pipe is not None)
 
     def _pump(
@@ -813,6 +1134,51 @@ class Sandbox:
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _parse_batch(payload: bytes, cap_bytes: int) -> list[SandboxResult]:
+    """The complete records of a batch's status payload, in order; stops at the first bad one.
+
+    Record: `R exit signal timed_out flood capped duration_us stdout_len stderr_len\n` followed by
+    the stdout and stderr bytes (exit is -1 when a signal ended the command)."""
+    results: list[SandboxResult] = []
+    position = 0
+    while payload.startswith(b"R ", position):
+        end = payload.find(b"\n", position)
+        if end < 0:
+            break
+        fields = payload[position + 2 : end].split()
+        if len(fields) != _BATCH_HEADER_FIELDS - 1 or not all(
+            f.lstrip(b"-").isdigit() for f in fields
+        ):
+            break
+        exit_code, signal_number, timed_out, flood, capped, duration_us, out_len, err_len = (
+            int(f) for f in fields
+        )
+        if not (0 <= out_len <= cap_bytes and 0 <= err_len <= cap_bytes):
+            break
+        body = end + 1
+        if body + out_len + err_len > len(payload):
+            break
+        stdout = payload[body : body + out_len]
+        stderr = payload[body + out_len : body + out_len + err_len]
+        position = body + out_len + err_len
+        signal_value = signal_number if exit_code < 0 else None
+        unexplained_kill = signal_value == signal_module.SIGKILL and not (timed_out or flood)
+        results.append(
+            SandboxResult(
+                exit_code=exit_code if exit_code >= 0 else None,
+                stdout=stdout,
+                stderr=stderr,
+                duration_s=duration_us / 1e6,
+                timed_out=bool(timed_out),
+                signal=signal_value,
+                output_capped=bool(capped),
+                memory_exceeded=unexplained_kill
+                or any(marker in stderr for marker in _MEMORY_FAILURE_MARKERS),
+            )
+        )
+    return results
 
 
 def _feed_stdin(

@@ -11,19 +11,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shlex
 import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind
 from single_shot_eval.records import Diagnostic, StageResult, Verdict
-from single_shot_eval.verify.diagnostics import parse_rustc_json
-from single_shot_eval.verify.sandbox import Sandbox, SandboxLimits, SandboxResult
+from single_shot_eval.verify.crates import (
+    DEFAULT_CRATES,
+    CrateSet,
+    CrateSetProvider,
+    describe_crate_names,
+)
+from single_shot_eval.verify.diagnostics import missing_crate_name, parse_rustc_json
+from single_shot_eval.verify.sandbox import (
+    Sandbox,
+    SandboxCommand,
+    SandboxError,
+    SandboxLimits,
+    SandboxResult,
+)
 from single_shot_eval.verify.toolchain import Toolchain, detect_toolchain
 
 PANIC_EXIT_CODE = 101
@@ -41,6 +54,8 @@ class VerificationPolicy:
     compile_timeout_s: float = 120.0
     run_timeout_s: float = 10.0
     memory_bytes: int = 2 * 1024**3
+    # Crates a candidate may use besides std (`name` or `name[feature,...]`); empty: std only.
+    crates: tuple[str, ...] = DEFAULT_CRATES
 
     def key(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -93,7 +108,7 @@ class _RunOutcome:
 
 
 class VerdictCache:
-    """Thread-safe memo of verdicts and Python oracle outputs, optionally persisted by a callback."""
+    """Thread-safe memo of verdicts and Python oracle outputs, optionally persisted (callbacks)."""
 
     def __init__(
         self,
@@ -182,10 +197,29 @@ class Verifier:
     toolchain: Toolchain = field(default_factory=detect_toolchain)
     sandbox: Sandbox = field(default_factory=Sandbox)
     cache: VerdictCache = field(default_factory=VerdictCache)
+    # The allowed crates (built on first use); None: from `policy.crates` and the default folder.
+    crates: CrateSetProvider | None = None
+
+    def __post_init__(self) -> None:
+        if self.crates is None:
+            self.crates = CrateSetProvider(self.policy.crates, self.toolchain)
+
+    def crate_set_for(self, code: str) -> CrateSet | None:
+        """The crate set `code` compiles against (built now if needed); None when it uses no
+        allowed crate."""
+        assert self.crates is not None
+        if not self.crates.used_by(code):
+            return None
+        return self.crates.ensure()
 
     def cache_key(self, code: str, example: Example) -> str:
+        """Verdict-cache key: the candidate, the example's checks, the toolchain, the policy, the
+        allowed crate set and (for a crate-using candidate) the exact crates it links against."""
+        assert self.crates is not None
+        crate_set = self.crate_set_for(code)
+        crates_key = crate_set.fingerprint if crate_set is not None else "std"
         return _sha(code, example_checks_digest(example), self.toolchain.fingerprint,
-                    self.policy.key())
+                    self.policy.key(), self.crates.spec_fingerprint, crates_key)
 
     def verify(self, code: str | None, example: Example) -> VerificationResult:
         """The verdict for `code` as a translation of `example` (None: the answer had no code)."""
@@ -197,8 +231,9 @@ class Verifier:
         cached = self.cache.get_verdict(key)
         if cached is not None:
             return cached
+        crate_set = self.crate_set_for(code)
         with tempfile.TemporaryDirectory(prefix="sse-verify-") as tmp:
-            result = self._verify_uncached(code, example, Path(tmp))
+            result = self._verify_uncached(code, example, Path(tmp), crate_set)
         self.cache.put_verdict(key, result)
         return result
 
@@ -212,8 +247,16 @@ class Verifier:
         )
 
     def _compile(
-        self, source: str, workdir: Path, *, test_harness: bool
-    ) -> tuple[StageResult, tuple[Diagnostic, ...], Path | None]:
+        self,
+        source: str,
+        workdir: Path,
+        *,
+        test_harness: bool,
+        crate_set: CrateSet | None = None,
+        then: Sequence[SandboxCommand] = (),
+    ) -> tuple[StageResult, tuple[Diagnostic, ...], Path | None, list[SandboxResult]]:
+        """Compile `source` to `workdir/prog`; when it compiles, run the `then` commands in the
+        same sandbox (one start-up for both) and return their results too."""
         (workdir / "main.rs").write_text(source, encoding="utf-8")
         argv = [
             str(self.toolchain.rustc),
@@ -232,29 +275,80 @@ class Verifier:
         ]
         if test_harness:
             argv.insert(1, "--test")
+        read_only: list[Path] = []
+        if crate_set is not None and crate_set.deps_dir is not None:
+            argv[1:1] = crate_set.rustc_flags()
+            read_only.append(crate_set.deps_dir)
         start = time.perf_counter()
-        res = self.sandbox.run(
-            argv, workdir=workdir, limits=self._limits(self.policy.compile_timeout_s)
-        )
-        duration = time.perf_counter() - start
+        followups: list[SandboxResult] = []
+        if then:
+            compile_command = SandboxCommand(
+                tuple(argv), timeout_s=self.policy.compile_timeout_s, required=True
+            )
+            res, *followups = self.sandbox.run_batch(
+                [compile_command, *then],
+                workdir=workdir,
+                limits=self._limits(self.policy.run_timeout_s),
+                read_only_paths=read_only,
+            )
+        else:
+            res = self.sandbox.run(
+                argv,
+                workdir=workdir,
+                limits=self._limits(self.policy.compile_timeout_s),
+                read_only_paths=read_only,
+            )
+        # The sandbox's start-up counts as compile time; the commands after it report their own.
+        duration = time.perf_counter() - start - sum(f.duration_s for f in followups)
         stderr = res.stderr.decode("utf-8", "replace")
         diagnostics = parse_rustc_json(stderr)
         binary = workdir / "prog"
         if res.exit_code == 0 and binary.exists():
-            return StageResult("compile", True, duration), diagnostics, binary
+            if len(followups) != len(then):
+                raise SandboxError(
+                    f"the sandbox ran {len(followups)} of {len(then)} commands after rustc"
+                )
+            return StageResult("compile", True, duration), diagnostics, binary, followups
         if res.timed_out:
             detail = f"rustc timed out after {self.policy.compile_timeout_s:g} s"
         elif diagnostics:
             first = diagnostics[0]
             detail = f"{first.code or first.category}: {first.message.splitlines()[0]}"
-            crates = [d for d in diagnostics if d.category == "missing_crate"]
-            if crates:
-                detail = "uses a crate outside the allowed set (std only): " + detail
+            detail = self._missing_crate_detail(diagnostics, crate_set) or detail
         else:
             detail = f"rustc failed (exit {res.exit_code}): {stderr.strip()[:300]}"
-        return StageResult("compile", False, duration, detail=detail), diagnostics, None
+        return StageResult("compile", False, duration, detail=detail), diagnostics, None, []
 
-    def _verify_uncached(self, code: str, example: Example, workdir: Path) -> VerificationResult:
+    def _missing_crate_detail(
+        self, diagnostics: tuple[Diagnostic, ...], crate_set: CrateSet | None
+    ) -> str | None:
+        """Say which crate rustc could not find: outside the allowed set, or in it but the set is
+        not installed. None when no diagnostic is about a missing crate."""
+        assert self.crates is not None
+        missing = list(dict.fromkeys(
+            name for d in diagnostics if (name := missing_crate_name(d)) is not None
+        ))
+        if not missing:
+            return None
+        allowed = self.crates.allowed_names
+        outside = [name for name in missing if name not in allowed]
+        allowed_text = describe_crate_names(self.crates.names)
+        if outside:
+            names = ", ".join(f"`{name}`" for name in outside)
+            noun = "crate" if len(outside) == 1 else "crates"
+            return f"uses {noun} {names} outside the allowed set ({allowed_text})"
+        names = ", ".join(f"`{name}`" for name in missing)
+        reason = crate_set.unavailable_reason if crate_set is not None else ""
+        if crate_set is not None and not crate_set.available:
+            return (
+                f"uses {names} from the allowed set ({allowed_text}), but the crate set is not "
+                f"installed: {reason}"
+            )
+        return f"uses {names} from the allowed set ({allowed_text}), but rustc did not find it"
+
+    def _verify_uncached(
+        self, code: str, example: Example, workdir: Path, crate_set: CrateSet | None = None
+    ) -> VerificationResult:
         fp = self.toolchain.fingerprint
         gt = self.policy.ground_truth
         stages: list[StageResult] = []
@@ -269,27 +363,40 @@ class Verifier:
         if example.rust_tests:
             harness += "\n" + example.rust_tests
         if harness and gt != "compiler":
-            compile_stage, diags, binary = self._compile(
-                code + "\n" + harness, workdir, test_harness=True
+            from single_shot_eval.verify.function_harness import TEST_BINARY_ARGS
+
+            harness_only = bool(example.function_cases)
+            args = list(TEST_BINARY_ARGS) if harness_only else ["--test-threads=1"]
+            compile_stage, diags, binary, runs = self._compile(
+                code + "\n" + harness, workdir, test_harness=True, crate_set=crate_set,
+                then=[SandboxCommand((str(workdir.resolve() / "prog"), *args),
+                                     timeout_s=self.policy.run_timeout_s)],
             )
             stages.append(compile_stage)
             if binary is None:
                 return VerificationResult(Verdict.COMPILE_ERROR, tuple(stages), diags, fp)
             test_stage, verdict = self._run_function_tests(
-                binary, workdir, harness_only=bool(example.function_cases)
+                binary, workdir, harness_only=harness_only, result=runs[0]
             )
             stages.append(test_stage)
             return VerificationResult(verdict, tuple(stages), diags, fp)
 
         test_harness = example.kind is ExampleKind.FUNCTION
-        compile_stage, diags, binary = self._compile(code, workdir, test_harness=test_harness)
+        behaviour = (
+            example.kind is ExampleKind.PROGRAM and bool(example.cases)
+            and gt in {"full", "behaviour"}
+        )
+        compile_stage, diags, binary, runs = self._compile(
+            code, workdir, test_harness=test_harness, crate_set=crate_set,
+            then=self._case_commands(workdir, example) if behaviour else (),
+        )
         stages.append(compile_stage)
         if binary is None:
             return VerificationResult(Verdict.COMPILE_ERROR, tuple(stages), diags, fp)
         checked = False
-        if example.kind is ExampleKind.PROGRAM and example.cases and gt in {"full", "behaviour"}:
+        if behaviour:
             checked = True
-            stage, verdict = self._run_behaviour(binary, example, workdir)
+            stage, verdict = self._run_behaviour(example, runs)
             stages.append(stage)
             if verdict is not Verdict.PASS:
                 return VerificationResult(verdict, tuple(stages), diags, fp)
@@ -308,7 +415,8 @@ class Verifier:
         return VerificationResult(final, tuple(stages), diags, fp)
 
     def _run_function_tests(
-        self, binary: Path, workdir: Path, *, harness_only: bool
+        self, binary: Path, workdir: Path, *, harness_only: bool,
+        result: SandboxResult | None = None,
     ) -> tuple[StageResult, Verdict]:
         """Run the test binary; with `harness_only`, only the generated cases count (a
         candidate's own `#[test]`s are not ground truth)."""
@@ -319,13 +427,14 @@ class Verifier:
         )
 
         args = list(TEST_BINARY_ARGS) if harness_only else ["--test-threads=1"]
-        start = time.perf_counter()
-        res = self.sandbox.run(
-            [str(binary), *args],
-            workdir=workdir,
-            limits=self._limits(self.policy.run_timeout_s),
-        )
-        duration = time.perf_counter() - start
+        if result is None:
+            result = self.sandbox.run(
+                [str(binary), *args],
+                workdir=workdir,
+                limits=self._limits(self.policy.run_timeout_s),
+            )
+        res = result
+        duration = res.duration_s
         outcome = parse_libtest_output(
             res.stdout.decode("utf-8", "replace"),
             name_prefix=HARNESS_TEST_FILTER if harness_only else None,
@@ -349,25 +458,45 @@ class Verifier:
             )
         return StageResult("tests", True, duration, "", total, outcome.passed), Verdict.PASS
 
-    def _oracle(self, example: Example, case: BehaviourCase) -> _RunOutcome:
-        key = _sha("oracle", example.python_source, example.script_name, repr(case),
-                   self.toolchain.python_version)
-        cached = self.cache.get_oracle(key)
-        if cached is not None:
-            return cached
+    def _oracle_key(self, example: Example, case: BehaviourCase) -> str:
+        return _sha("oracle", example.python_source, example.script_name, repr(case),
+                    self.toolchain.python_version)
+
+    def _oracles(self, example: Example) -> dict[BehaviourCase, _RunOutcome]:
+        """The Python program's outcome on every case: cached ones, the rest run in one sandbox
+        (each case in a fresh folder of its own, as if run alone)."""
+        outcomes: dict[BehaviourCase, _RunOutcome] = {}
+        missing: list[BehaviourCase] = []
+        for case in example.cases:
+            cached = self.cache.get_oracle(self._oracle_key(example, case))
+            if cached is not None:
+                outcomes[case] = cached
+            elif case not in missing:
+                missing.append(case)
+        if not missing:
+            return outcomes
         with tempfile.TemporaryDirectory(prefix="sse-oracle-") as tmp:
-            wd = Path(tmp)
-            (wd / example.script_name).write_text(example.python_source, encoding="utf-8")
-            res = self.sandbox.run(
-                [self.sandbox.python_executable, example.script_name, *case.args],
-                workdir=wd,
-                stdin=case.stdin.encode(),
-                env={"PYTHONHASHSEED": "0", **dict(case.env)},
-                limits=self._limits(self.policy.run_timeout_s),
+            commands = []
+            for number, case in enumerate(missing):
+                folder = Path(tmp) / f"case-{number}"
+                folder.mkdir()
+                (folder / example.script_name).write_text(example.python_source, encoding="utf-8")
+                commands.append(SandboxCommand(
+                    (self.sandbox.python_executable, example.script_name, *case.args),
+                    case.stdin.encode(),
+                    # HOME and TMPDIR per case too: no case sees another's files.
+                    (("PYTHONHASHSEED", "0"), ("HOME", str(folder)), ("TMPDIR", str(folder)),
+                     *case.env),
+                    str(folder),
+                ))
+            runs = self.sandbox.run_batch(
+                commands, workdir=Path(tmp), limits=self._limits(self.policy.run_timeout_s)
             )
-        outcome = _as_outcome(res)
-        self.cache.put_oracle(key, outcome)
-        return outcome
+        for case, res in zip(missing, runs, strict=True):
+            outcome = _as_outcome(res)
+            self.cache.put_oracle(self._oracle_key(example, case), outcome)
+            outcomes[case] = outcome
+        return outcomes
 
     def _same(self, expected: _RunOutcome, actual: _RunOutcome) -> bool:
         if expected.stdout != actual.stdout:
@@ -383,21 +512,25 @@ class Verifier:
             and actual.exit_code == PANIC_EXIT_CODE
         )
 
+    def _case_commands(self, workdir: Path, example: Example) -> list[SandboxCommand]:
+        """The binary on every behaviour case; they run in the compile's sandbox, after rustc."""
+        binary = str(workdir.resolve() / "prog")
+        return [
+            SandboxCommand((binary, *case.args), case.stdin.encode(), case.env,
+                           timeout_s=self.policy.run_timeout_s)
+            for case in example.cases
+        ]
+
     def _run_behaviour(
-        self, binary: Path, example: Example, workdir: Path
+        self, example: Example, runs: Sequence[SandboxResult]
     ) -> tuple[StageResult, Verdict]:
+        """Compare the binary's runs (one per case, from `_case_commands`) with Python's."""
         start = time.perf_counter()
         passed = 0
         first_failure: tuple[BehaviourCase, _RunOutcome, _RunOutcome, Verdict] | None = None
-        for case in example.cases:
-            expected = self._oracle(example, case)
-            res = self.sandbox.run(
-                [str(binary), *case.args],
-                workdir=workdir,
-                stdin=case.stdin.encode(),
-                env=dict(case.env),
-                limits=self._limits(self.policy.run_timeout_s),
-            )
+        oracles = self._oracles(example)
+        expectations = [oracles[case] for case in example.cases]
+        for case, expected, res in zip(example.cases, expectations, runs, strict=True):
             actual = _as_outcome(res)
             if self._same(expected, actual):
                 passed += 1
@@ -412,7 +545,7 @@ class Verifier:
                 verdict = Verdict.BEHAVIOUR_MISMATCH
             if first_failure is None or _rank(verdict) < _rank(first_failure[3]):
                 first_failure = (case, expected, actual, verdict)
-        duration = time.perf_counter() - start
+        duration = time.perf_counter() - start + sum(res.duration_s for res in runs)
         total = len(example.cases)
         if first_failure is None:
             return StageResult("behaviour", True, duration, "", total, passed), Verdict.PASS
@@ -470,7 +603,8 @@ class Verifier:
             limits=self._limits(max(self.policy.run_timeout_s * 6, 60.0)),
         )
         duration = time.perf_counter() - start
-        out = res.stdout.decode("utf-8", "replace")
+        # "5 passed in 1.54s" -> "5 passed": a verdict must not depend on how busy the machine was.
+        out = _PYTEST_DURATION.sub("", res.stdout.decode("utf-8", "replace"))
         summary = out.strip().splitlines()[-1] if out.strip() else ""
         passed = _count(summary, "passed")
         failed = _count(summary, "failed") + _count(summary, "error")
@@ -485,9 +619,10 @@ class Verifier:
         )
 
 
-def _count(summary: str, word: str) -> int:
-    import re
+_PYTEST_DURATION = re.compile(r"[ \t]+in [0-9.]+s(?: \([0-9:]+\))?(?=[ \t=]*$)", re.MULTILINE)
 
+
+def _count(summary: str, word: str) -> int:
     m = re.search(rf"(\d+) {word}", summary)
     return int(m.group(1)) if m else 0
 
