@@ -28,8 +28,8 @@ resolved versions (the hash of the build's `Cargo.lock`) are part of every verdi
 Where the crates come from (`SINGLE_SHOT_EVAL_CRATES_SOURCE`: `auto`, the default, tries them in
 this order; `registry`, `debian` or `none` pick one):
 
-1. **A crate registry** reachable by cargo with your normal cargo configuration (the public registry, or a
-   mirror or vendored source your `~/.cargo/config.toml` points to): resolved and downloaded as for
+1. **A crate registry** reachable by cargo with your normal cargo configuration (the public
+   registry, or a mirror or vendored source your `~/.cargo/config.toml` points to): resolved and downloaded as for
    any cargo project, with the newest versions compatible with your rustc.
 2. **Debian's packaged crate sources**, for machines without registry access. Install them with
    `apt-get install -y librust-clap-dev librust-clap-derive-dev librust-serde-dev
@@ -572,7 +572,7 @@ def _cargo_env(toolchain: Toolchain) -> dict[str, str]:
 
 
 def _debian_cargo_home(home: Path) -> Path:
-    """A private CARGO_HOME whose config replaces the default registry with Debian's source directory."""
+    """A private CARGO_HOME whose config points the default registry at Debian's sources."""
     home.mkdir(parents=True)
     (home / "config.toml").write_text(
         "# Only for building the crate set from Debian's librust-*-dev packages.\n"
