@@ -29,8 +29,8 @@ Where the crates come from (`SINGLE_SHOT_EVAL_CRATES_SOURCE`: `auto`, the defaul
 this order; `registry`, `debian` or `none` pick one):
 
 1. **A crate registry** reachable by cargo with your normal cargo configuration (the public
-   registry, or a mirror or vendored source your `~/.cargo/config.toml` points to): resolved and downloaded as for
-   any cargo project, with the newest versions compatible with your rustc.
+   registry, or a mirror or vendored source your `~/.cargo/config.toml` points to): resolved and
+   downloaded as for any cargo project, with the newest versions compatible with your rustc.
 2. **Debian's packaged crate sources**, for machines without registry access. Install them with
    `apt-get install -y librust-clap-dev librust-clap-derive-dev librust-serde-dev
    librust-serde-derive-dev librust-serde-json-dev librust-regex-dev librust-anyhow-dev
