@@ -82,6 +82,26 @@ def evaluate(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the results JSON to stdout.")
     ] = False,
+    executor: Annotated[
+        str | None, typer.Option(help="Where work runs: local (default) or ray.")
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --executor ray: auto, ray://HOST:PORT, or local."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Concurrent verifications (default: the cores).")
+    ] = None,
+    max_retries: Annotated[
+        int | None, typer.Option(min=0, help="Retries of units lost with a worker (default 2).")
+    ] = None,
+    allow_failed_quality_gate: Annotated[
+        bool,
+        typer.Option(
+            "--allow-failed-quality-gate",
+            help="Evaluate GGUF models even if their recorded quality gate failed.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate models on tasks over a corpus; store every sample and write reports."""
     from single_shot_eval.config import load_tasks
@@ -111,6 +131,11 @@ def evaluate(
             use_cache=not no_cache,
             on_sample=progress.advance,
             on_plan=progress.start,
+            executor=executor,
+            ray_address=ray_address,
+            workers=workers,
+            max_retries=max_retries,
+            allow_failed_quality_gate=allow_failed_quality_gate,
         )
     if outcome.interrupted:
         console.print(
@@ -123,6 +148,11 @@ def evaluate(
         f"{outcome.completed} samples evaluated, {outcome.skipped} already stored; "
         f"{outcome.model_calls} model calls, {outcome.cache_hits} cached responses"
     )
+    if outcome.retries or outcome.lost_units:
+        console.print(
+            f"[yellow]{outcome.retries} units retried after a worker was lost; "
+            f"{outcome.lost_units} stored as failed (rerun with --resume to redo them)[/]"
+        )
     console.print(
         f"store: {outcome.store_path}   reports: {output}/results.json, {output}/report.md"
     )

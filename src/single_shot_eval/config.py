@@ -82,6 +82,15 @@ class GroundTruth(_Strict):
     float_tolerance: float = Field(default=1e-9, ge=0.0)
 
 
+class ExecutionSettings(_Strict):
+    """Where the work runs; command-line flags win over these."""
+
+    executor: Literal["local", "ray"] | None = None
+    ray_address: str | None = None
+    workers: int | None = Field(default=None, ge=1)
+    max_retries: int | None = Field(default=None, ge=0)
+
+
 class TaskConfig(_Strict):
     """A whole task file: the seed's schema plus inference parameters."""
 
@@ -90,6 +99,7 @@ class TaskConfig(_Strict):
     inference: InferenceSettings = InferenceSettings()
     prompts: Prompts
     ground_truth: GroundTruth = GroundTruth()
+    execution: ExecutionSettings = ExecutionSettings()
     source_path: Path | None = Field(default=None, exclude=True)
 
     @property

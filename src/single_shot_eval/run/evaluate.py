@@ -1,21 +1,28 @@
-"""The evaluation loop: plan (task x model x run x example), generate, verify, store.
+"""The evaluation driver: plan (task x model x run x example), generate, verify, store.
 
-Generation runs in the calling thread (one model loaded at a time, in order); verification of
-finished answers overlaps it in a worker pool sized to the cores. Every sample is written to the
-store the moment its verdict is known, so an interrupted evaluation resumes where it stopped.
+An executor (`run/executors/`: `local` thread pools by default, or `ray`) runs the work units;
+generation and verification are separate units, so model calls and CPU-bound verification
+overlap. This module is the driver around it: it dispatches units in plan order, answers from the
+response and verdict caches before dispatching anything, retries units lost with a worker a
+bounded number of times, and writes every sample to the store the moment its verdict is known,
+so an interrupted evaluation resumes where it stopped. The store is the single source of truth:
+workers never write to it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from single_shot_eval import __version__
 from single_shot_eval.config import TaskConfig
@@ -25,8 +32,20 @@ from single_shot_eval.errors import UserError
 from single_shot_eval.models.base import Completion, GenerationRequest, Model
 from single_shot_eval.models.registry import ModelConfig, build_model
 from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.run.executors import (
+    DEFAULT_MAX_RETRIES,
+    DriverContext,
+    Executor,
+    GenerationJob,
+    GenerationResult,
+    LocalExecutor,
+    VerificationDone,
+    VerificationJob,
+    make_executor,
+)
+from single_shot_eval.run.executors.base import SCHEDULING_PARAMS, without_scheduling_params
 from single_shot_eval.run.prompt import prompt_digest, render_messages
-from single_shot_eval.run.store import ResultStore
+from single_shot_eval.run.store import INFRASTRUCTURE_FAILURE, ResultStore
 from single_shot_eval.verify.extract import extract_rust
 from single_shot_eval.verify.verifier import (
     VerdictCache,
@@ -66,6 +85,9 @@ class EvaluationOutcome:
     cache_hits: int
     interrupted: bool = False
     samples: list[Sample] = field(default_factory=list)
+    retries: int = 0
+    lost_units: int = 0
+    executor: str = ""
 
 
 def plan_evaluation(
@@ -101,17 +123,26 @@ def _effective_seed(task: TaskConfig, seed: int | None, run: int) -> int:
 
 
 def response_cache_key(config: ModelConfig, request: GenerationRequest) -> str:
-    """Key of the response cache: backend, model, endpoint, messages, parameters, seed."""
-    payload = {
+    """Key of the response cache: backend, model, endpoint, command, messages, parameters,
+    seed and example.
+
+    The example id is part of it because some backends answer from the example rather than the
+    prompt (the reference model; file-in/file-out transpilers). Scheduling parameters (where a
+    model runs, with which resources) are not part of it.
+    """
+    payload: dict[str, Any] = {
         "backend": config.backend,
         "model": config.model or config.id,
         "base_url": config.base_url,
-        "params": config.params,
+        "command": config.command,
+        "example_id": request.example_id,
+        "params": {k: v for k, v in config.params.items() if k not in SCHEDULING_PARAMS},
         "messages": [[m.role, m.content] for m in request.messages],
         "temperature": request.temperature,
         "max_tokens": request.max_tokens,
         "seed": request.seed,
     }
+    payload["stop_after_code_block"] = request.stop_after_code_block
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -136,7 +167,14 @@ def _completion_from_json(text: str) -> Completion:
 
 
 class Evaluation:
-    """Runs a plan against a store. Build with `Evaluation.open(...)`, then call `run()`."""
+    """Runs a plan against a store. Build it, then call `run()`.
+
+    The executor (default: `LocalExecutor`) runs generation and verification units; this class
+    is the driver around it: it dispatches units in plan order, answers from the response and
+    verdict caches before dispatching anything, sends identical requests and identical
+    candidates to workers once, retries lost units up to `max_retries` times and writes every
+    sample to the store as its result arrives.
+    """
 
     def __init__(
         self,
@@ -147,107 +185,329 @@ class Evaluation:
         use_cache: bool = True,
         workers: int | None = None,
         on_sample: Callable[[Sample], None] | None = None,
+        executor: Executor | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
+        if max_retries < 0:
+            raise UserError(f"max_retries must be 0 or more, not {max_retries}")
         self.store = store
         self.verifier = verifier
         self.seed = seed
         self.use_cache = use_cache
-        self.workers = workers or max(1, os.cpu_count() or 1)
+        self.executor: Executor = executor if executor is not None else LocalExecutor(workers)
+        self.max_retries = max_retries
         self.on_sample = on_sample
         self.model_calls = 0
         self.cache_hits = 0
+        self.retries = 0
+        self.lost_units = 0
         self._models: dict[str, Model] = {}
+        self._corpus_examples: tuple[Example, ...] = ()
 
     def model(self, config: ModelConfig, corpus_examples: tuple[Example, ...]) -> Model:
+        """The driver's instance of a model (built once, attached to the corpus)."""
         if config.id not in self._models:
-            model = build_model(config)
+            model = build_model(without_scheduling_params(config))
             attach = getattr(model, "attach_corpus", None)
             if callable(attach):
                 attach(corpus_examples)
             self._models[config.id] = model
         return self._models[config.id]
 
-    def _generate(self, unit: WorkUnit, model: Model) -> tuple[Completion | None, str, bool, str]:
-        """(completion or None, prompt digest, served from cache, error message)."""
+    def _model_for(self, config: ModelConfig) -> Model:
+        return self.model(config, self._corpus_examples)
+
+    def run(self, plan: EvaluationPlan, corpus: Corpus) -> Iterator[Sample]:
+        """Execute the plan, yielding each sample after it is stored."""
+        if not plan.units:
+            return
+        self._corpus_examples = corpus.examples
+        models = tuple({unit.model.id: unit.model for unit in plan.units}.values())
+        self.executor.start(DriverContext(self.verifier, self._model_for, models))
+        finished = False
+        try:
+            self.store.set_meta("executor", self.executor.describe())
+            yield from _Scheduler(self).run(plan.units)
+            finished = True
+        finally:
+            self.executor.close(cancel=not finished)
+
+    def _store(self, sample: Sample) -> Sample:
+        self.store.add_sample(sample)
+        if self.on_sample is not None:
+            self.on_sample(sample)
+        return sample
+
+
+@dataclass
+class _Unit:
+    """A work unit on its way through the driver: its request, then its completion and code."""
+
+    unit: WorkUnit
+    request: GenerationRequest
+    digest: str
+    response_key: str
+    sequence: int
+    generation_attempts: int = 0
+    verification_attempts: int = 0
+    completion: Completion | None = None
+    cached: bool = False
+    code: str | None = None
+    verdict_key: str = ""
+
+
+class _Scheduler:
+    """The driver loop of one `Evaluation.run`: dispatch, collect, retry, store."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.ev = evaluation
+        self.executor = evaluation.executor
+        self.queue: deque[WorkUnit] = deque()
+        self.generating: dict[Future[GenerationResult], _Unit] = {}
+        self.verifying: dict[Future[VerificationDone], _Unit] = {}
+        # Candidates waiting for a verification slot (executors with `verification_slots`).
+        self.to_verify: deque[_Unit] = deque()
+        # Units waiting for an identical request (or candidate) already in flight: key -> units.
+        self.response_followers: dict[str, list[_Unit]] = {}
+        self.verdict_followers: dict[str, list[_Unit]] = {}
+        self.running: Counter[str] = Counter()
+        self.oracle_by_example: dict[str, dict[str, str]] = {}
+        self.pytest_text: dict[str, str | None] = {}
+        self.sequence = 0
+
+    def run(self, units: tuple[WorkUnit, ...]) -> Iterator[Sample]:
+        self.queue.extend(units)
+        capacity = max(1, self.executor.capacity)
+        while self.queue or self.generating or self.verifying or self.to_verify:
+            while self.queue and self._in_flight() < capacity:
+                dispatched, samples = self._dispatch_head()
+                yield from samples
+                if not dispatched:
+                    break
+            self._start_verifications()
+            in_flight: list[Future[Any]] = [*self.generating, *self.verifying]
+            if not in_flight:
+                continue
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            # Handle finished units in submission order, so equal runs store in equal order.
+            for future in sorted(done, key=self._sequence_of):
+                if future in self.generating:
+                    yield from self._generation_finished(future, self.generating.pop(future))
+                else:
+                    yield from self._verification_finished(future, self.verifying.pop(future))
+
+    def _in_flight(self) -> int:
+        return len(self.generating) + len(self.verifying) + len(self.to_verify)
+
+    def _sequence_of(self, future: Future[Any]) -> int:
+        unit = self.generating.get(future) or self.verifying.get(future)
+        return unit.sequence if unit is not None else -1
+
+    # -- generation -------------------------------------------------------------------------
+
+    def _prepare(self, unit: WorkUnit) -> _Unit:
+        ev = self.ev
         messages = render_messages(unit.task, unit.example)
         inference = unit.task.inference
         request = GenerationRequest(
             messages=messages,
             temperature=inference.temperature,
             max_tokens=inference.max_tokens,
-            seed=_effective_seed(unit.task, self.seed, unit.run),
+            seed=_effective_seed(unit.task, ev.seed, unit.run),
             timeout_s=unit.task.evaluation.timeout_ms / 1000,
             run=unit.run,
             example_id=unit.example.id,
             python_source=unit.example.python_source,
+            stop_after_code_block=inference.stop_after_code_block,
         )
-        digest = prompt_digest(messages)
-        cacheable = self.use_cache and (
+        model = ev._model_for(unit.model)
+        cacheable = ev.use_cache and (
             unit.model.cache if unit.model.cache is not None else model.deterministic
         )
         key = response_cache_key(unit.model, request) if cacheable else ""
-        if cacheable:
-            hit = self.store.get_response(key)
+        self.sequence += 1
+        return _Unit(unit, request, prompt_digest(messages), key, self.sequence)
+
+    def _dispatch_head(self) -> tuple[bool, list[Sample]]:
+        """Start the first queued unit if its model has a free slot: (started?, samples stored)."""
+        unit = self.queue[0]
+        slots = self.executor.generation_slots(unit.model)
+        item = self._prepare(unit)
+        key = item.response_key
+        if key:
+            hit = self.ev.store.get_response(key)
             if hit is not None:
-                self.cache_hits += 1
-                return _completion_from_json(hit), digest, True, ""
-        self.model_calls += 1
-        try:
-            completion = model.generate(request)
-        except UserError:
-            raise
-        except Exception as exc:  # a failing model call is a sample, not a crash
-            return None, digest, False, f"{type(exc).__name__}: {exc}"[:2000]
-        if cacheable:
-            self.store.put_response(key, _completion_to_json(completion))
-        return completion, digest, False, ""
+                self.queue.popleft()
+                self.ev.cache_hits += 1
+                item.completion, item.cached = _completion_from_json(hit), True
+                return True, list(self._to_verification(item))
+            if key in self.response_followers:
+                self.queue.popleft()
+                self.response_followers[key].append(item)
+                return True, []
+        if slots is not None and self.running[unit.model.id] >= slots:
+            return False, []
+        self.queue.popleft()
+        if key:
+            self.response_followers[key] = []
+        self._submit_generation(item)
+        return True, []
 
-    def run(self, plan: EvaluationPlan, corpus: Corpus) -> Iterator[Sample]:
-        """Execute the plan, yielding each sample after it is stored."""
-        pending: dict[Future[VerificationResult], tuple[WorkUnit, Completion, str, bool, str]] = {}
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="verify") as pool:
-            try:
-                for unit in plan.units:
-                    model = self.model(unit.model, corpus.examples)
-                    completion, digest, cached, error = self._generate(unit, model)
-                    if completion is None:
-                        sample = _sample(unit, None, digest, cached, error, None, None)
-                        self._store(sample)
-                        yield sample
-                        continue
-                    code = extract_rust(completion.text, unit.example.entry_point)
-                    future = pool.submit(self.verifier.verify, code, unit.example)
-                    pending[future] = (unit, completion, digest, cached, code or "")
-                    while len(pending) >= self.workers * 2:
-                        yield from self._drain(pending, block=True)
-                    yield from self._drain(pending, block=False)
-                while pending:
-                    yield from self._drain(pending, block=True)
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
+    def _submit_generation(self, item: _Unit) -> None:
+        item.generation_attempts += 1
+        self.ev.model_calls += 1
+        self.running[item.unit.model.id] += 1
+        job = GenerationJob(item.unit.model, item.request, item.unit.example)
+        self.generating[self.executor.submit_generation(job)] = item
 
-    def _drain(
-        self,
-        pending: dict[Future[VerificationResult], tuple[WorkUnit, Completion, str, bool, str]],
-        *,
-        block: bool,
+    def _generation_finished(
+        self, future: Future[GenerationResult], item: _Unit
     ) -> Iterator[Sample]:
-        if not pending:
-            return
-        done, _ = wait(list(pending), timeout=None if block else 0, return_when=FIRST_COMPLETED)
-        for future in sorted(done, key=lambda f: id(f)):
-            unit, completion, digest, cached, code = pending.pop(future)
+        self.running[item.unit.model.id] -= 1
+        try:
             result = future.result()
-            sample = _sample(unit, completion, digest, cached, "", code or None, result)
-            self._store(sample)
-            yield sample
+        except Exception as exc:  # the unit was lost with its worker
+            if item.generation_attempts <= self.ev.max_retries:
+                self.ev.retries += 1
+                self._submit_generation(item)
+                return
+            self.ev.lost_units += 1
+            yield self._lost(item, "generation", item.generation_attempts, exc)
+            self._requeue_followers(item.response_key)
+            return
+        if result.user_error:
+            raise UserError(result.user_error)
+        if result.completion is None:
+            yield self.ev._store(
+                _sample(item.unit, None, item.digest, False, result.error, None, None)
+            )
+            # A failed call is not cached: the next identical request asks the model itself.
+            self._requeue_followers(item.response_key)
+            return
+        item.completion = result.completion
+        followers: list[_Unit] = []
+        if item.response_key:
+            text = _completion_to_json(result.completion)
+            self.ev.store.put_response(item.response_key, text)
+            followers = self.response_followers.pop(item.response_key, [])
+            for follower in followers:
+                self.ev.cache_hits += 1
+                follower.completion, follower.cached = _completion_from_json(text), True
+        for ready in (item, *followers):
+            yield from self._to_verification(ready)
 
-    def _store(self, sample: Sample) -> None:
-        self.store.add_sample(sample)
-        if self.on_sample is not None:
-            self.on_sample(sample)
+    def _requeue_followers(self, key: str) -> None:
+        """Put units that waited on a failed request back at the head of the queue, in order."""
+        if not key:
+            return
+        for follower in reversed(self.response_followers.pop(key, [])):
+            self.queue.appendleft(follower.unit)
+
+    # -- verification -----------------------------------------------------------------------
+
+    def _to_verification(self, item: _Unit) -> Iterator[Sample]:
+        """Verify a generated answer: from the verdict cache, behind an identical candidate, or
+        as a new verification unit."""
+        assert item.completion is not None
+        example = item.unit.example
+        verifier = self.ev.verifier
+        item.code = extract_rust(item.completion.text, example.entry_point)
+        if item.code is None or not item.code.strip():
+            yield self._verified(item, verifier.verify(item.code, example))
+            return
+        key = verifier.cache_key(item.code, example)
+        item.verdict_key = key
+        cached = verifier.cache.get_verdict(key)
+        if cached is not None:
+            yield self._verified(item, cached)
+            return
+        if key in self.verdict_followers:
+            self.verdict_followers[key].append(item)
+            return
+        self.verdict_followers[key] = []
+        self.to_verify.append(item)
+        self._start_verifications()
+
+    def _start_verifications(self) -> None:
+        """Submit waiting candidates while the executor has verification slots free."""
+        slots = self.executor.verification_slots
+        while self.to_verify and (slots is None or len(self.verifying) < slots):
+            self._submit_verification(self.to_verify.popleft())
+
+    def _submit_verification(self, item: _Unit) -> None:
+        assert item.code is not None
+        example = item.unit.example
+        if example.id not in self.pytest_text:
+            path = example.pytest_path
+            self.pytest_text[example.id] = path.read_text(encoding="utf-8") if path else None
+        seed: tuple[tuple[str, str], ...] = ()
+        if not self.executor.shares_driver_cache:
+            seed = tuple(self.oracle_by_example.get(example.id, {}).items())
+        job = VerificationJob(
+            item.code, example, self.ev.verifier.policy, self.pytest_text[example.id], seed
+        )
+        item.verification_attempts += 1
+        self.verifying[self.executor.submit_verification(job)] = item
+
+    def _verification_finished(
+        self, future: Future[VerificationDone], item: _Unit
+    ) -> Iterator[Sample]:
+        try:
+            done = future.result()
+        except Exception as exc:  # the unit was lost with its worker
+            if item.verification_attempts <= self.ev.max_retries:
+                self.ev.retries += 1
+                self._submit_verification(item)
+                return
+            self.ev.lost_units += 1
+            yield self._lost(item, "verification", item.verification_attempts, exc)
+            for follower in self.verdict_followers.pop(item.verdict_key, []):
+                yield from self._to_verification(follower)
+            return
+        if done.user_error:
+            raise UserError(done.user_error)
+        assert done.result is not None
+        result = done.result
+        verifier = self.ev.verifier
+        expected = verifier.toolchain.fingerprint
+        if result.toolchain_fingerprint != expected:
+            raise UserError(
+                f"a worker verified with toolchain {result.toolchain_fingerprint}, the driver has "
+                f"{expected}: install the same rustc and Python on every node"
+            )
+        if not self.executor.shares_driver_cache:
+            verifier.cache.put_verdict(item.verdict_key, result)
+            known = self.oracle_by_example.setdefault(item.unit.example.id, {})
+            for key, text in done.oracle_entries:
+                known[key] = text
+                if self.ev.use_cache:
+                    self.ev.store.put_oracle(key, text)
+        yield self._verified(item, result)
+        for follower in self.verdict_followers.pop(item.verdict_key, []):
+            yield self._verified(follower, dataclasses.replace(result, cached=True))
+
+    # -- samples ----------------------------------------------------------------------------
+
+    def _verified(self, item: _Unit, result: VerificationResult) -> Sample:
+        sample = _sample(
+            item.unit, item.completion, item.digest, item.cached, "", item.code or None, result
+        )
+        return self.ev._store(sample)
+
+    def _lost(self, item: _Unit, stage: str, attempts: int, exc: BaseException) -> Sample:
+        """The failed sample of a unit lost `attempts` times: stored, never dropped."""
+        reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
+        error = (
+            f"{stage} was lost {attempts} times (its worker died or left the cluster; last: "
+            f"{reason}); this is not the model's fault, and --resume redoes it"
+        )
+        sample = _sample(
+            item.unit, item.completion, item.digest, item.cached, error, item.code or None, None
+        )
+        failed = dataclasses.replace(
+            sample, extra={**sample.extra, INFRASTRUCTURE_FAILURE: stage}
+        )
+        return self.ev._store(failed)
 
 
 def _sample(
@@ -259,13 +519,18 @@ def _sample(
     code: str | None,
     result: VerificationResult | None,
 ) -> Sample:
+    """The stored sample; without a verification result it is a `model_error` with `error`."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     if completion is None or result is None:
         return Sample(
             task_id=unit.task.id, model_id=unit.model.id, run=unit.run,
             example_id=unit.example.id, level=unit.example.level, prompt_sha256=digest,
-            completion="", extracted_code=None, input_tokens=0, output_tokens=0,
-            tokens_estimated=True, latency_s=0.0, cost_usd=0.0, verdict=Verdict.MODEL_ERROR,
+            completion=completion.text if completion else "", extracted_code=code,
+            input_tokens=completion.input_tokens if completion else 0,
+            output_tokens=completion.output_tokens if completion else 0,
+            tokens_estimated=completion.tokens_estimated if completion else True,
+            latency_s=completion.latency_s if completion else 0.0,
+            cost_usd=completion.cost_usd if completion else 0.0, verdict=Verdict.MODEL_ERROR,
             error=error, cached_response=cached, created_at=now,
         )
     extra = {k: str(v) for k, v in completion.metadata.items()}
@@ -340,6 +605,41 @@ def record_provenance(store: ResultStore, tasks: list[TaskConfig], verifier: Ver
         store.set_meta("started_at", datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+def _task_setting(tasks: list[TaskConfig], name: str) -> Any:
+    """`execution.<name>` of the tasks (when their schema has that section), the same for all."""
+    values = set()
+    for task in tasks:
+        section = getattr(task, "execution", None)
+        value = getattr(section, name, None) if section is not None else None
+        if value is not None:
+            values.add(value)
+    if len(values) > 1:
+        raise UserError(
+            f"--tasks: the tasks ask for different execution.{name} values "
+            f"({', '.join(sorted(map(str, values)))}); run them separately or pass it explicitly"
+        )
+    return values.pop() if values else None
+
+
+def resolve_executor(
+    tasks: list[TaskConfig],
+    executor: str | Executor | None,
+    *,
+    ray_address: str | None,
+    workers: int | None,
+) -> Executor:
+    """The executor an evaluation runs on: explicit arguments first, then the tasks' `execution`
+    section, then `local`."""
+    if isinstance(executor, Executor):
+        return executor
+    name = executor or _task_setting(tasks, "executor") or "local"
+    if name == "ray" and ray_address is None:
+        ray_address = _task_setting(tasks, "ray_address")
+    if workers is None:
+        workers = _task_setting(tasks, "workers")
+    return make_executor(str(name), ray_address=ray_address, workers=workers)
+
+
 def evaluate(
     tasks: list[TaskConfig],
     models: list[ModelConfig],
@@ -353,12 +653,35 @@ def evaluate(
     use_cache: bool = True,
     on_sample: Callable[[Sample], None] | None = None,
     on_plan: Callable[[EvaluationPlan], None] | None = None,
+    executor: str | Executor | None = None,
+    ray_address: str | None = None,
+    workers: int | None = None,
+    max_retries: int | None = None,
+    allow_failed_quality_gate: bool = False,
 ) -> EvaluationOutcome:
-    """Evaluate every model on every task over the corpus, storing samples under `output`."""
+    """Evaluate every model on every task over the corpus, storing samples under `output`.
+
+    `executor` is `local` (default; thread pools here) or `ray` (Ray tasks; `ray_address` is
+    `auto`, `ray://host:port` or `local` for a private instance), or an `Executor` instance.
+    `workers` is the number of concurrent verifications (default: the cores, or the Ray
+    cluster's CPUs; with `ray_address="local"` also the CPUs of the instance). A unit lost with
+    its worker is retried `max_retries` times (default 2) and then stored as a failed sample.
+    The tasks' `execution` section, when present, supplies any of these not given here.
+    """
     from single_shot_eval.run.store import store_path
 
+    if not allow_failed_quality_gate:
+        from single_shot_eval.pipeline.quality import gate_model_configs
+
+        gate_model_configs(models)
     if len({task.ground_truth for task in tasks}) > 1:
         raise UserError("--tasks: tasks with different ground_truth sections need separate runs")
+    if max_retries is None:
+        task_retries = _task_setting(tasks, "max_retries")
+        max_retries = DEFAULT_MAX_RETRIES if task_retries is None else int(task_retries)
+    if max_retries < 0:
+        raise UserError(f"--max-retries must be 0 or more, not {max_retries}")
+    chosen = resolve_executor(tasks, executor, ray_address=ray_address, workers=workers)
     path = store_path(output)
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -375,14 +698,20 @@ def evaluate(
             )
         verifier = open_verifier(store, policy_for(tasks[0]), use_cache=use_cache)
         record_provenance(store, tasks, verifier, seed, models)
+
+        def resumable_done(task_id: str) -> set[tuple[str, int, str]]:
+            # Samples lost to dead workers are redone; every other stored sample is kept.
+            return store.done_keys(task_id, exclude_infrastructure_failures=True)
+
         plan = plan_evaluation(
             tasks, models, corpus, runs=runs, limit=limit,
-            done=store.done_keys if resume else None,
+            done=resumable_done if resume else None,
         )
         if on_plan is not None:
             on_plan(plan)
         evaluation = Evaluation(
-            store, verifier=verifier, seed=seed, use_cache=use_cache, on_sample=on_sample
+            store, verifier=verifier, seed=seed, use_cache=use_cache, on_sample=on_sample,
+            executor=chosen, max_retries=max_retries,
         )
         outcome = EvaluationOutcome(
             store_path=path, planned=len(plan.units), completed=0, skipped=plan.already_done,
@@ -397,6 +726,9 @@ def evaluate(
         finally:
             outcome.model_calls = evaluation.model_calls
             outcome.cache_hits = evaluation.cache_hits
+            outcome.retries = evaluation.retries
+            outcome.lost_units = evaluation.lost_units
+            outcome.executor = chosen.describe() if plan.units else ""
             if outcome.completed:
                 store.set_meta("updated_at", datetime.now(UTC).isoformat(timespec="seconds"))
                 store.set_meta("last_wall_time_s", f"{time.perf_counter() - started:.3f}")

@@ -21,7 +21,9 @@ def requirements_for(example: Example) -> str:
         from single_shot_eval.verify.function_harness import rust_signature, rust_uses
 
         signature = rust_signature(example.python_source, example.entry_point)
-        uses = "".join(f"{line}\n" for line in rust_uses(example.python_source, example.entry_point))
+        uses = "".join(
+            f"{line}\n" for line in rust_uses(example.python_source, example.entry_point)
+        )
         return (
             "Write the Rust function with exactly this signature (you may add helper items and "
             "`use` declarations; no `fn main` is needed; standard library only):\n"

@@ -19,6 +19,9 @@ from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
 
 SCHEMA_VERSION = 1
 STORE_FILENAME = "results.sqlite"
+# `Sample.extra` key marking a sample whose unit was lost with its worker after every retry
+# (value: the stage, `generation` or `verification`); `--resume` redoes such samples.
+INFRASTRUCTURE_FAILURE = "infrastructure_failure"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,7 +81,7 @@ class ResultStore:
                 path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA busy_timeout=10000")
             ok = self._conn.execute("PRAGMA integrity_check").fetchone()[0]
             if ok != "ok":
@@ -155,12 +158,19 @@ class ResultStore:
                 f"INSERT OR REPLACE INTO samples ({_COLUMNS}) VALUES ({placeholders})", row
             )
 
-    def done_keys(self, task_id: str) -> set[tuple[str, int, str]]:
-        """(model, run, example) of every stored sample of a task."""
+    def done_keys(
+        self, task_id: str, *, exclude_infrastructure_failures: bool = False
+    ) -> set[tuple[str, int, str]]:
+        """(model, run, example) of every stored sample of a task.
+
+        With `exclude_infrastructure_failures`, samples lost to dead workers are left out, so
+        a resumed evaluation redoes them.
+        """
+        query = "SELECT model_id, run, example_id FROM samples WHERE task_id = ?"
+        if exclude_infrastructure_failures:
+            query += f" AND json_extract(extra_json, '$.{INFRASTRUCTURE_FAILURE}') IS NULL"
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT model_id, run, example_id FROM samples WHERE task_id = ?", (task_id,)
-            ).fetchall()
+            rows = self._conn.execute(query, (task_id,)).fetchall()
         return {(str(m), int(r), str(e)) for m, r, e in rows}
 
     def count(self) -> int:
