@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -12,25 +13,29 @@ from single_shot_eval.report import fmt
 def render_summary(console: Console, summary: EvaluationSummary) -> None:
     """One rich table per task: pass@1 with CIs, compile rate, cost, latency, frontier."""
     for task in summary.tasks:
-        table = Table(title=f"Task {task.task_id}", title_justify="left")
+        table = Table(
+            title=f"Task {task.task_id}", title_justify="left", box=box.SIMPLE_HEAD,
+            caption="CI t: Student-t 95% over runs; CI BCa: bootstrap 95% over examples; "
+            "p50: median latency; ◆ on the cost/accuracy Pareto frontier",
+            caption_justify="left",
+        )
+        table.add_column("model", no_wrap=True)
         for name, justify in (
-            ("Model", "left"), ("pass@1", "right"), ("95% CI (t, runs)", "right"),
-            ("95% CI (BCa)", "right"), ("Compile", "right"), ("$/sample", "right"),
-            ("Total $", "right"), ("p50", "right"), ("p99", "right"), ("Frontier", "center"),
+            ("pass@1", "right"), ("CI t", "right"), ("CI BCa", "right"), ("compile", "right"),
+            ("$/sample", "right"), ("total $", "right"), ("p50", "right"), ("◆", "center"),
         ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for m in task.models:
-            t_ci = "identical runs" if m.runs_identical else fmt.pct_ci(m.t_ci_low, m.t_ci_high)
+            t_ci = "runs same" if m.runs_identical else _compact_ci(m.t_ci_low, m.t_ci_high)
             table.add_row(
                 m.model_id,
                 fmt.pct(m.pass_at_1),
                 t_ci,
-                fmt.pct_ci(m.bca_ci_low, m.bca_ci_high),
+                _compact_ci(m.bca_ci_low, m.bca_ci_high),
                 fmt.pct(m.compile_rate),
                 fmt.usd(m.cost_per_sample_usd),
                 fmt.usd(m.total_cost_usd),
                 fmt.seconds(m.latency_p50_s),
-                fmt.seconds(m.latency_p99_s),
                 "◆" if task.pareto.on_front(m.model_id) else "",
             )
         console.print(table)
@@ -41,3 +46,11 @@ def render_summary(console: Console, summary: EvaluationSummary) -> None:
                 f"{fmt.pvalue(c.mcnemar_mid_p)} (Holm {fmt.pvalue(c.holm_p)}), "
                 f"min. detectable Δ at 80% power {fmt.pct(c.minimum_detectable_difference)}"
             )
+
+
+def _compact_ci(low: float | None, high: float | None) -> str:
+    """'12–31%': a 95% interval in the width a terminal column affords."""
+    if fmt.missing(low) or fmt.missing(high):
+        return "–"
+    assert low is not None and high is not None
+    return f"{100 * low:.0f}–{100 * high:.0f}%"
