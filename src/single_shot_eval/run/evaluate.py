@@ -384,10 +384,10 @@ class _Scheduler:
             # A failed call is not cached: the next identical request asks the model itself.
             self._requeue_followers(item.response_key)
             return
-        item.completion = result.completion
+        item.completion = bounded_completion(result.completion)
         followers: list[_Unit] = []
         if item.response_key:
-            text = _completion_to_json(result.completion)
+            text = _completion_to_json(item.completion)
             self.ev.store.put_response(item.response_key, text)
             followers = self.response_followers.pop(item.response_key, [])
             for follower in followers:
@@ -508,6 +508,20 @@ class _Scheduler:
             sample, extra={**sample.extra, INFRASTRUCTURE_FAILURE: stage}
         )
         return self.ev._store(failed)
+
+
+MAX_COMPLETION_CHARS = 1_000_000
+"""Longest completion kept: far above any real translation, far below a runaway 100 MB answer."""
+
+
+def bounded_completion(completion: Completion) -> Completion:
+    """`completion` with its text cut to `MAX_COMPLETION_CHARS` (the cut is recorded), so junk
+    output cannot bloat the store, the caches or the reports."""
+    text = completion.text
+    if len(text) <= MAX_COMPLETION_CHARS:
+        return completion
+    metadata = {**completion.metadata, "completion_truncated_from_chars": str(len(text))}
+    return dataclasses.replace(completion, text=text[:MAX_COMPLETION_CHARS], metadata=metadata)
 
 
 def _sample(

@@ -119,12 +119,11 @@ class ResultStore:
         return str(row[0]) if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        self._write(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # -- samples ----------------------------------------------------------------------------
 
@@ -153,10 +152,18 @@ class ResultStore:
             json.dumps(sample.extra, sort_keys=True),
         )
         placeholders = ", ".join("?" * len(row))
-        with self._lock:
-            self._conn.execute(
-                f"INSERT OR REPLACE INTO samples ({_COLUMNS}) VALUES ({placeholders})", row
-            )
+        self._write(f"INSERT OR REPLACE INTO samples ({_COLUMNS}) VALUES ({placeholders})", row)
+
+    def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        """One durable write; a full disk or a read-only file becomes a `StoreError`."""
+        try:
+            with self._lock:
+                self._conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: cannot write to the results store ({exc}); samples stored so far "
+                "are kept: free space, then rerun the same command with --resume"
+            ) from None
 
     def done_keys(
         self, task_id: str, *, exclude_infrastructure_failures: bool = False
@@ -212,10 +219,7 @@ class ResultStore:
         return str(row[0]) if row else None
 
     def _put(self, table: str, column: str, key: str, value: str) -> None:
-        with self._lock:
-            self._conn.execute(
-                f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)", (key, value)
-            )
+        self._write(f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)", (key, value))
 
     def get_response(self, key: str) -> str | None:
         return self._get("responses", "completion_json", key)
