@@ -48,6 +48,7 @@ class InferenceSettings(_Strict):
     seed: int = 0
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     stop_after_code_block: bool = False
+    stop_on_repetition: bool = False
 
 
 class Prompts(_Strict):

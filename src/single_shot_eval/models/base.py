@@ -29,6 +29,7 @@ class GenerationRequest:
     example_id: str = ""
     python_source: str = ""
     stop_after_code_block: bool = False
+    stop_on_repetition: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,44 @@ def truncate_after_first_code_block(text: str) -> str:
     """`text` cut just after its first complete fenced block (unchanged when there is none)."""
     end = first_code_block_end(text)
     return text if end is None else text[:end]
+
+
+REPETITION_WINDOW_CHARS = 320
+REPETITION_MAX_PERIOD_CHARS = 80
+
+
+def ends_in_repetition(text: str) -> bool:
+    """True when the last `REPETITION_WINDOW_CHARS` characters repeat one unit of at most
+    `REPETITION_MAX_PERIOD_CHARS` characters (at least four times): a model stuck in a loop."""
+    if len(text) < REPETITION_WINDOW_CHARS:
+        return False
+    tail = text[-REPETITION_WINDOW_CHARS:]
+    return any(tail[p:] == tail[:-p] for p in range(1, REPETITION_MAX_PERIOD_CHARS + 1))
+
+
+def repetition_cut(text: str, *, scan_limit_chars: int = 200_000) -> int | None:
+    """The first index at which `text` ends in a repetition loop, or None.
+
+    Scans coarsely (every 32 characters) then refines, so a long answer costs milliseconds.
+    """
+    window = REPETITION_WINDOW_CHARS
+    end = min(len(text), scan_limit_chars)
+    step = 32
+    for coarse in range(window, end + step, step):
+        position = min(coarse, end)
+        if ends_in_repetition(text[:position]):
+            for fine in range(max(window, position - step + 1), position + 1):
+                if ends_in_repetition(text[:fine]):
+                    return fine
+            return position
+    return None
+
+
+def truncate_at_repetition(text: str) -> str:
+    """`text` cut where a repetition loop has been established (unchanged without one).
+
+    A loop of a small model adds nothing a verifier could accept; every backend's answer is cut
+    at the same place, whether or not the backend stopped generating there itself.
+    """
+    cut = repetition_cut(text)
+    return text if cut is None else text[:cut]

@@ -16,6 +16,7 @@ from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.base import (
     Completion,
     GenerationRequest,
+    ends_in_repetition,
     first_code_block_end,
     truncate_after_first_code_block,
 )
@@ -118,8 +119,11 @@ class LlamaCppModel:
         llama = self.llama
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
         processors = None
-        if request.stop_after_code_block:
-            processors = _stop_after_code_block(llama)
+        if request.stop_after_code_block or request.stop_on_repetition:
+            processors = _stop_early(
+                llama, after_code_block=request.stop_after_code_block,
+                on_repetition=request.stop_on_repetition,
+            )
         started = time.perf_counter()
         response = llama.create_chat_completion(
             messages=messages,
@@ -155,8 +159,9 @@ class LlamaCppModel:
         )
 
 
-def _stop_after_code_block(llama: Any) -> Any:
-    """A logits processor that forces end-of-sequence once the first code block has closed.
+def _stop_early(llama: Any, *, after_code_block: bool, on_repetition: bool) -> Any:
+    """A logits processor that forces end-of-sequence once the first code block has closed
+    and/or once the answer has fallen into a repetition loop.
 
     Forcing EOS (rather than breaking a stream) keeps llama.cpp's own usage accounting exact.
     """
@@ -166,12 +171,17 @@ def _stop_after_code_block(llama: Any) -> Any:
     eos = llama.token_eos()
     prompt_len: list[int] = []
 
+    def done(text: str) -> bool:
+        if after_code_block and first_code_block_end(text) is not None:
+            return True
+        return on_repetition and ends_in_repetition(text)
+
     def processor(input_ids: Any, scores: Any) -> Any:
         if not prompt_len:
             prompt_len.append(len(input_ids))
             return scores
         generated = llama.detokenize(list(input_ids[prompt_len[0] :]))
-        if first_code_block_end(generated.decode("utf-8", "ignore")) is None:
+        if not done(generated.decode("utf-8", "ignore")):
             return scores
         forced = np.full_like(scores, -np.inf)
         forced[eos] = 0.0

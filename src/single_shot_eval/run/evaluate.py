@@ -29,7 +29,12 @@ from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
-from single_shot_eval.models.base import Completion, GenerationRequest, Model
+from single_shot_eval.models.base import (
+    Completion,
+    GenerationRequest,
+    Model,
+    truncate_at_repetition,
+)
 from single_shot_eval.models.registry import ModelConfig, build_model
 from single_shot_eval.records import Sample, Verdict
 from single_shot_eval.run.executors import (
@@ -143,6 +148,7 @@ def response_cache_key(config: ModelConfig, request: GenerationRequest) -> str:
         "seed": request.seed,
     }
     payload["stop_after_code_block"] = request.stop_after_code_block
+    payload["stop_on_repetition"] = request.stop_on_repetition
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -319,6 +325,7 @@ class _Scheduler:
             example_id=unit.example.id,
             python_source=unit.example.python_source,
             stop_after_code_block=inference.stop_after_code_block,
+            stop_on_repetition=inference.stop_on_repetition,
         )
         model = ev._model_for(unit.model)
         cacheable = ev.use_cache and (
@@ -384,7 +391,7 @@ class _Scheduler:
             # A failed call is not cached: the next identical request asks the model itself.
             self._requeue_followers(item.response_key)
             return
-        item.completion = bounded_completion(result.completion)
+        item.completion = bounded_completion(result.completion, item.request)
         followers: list[_Unit] = []
         if item.response_key:
             text = _completion_to_json(item.completion)
@@ -514,14 +521,25 @@ MAX_COMPLETION_CHARS = 1_000_000
 """Longest completion kept: far above any real translation, far below a runaway 100 MB answer."""
 
 
-def bounded_completion(completion: Completion) -> Completion:
+def bounded_completion(
+    completion: Completion, request: GenerationRequest | None = None
+) -> Completion:
     """`completion` with its text cut to `MAX_COMPLETION_CHARS` (the cut is recorded), so junk
-    output cannot bloat the store, the caches or the reports."""
+    output cannot bloat the store, the caches or the reports; and, when the task asks for it,
+    cut where a repetition loop set in (the same cut for every backend)."""
     text = completion.text
-    if len(text) <= MAX_COMPLETION_CHARS:
+    metadata = dict(completion.metadata)
+    if len(text) > MAX_COMPLETION_CHARS:
+        metadata["completion_truncated_from_chars"] = str(len(text))
+        text = text[:MAX_COMPLETION_CHARS]
+    if request is not None and request.stop_on_repetition:
+        cut = truncate_at_repetition(text)
+        if len(cut) < len(text):
+            metadata["repetition_cut_at_char"] = str(len(cut))
+            text = cut
+    if text == completion.text:
         return completion
-    metadata = {**completion.metadata, "completion_truncated_from_chars": str(len(text))}
-    return dataclasses.replace(completion, text=text[:MAX_COMPLETION_CHARS], metadata=metadata)
+    return dataclasses.replace(completion, text=text, metadata=metadata)
 
 
 def _sample(
