@@ -213,7 +213,8 @@ def test_killed_ray_worker_loses_only_in_flight_units(
         on_sample=kill_a_busy_verifier,
     )
     assert killed, "no verification unit was in flight to kill"
-    assert 1 <= outcome.retries <= len(killed)
+    assert outcome.retries >= 1
+    assert outcome.retries <= len(killed)
     assert outcome.lost_units == 0
     assert outcome.completed == 16 and not outcome.interrupted
     expected = {(m, r, e.id) for m in ("reference", "mutant") for r in (1, 2)
