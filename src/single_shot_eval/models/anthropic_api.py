@@ -17,16 +17,14 @@ Params (all optional): `top_p`, `top_k`, `send_temperature` (bool, default true)
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
-from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.api_common import (
+    ApiClientModel,
     bool_param,
     check_params,
     is_local_url,
-    resolve_api_key,
 )
 from single_shot_eval.models.base import (
     Completion,
@@ -38,15 +36,13 @@ from single_shot_eval.models.registry import ModelConfig, backend
 from single_shot_eval.models.retry import (
     RETRY_PARAM_KEYS,
     RetryPolicy,
-    TransientFailure,
     call_with_retries,
-    transient_failure,
 )
 
 ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {"top_p", "top_k", "send_temperature"}
 
 
-class AnthropicModel:
+class AnthropicModel(ApiClientModel):
     """A Claude model behind the Messages API, with real usage and retries."""
 
     def __init__(self, config: ModelConfig) -> None:
@@ -62,34 +58,9 @@ class AnthropicModel:
         self.cost_rule = cost_rule_for(
             config, self.model_name, wall_time_fallback=is_local_url(config.base_url)
         )
-        api_key = resolve_api_key(
-            config.id, api_key_env=config.api_key_env, default_env="ANTHROPIC_API_KEY",
-            base_url=config.base_url,
+        super().__init__(
+            config, sdk="anthropic", client_class="Anthropic", default_env="ANTHROPIC_API_KEY"
         )
-        try:
-            import anthropic
-        except ImportError:
-            raise ModelSpecError(
-                f"model {config.id!r}: the anthropic backend needs the 'api' extra: "
-                "pip install 'single-shot-eval[api]'"
-            ) from None
-        self._timeout_types: tuple[type[BaseException], ...] = (anthropic.APITimeoutError,)
-        self._client: Any = anthropic.Anthropic(
-            api_key=api_key, base_url=config.base_url, max_retries=0
-        )
-        self._slots = threading.BoundedSemaphore(config.concurrency)
-
-    @property
-    def model_id(self) -> str:
-        return self.config.id
-
-    @property
-    def deterministic(self) -> bool:
-        """False: the API has no seed and may change, so caching is opt-in."""
-        return False
-
-    def _classify(self, exc: BaseException) -> TransientFailure | None:
-        return transient_failure(exc, timeout_types=self._timeout_types)
 
     def _arguments(self, request: GenerationRequest) -> dict[str, Any]:
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")

@@ -5,12 +5,16 @@ Not a backend: it registers nothing.
 
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
 from single_shot_eval.errors import ModelSpecError
+from single_shot_eval.models.registry import ModelConfig
+from single_shot_eval.models.retry import TransientFailure, transient_failure
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
 # What a local server gets as API key when none is set: llama.cpp, vLLM, Ollama and LM Studio
@@ -64,3 +68,40 @@ def bool_param(model_id: str, params: Mapping[str, Any], key: str, default: bool
     if not isinstance(value, bool):
         raise ModelSpecError(f"model {model_id!r}: params.{key} must be true or false")
     return value
+
+
+class ApiClientModel:
+    """What the HTTP API backends share: the official SDK's client (with its own retries off:
+    ours honour Retry-After and count attempts), a per-model concurrency limit, and the
+    classification of transient failures."""
+
+    def __init__(self, config: ModelConfig, *, sdk: str, client_class: str, default_env: str):
+        self.config = config
+        api_key = resolve_api_key(
+            config.id, api_key_env=config.api_key_env, default_env=default_env,
+            base_url=config.base_url,
+        )
+        try:
+            module: Any = importlib.import_module(sdk)
+        except ImportError:
+            raise ModelSpecError(
+                f"model {config.id!r}: the {config.backend} backend needs the 'api' extra: "
+                "pip install 'single-shot-eval[api]'"
+            ) from None
+        self._timeout_types: tuple[type[BaseException], ...] = (module.APITimeoutError,)
+        self._client: Any = getattr(module, client_class)(
+            api_key=api_key, base_url=config.base_url, max_retries=0
+        )
+        self._slots = threading.BoundedSemaphore(config.concurrency)
+
+    @property
+    def model_id(self) -> str:
+        return self.config.id
+
+    @property
+    def deterministic(self) -> bool:
+        """False: an API may change or sample even at temperature 0, so caching is opt-in."""
+        return False
+
+    def _classify(self, exc: BaseException) -> TransientFailure | None:
+        return transient_failure(exc, timeout_types=self._timeout_types)

@@ -14,7 +14,6 @@ Params (all optional): `stream` (bool; measures time to first token), `top_p`,
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +21,10 @@ from urllib.parse import urlparse
 
 from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.api_common import (
+    ApiClientModel,
     bool_param,
     check_params,
     is_local_url,
-    resolve_api_key,
 )
 from single_shot_eval.models.base import (
     Completion,
@@ -39,9 +38,7 @@ from single_shot_eval.models.registry import ModelConfig, backend
 from single_shot_eval.models.retry import (
     RETRY_PARAM_KEYS,
     RetryPolicy,
-    TransientFailure,
     call_with_retries,
-    transient_failure,
 )
 
 ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {"stream", "top_p", "max_tokens_field", "extra_body"}
@@ -66,7 +63,7 @@ def _is_official_openai(base_url: str | None) -> bool:
     return base_url is None or (urlparse(base_url).hostname or "").endswith("api.openai.com")
 
 
-class OpenAICompatibleModel:
+class OpenAICompatibleModel(ApiClientModel):
     """A chat model behind an OpenAI-compatible endpoint, with real usage and retries."""
 
     def __init__(self, config: ModelConfig) -> None:
@@ -93,34 +90,7 @@ class OpenAICompatibleModel:
         self.extra_body: dict[str, Any] | None = extra_body
         self.retry_policy = RetryPolicy.from_params(params, model_id=config.id)
         self.cost_rule = cost_rule_for(config, self.model_name, wall_time_fallback=self.local)
-        api_key = resolve_api_key(
-            config.id, api_key_env=config.api_key_env, default_env="OPENAI_API_KEY",
-            base_url=config.base_url,
-        )
-        try:
-            import openai
-        except ImportError:
-            raise ModelSpecError(
-                f"model {config.id!r}: the openai backend needs the 'api' extra: "
-                "pip install 'single-shot-eval[api]'"
-            ) from None
-        self._timeout_types: tuple[type[BaseException], ...] = (openai.APITimeoutError,)
-        self._client: Any = openai.OpenAI(
-            api_key=api_key, base_url=config.base_url, max_retries=0
-        )
-        self._slots = threading.BoundedSemaphore(config.concurrency)
-
-    @property
-    def model_id(self) -> str:
-        return self.config.id
-
-    @property
-    def deterministic(self) -> bool:
-        """False: an API may change or sample even at temperature 0, so caching is opt-in."""
-        return False
-
-    def _classify(self, exc: BaseException) -> TransientFailure | None:
-        return transient_failure(exc, timeout_types=self._timeout_types)
+        super().__init__(config, sdk="openai", client_class="OpenAI", default_env="OPENAI_API_KEY")
 
     def generate(self, request: GenerationRequest) -> Completion:
         with self._slots:
