@@ -35,7 +35,8 @@ system-deps:
 	  else echo "warning: missing system packages:$$missing (install them for the full test suite)"; fi; \
 	fi
 
-demo: $(VENV)/.installed-demo system-deps
+demo: $(VENV)/.installed-demo
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES=bubblewrap
 	$(BIN)/single-shot-eval evaluate --output results/demo --resume
 
 lint: $(VENV)/.installed-dev
