@@ -40,8 +40,10 @@ def test_empty_huge_binary_and_codeless_answers_are_no_code(tmp_path: Path) -> N
     assert len(samples) == 8
     assert {s["verdict"] for s in samples} == {"no_code"}
     huge = [s for s in samples if s["model_id"] == "huge"]
-    assert all(len(s["completion"]) == MAX_COMPLETION_CHARS for s in huge)
+    # capped at MAX_COMPLETION_CHARS, then (the bundled task stops on repetition) cut at the loop
     assert all(s["extra"]["completion_truncated_from_chars"] == "100000000" for s in huge)
+    assert all(len(s["completion"]) < MAX_COMPLETION_CHARS for s in huge)
+    assert all(s["extra"]["repetition_cut_at_char"] == str(len(s["completion"])) for s in huge)
     assert (out / "results.sqlite").stat().st_size < 20_000_000
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,7 @@ def test_convert_gate_halt_then_evaluate_and_report(tmp_path: Path) -> None:
     # convert -> evaluate -> report for real (short answers keep it quick)
     task = tmp_path / "task.yaml"
     task.write_text(
-        bundled_task_path().read_text().replace("max_tokens: 1024", "max_tokens: 24")
+        re.sub(r"max_tokens: \d+", "max_tokens: 24", bundled_task_path().read_text())
     )
     result = run_pipeline(
         PipelineConfig(
