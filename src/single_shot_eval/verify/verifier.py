@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import shlex
+import signal
 import sysconfig
 import tempfile
 import threading
@@ -309,7 +310,7 @@ class Verifier:
                     f"the sandbox ran {len(followups)} of {len(then)} commands after rustc"
                 )
             return StageResult("compile", True, duration), diagnostics, binary, followups
-        if res.timed_out:
+        if _timed_out(res):
             detail = f"rustc timed out after {self.policy.compile_timeout_s:g} s"
         elif diagnostics:
             first = diagnostics[0]
@@ -440,7 +441,7 @@ class Verifier:
             name_prefix=HARNESS_TEST_FILTER if harness_only else None,
         )
         total = outcome.passed + outcome.failed
-        if res.timed_out:
+        if _timed_out(res):
             return StageResult("tests", False, duration, "test run timed out", total,
                                outcome.passed), Verdict.TIMEOUT
         if res.signal is not None:
@@ -608,7 +609,7 @@ class Verifier:
         summary = out.strip().splitlines()[-1] if out.strip() else ""
         passed = _count(summary, "passed")
         failed = _count(summary, "failed") + _count(summary, "error")
-        if res.timed_out:
+        if _timed_out(res):
             return StageResult("pytest", False, duration, "pytest suite timed out"), Verdict.TIMEOUT
         if res.exit_code == 0:
             return StageResult("pytest", True, duration, summary, passed, passed), Verdict.PASS
@@ -634,13 +635,18 @@ def _rank(verdict: Verdict) -> int:
     return _LADDER.index(verdict) if verdict in _LADDER else len(_LADDER)
 
 
+def _timed_out(res: SandboxResult) -> bool:
+    """A wall-clock timeout, or the CPU-time limit (SIGXCPU) that a busy loop reaches first."""
+    return res.timed_out or res.signal == signal.SIGXCPU
+
+
 def _as_outcome(res: SandboxResult) -> _RunOutcome:
     return _RunOutcome(
         exit_code=res.exit_code,
         stdout=res.stdout,
         stderr=res.stderr,
-        timed_out=res.timed_out,
-        signal=res.signal,
+        timed_out=_timed_out(res),
+        signal=None if _timed_out(res) else res.signal,
     )
 
 
