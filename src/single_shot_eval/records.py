@@ -11,8 +11,13 @@ from enum import StrEnum
 
 
 class Verdict(StrEnum):
-    """Outcome of one sample, ordered along the verdict ladder (worst first)."""
+    """Outcome of one sample, ordered along the verdict ladder (worst first).
 
+    `harness_error` is a failure of this tool's own machinery (sandbox, verifier, lost worker):
+    it is stored and shown, but never counted for or against a model, and `--resume` redoes it.
+    """
+
+    HARNESS_ERROR = "harness_error"
     MODEL_ERROR = "model_error"
     NO_CODE = "no_code"
     COMPILE_ERROR = "compile_error"
@@ -32,6 +37,11 @@ class Verdict(StrEnum):
     def passed(self) -> bool:
         """True only for a strict pass: every ground truth the example offers passed."""
         return self is Verdict.PASS
+
+    @property
+    def counts_for_model(self) -> bool:
+        """False for `harness_error`: our failure, left out of every accuracy denominator."""
+        return self is not Verdict.HARNESS_ERROR
 
 
 _COMPILED = frozenset(

@@ -15,14 +15,36 @@ class ExampleKind(StrEnum):
     FUNCTION = "function"
 
 
+class CaseOrigin(StrEnum):
+    """Who wrote a case: a person (`cases.yaml`, JSONL) or the oracle-fuzzing generator."""
+
+    HAND_WRITTEN = "hand_written"
+    GENERATED = "generated"
+
+
+class Comparison(StrEnum):
+    """What a behaviour case compares: stdout and exit code, or (argparse usage errors,
+    `--help`, `--version`, whose wording a faithful translation may change) the exit code only."""
+
+    STDOUT_AND_EXIT = "stdout_and_exit"
+    EXIT_CODE = "exit_code"
+
+
 @dataclass(frozen=True)
 class BehaviourCase:
-    """One run of a CLI program: argv after the program name, stdin text and extra environment."""
+    """One run of a CLI program: argv after the program name, stdin text and extra environment.
+
+    `files` are (relative path, text) pairs created in the work directory before the run (inputs
+    for path-like arguments).
+    """
 
     name: str
     args: tuple[str, ...] = ()
     stdin: str = ""
     env: tuple[tuple[str, str], ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
+    origin: CaseOrigin = CaseOrigin.HAND_WRITTEN
+    comparison: Comparison = Comparison.STDOUT_AND_EXIT
 
 
 @dataclass(frozen=True)
@@ -31,6 +53,7 @@ class FunctionCase:
 
     inputs: tuple[Any, ...]
     expected: Any
+    origin: CaseOrigin = CaseOrigin.HAND_WRITTEN
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,13 @@ class Example:
     declared_level: int | None = None
     level: int = 0
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Sibling modules the script imports, as (file name, text): shown in the prompt and written
+    # beside the script for every oracle run.
+    support_files: tuple[tuple[str, str], ...] = ()
+    # Fields of the source record this tool does not interpret (e.g. the seed JSONL's `notes`).
+    metadata: tuple[tuple[str, str], ...] = ()
+    # Why no translation of this example can be judged (None: judgeable or not yet known).
+    unjudgeable_reason: str | None = None
 
     @property
     def has_behaviour_check(self) -> bool:

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeGuard
 
+from single_shot_eval.pysource import parse_python
+
 if TYPE_CHECKING:
     from single_shot_eval.corpus.example import Example
 
@@ -134,7 +136,7 @@ def classify_source(source: str, *, filename: str = "<source>") -> LevelReport:
     Raises SyntaxError (with `filename` and the line) when the source does not parse.
     """
     try:
-        tree = ast.parse(source, filename=filename)
+        tree = parse_python(source, filename=filename)
     except ValueError as error:  # e.g. NUL bytes: report it the way callers expect
         raise SyntaxError(f"{filename}: {error}") from error
     visitor = _ConstructVisitor(_Bindings.collect(tree))

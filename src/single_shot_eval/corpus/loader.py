@@ -25,6 +25,7 @@ from single_shot_eval.corpus.example import (
     FunctionCase,
 )
 from single_shot_eval.errors import ConfigError, CorpusError
+from single_shot_eval.pysource import compile_python
 
 
 class _CaseSpec(BaseModel):
@@ -166,7 +167,7 @@ def _read_text(path: Path) -> str:
 
 def _check_python(path: Path, source: str) -> None:
     try:
-        compile(source, str(path), "exec", dont_inherit=True)
+        compile_python(source, str(path))
     except SyntaxError as exc:
         raise CorpusError(path, f"Python syntax error: {exc.msg}", line=exc.lineno) from None
     except ValueError as exc:  # null bytes
@@ -269,7 +270,7 @@ def load_jsonl(path: Path) -> list[Example]:
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
             raise CorpusError(path, msg, key=key, line=lineno) from None
         try:
-            compile(record.python_code, f"{path}:{lineno}", "exec", dont_inherit=True)
+            compile_python(record.python_code, f"{path}:{lineno}")
         except SyntaxError as exc:
             raise CorpusError(
                 path, f"python_code of {record.id!r} has a syntax error: {exc.msg}", line=lineno

@@ -51,6 +51,7 @@ from typing import Any
 
 from single_shot_eval.corpus.example import FunctionCase
 from single_shot_eval.errors import ConfigError
+from single_shot_eval.pysource import parse_expression, parse_python
 
 HARNESS_MODULE = "single_shot_eval_harness"
 """Name of the Rust test module `render_test_module` emits; distinctive so it cannot clash."""
@@ -288,7 +289,7 @@ class _AnnotationParser:
                 return PyType(TypeKind.NONE)
             if isinstance(node.value, str):  # a string (forward-reference) annotation
                 try:
-                    inner = ast.parse(node.value, mode="eval").body
+                    inner = parse_expression(node.value)
                 except SyntaxError:
                     raise self.fail(node, "the string is not a valid annotation") from None
                 return self.parse(inner)
@@ -360,7 +361,7 @@ def _dotted_name(node: ast.expr) -> str:
 
 def _top_level_function(python_code: str, entry_point: str) -> ast.FunctionDef:
     try:
-        tree = ast.parse(python_code)
+        tree = parse_python(python_code)
     except SyntaxError as exc:
         raise UnsupportedSignature(
             entry_point, f"python_code has a syntax error on line {exc.lineno}: {exc.msg}"
@@ -448,7 +449,7 @@ def rust_uses(python_code: str, entry_point: str) -> list[str]:
 
 def find_entry_point(python_code: str) -> str:
     """The function to translate: the only top-level def, else the last one not named `main`."""
-    tree = ast.parse(python_code)
+    tree = parse_python(python_code)
     names = [
         node.name
         for node in tree.body
