@@ -186,7 +186,13 @@ def _walk(folder: Path, found: Discovery, *, meant: bool, in_examples: bool) -> 
         found.ignored.append(SkippedFolder(folder, f"cannot list: {exc.strerror or exc}"))
         return
     files = {e.name for e in entries if e.is_file()}
-    if any(name.endswith(".py") for name in files) or set(MARKER_FILES) & files:
+    lower = folder.name.lower()
+    named_example = lower.startswith("example") and lower not in EXAMPLE_CONTAINERS
+    if (
+        any(name.endswith(".py") for name in files)
+        or set(MARKER_FILES) & files
+        or (meant and named_example)
+    ):
         found.folders.append((folder, meant))
     for name in sorted(files):
         if name.endswith(".jsonl"):
@@ -354,7 +360,8 @@ def plan_folder(folder: Path, *, meant: bool) -> FolderPlan:
         # A folder of folders (an `examples/` tree with a stray file) is a container, not an
         # example that lacks its script.
         leaf = not any(child.is_dir() for child in folder.iterdir())
-        named = folder.name.lower().startswith("example")
+        lower = folder.name.lower()
+        named = lower.startswith("example") and lower not in EXAMPLE_CONTAINERS
         if meant and leaf and (tests or named):
             what = "only test files" if tests else "no Python file"
             return FolderPlan(folder, False, skipped=(
