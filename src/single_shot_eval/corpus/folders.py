@@ -56,6 +56,7 @@ NON_EXAMPLE_FOLDERS = {
     "scripts": "project scripts", "tools": "project scripts", "ci": "project scripts",
     "src": "library source", "lib": "library source",
     "build": "build output", "dist": "build output",
+    "docker": "container configuration", "deploy": "deployment configuration",
 }
 # Folder names whose subfolders are example folders.
 EXAMPLE_CONTAINERS = frozenset({"examples", "example", "samples", "corpus", "programs"})
