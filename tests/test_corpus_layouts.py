@@ -366,3 +366,18 @@ def test_comma_separated_paths_on_the_cli(tmp_path: Path) -> None:
     stats = json.loads(result.stdout)
     assert (stats["programs"], stats["functions"]) == (2, 1)
     assert stats["cases"]["hand_written"] == 2
+
+
+def test_verify_example_names_one_script_of_a_multi_script_folder(tmp_path: Path) -> None:
+    root = multi_script_folders(tmp_path / "c")
+    source = write(tmp_path, {"out.rs": "fn main() {}\n"}) / "out.rs"
+    result = run_cli("verify", "--source", str(source), "--example", str(root / "example_relu"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {root}/example_relu: holds 2 examples (relu_flat.py, relu_tool.py): "
+        "name one script"
+    ]
+    one = run_cli("verify", "--source", str(source), "--example",
+                  str(root / "example_pair" / "beta.py"), "--json")
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout)["verdict"] == "compile_only"
