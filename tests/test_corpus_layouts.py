@@ -84,6 +84,8 @@ def repository(root: Path) -> Path:
         "data/progress.jsonl": '{"day": 1, "passed": 3}\n',
         ".git/hooks/pre_commit.py": "print('hook')\n",
         ".venv/lib/site.py": "print('venv')\n",
+        "toolenv/pyvenv.cfg": "home = /usr/bin\n",
+        "toolenv/bin/activate_this.py": "print('venv')\n",
         "node_modules/pkg/x.py": "print('js')\n",
         "examples/target/gen.py": "print('built')\n",
         "examples/test_loose.py": "def test_y():\n    assert True is not False\n",
@@ -381,3 +383,21 @@ def test_verify_example_names_one_script_of_a_multi_script_folder(tmp_path: Path
                   str(root / "example_pair" / "beta.py"), "--json")
     assert one.returncode == 0, one.stderr
     assert json.loads(one.stdout)["verdict"] == "compile_only"
+
+
+def test_a_pytest_file_belongs_to_the_script_it_runs(tmp_path: Path) -> None:
+    root = write(tmp_path / "examples", {
+        "example_tool/tool.py": tool(2),
+        "example_tool/tool_flat.py": tool(2),
+        "example_tool/my_tool.py": tool(2),
+        "example_tool/test_my_tool.py": RUNS_THE_SCRIPT.replace("{script}", "my_tool.py"),
+        "example_tool/test_tool_flat.py":
+            RUNS_THE_SCRIPT.replace("{script}", "examples/example_tool/tool_flat.py"),
+    })
+    corpus = load_corpus(root)
+    tests = {e.id: e.pytest_path.name if e.pytest_path else None for e in corpus}
+    assert tests == {
+        "example_tool/my_tool": "test_my_tool.py",
+        "example_tool/tool": None,  # `my_tool.py` in a test does not name `tool.py`
+        "example_tool/tool_flat": "test_tool_flat.py",
+    }

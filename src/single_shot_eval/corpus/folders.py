@@ -11,8 +11,8 @@ walks it and decides, for every folder holding Python files, what it is:
   it as a support file; a module that is only imported is not an example itself.
 - a **non-example folder** (ignored, with a reason): a tooling tree (`tests`, `docs`,
   `benchmarks`, `scripts`, `tools`, `src`, ...), or a folder of library modules that run nothing.
-  Walking never enters `.git` or any hidden folder, `__pycache__`, virtual environments,
-  `node_modules` or `target`.
+  Walking never enters `.git` or any hidden folder, `__pycache__` (or any `__*` folder),
+  virtual environments, `node_modules`, `target` or symlinked folders.
 - an example folder that **cannot be used** (skipped, with a one-line reason): a script that does
   not decode or parse, a folder meant as an example (under `examples/`, named `example*`, or with
   tests) whose scripts run nothing.
@@ -145,14 +145,16 @@ def _skip_of(error: CorpusError) -> SkippedFolder:
 
 def _pruned(entry: os.DirEntry[str]) -> bool:
     name = entry.name
-    if name.startswith(".") or name in PRUNED_FOLDERS:
+    if name.startswith((".", "__")) or name in PRUNED_FOLDERS:
         return True
     return os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
 
 
 def _holds_python(folder: Path) -> bool:
     for _, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in PRUNED_FOLDERS]
+        dirnames[:] = [
+            d for d in dirnames if not d.startswith((".", "__")) and d not in PRUNED_FOLDERS
+        ]
         if any(f.endswith((".py", ".jsonl")) for f in filenames):
             return True
     return False
@@ -205,7 +207,7 @@ def _walk(folder: Path, found: Discovery, *, meant: bool, in_examples: bool) -> 
                     SkippedFolder(path, "not a corpus JSONL (records have no python_code)")
                 )
     for entry in entries:
-        if not entry.is_dir() or _pruned(entry):
+        if not entry.is_dir(follow_symlinks=False) or _pruned(entry):
             continue
         child = Path(entry.path)
         kind = NON_EXAMPLE_FOLDERS.get(entry.name.lower())
@@ -330,8 +332,9 @@ def _pytest_for(
     """The test file that runs `script` as a process (the only kind that can judge a binary),
     and a note when a test only imports the module instead."""
     importing: list[Path] = []
+    named = re.compile(rf"(?<![\w.]){re.escape(script.name)}\b")
     for test, text in tests.items():
-        mentions = script.name in text
+        mentions = named.search(text) is not None
         if mentions and _RUNS_A_PROCESS.search(text):
             return test, ()
         if mentions or script.stem in imported_by_tests[test] or (
