@@ -92,6 +92,8 @@ def repository(root: Path) -> Path:
         "examples/example_double/double.py": tool(2),
         "examples/example_double/test_double.py": RUNS_THE_SCRIPT.replace("{script}", "double.py"),
         "examples/example_double/Makefile": "run:\n\tpython3 double.py 2\n",
+        "examples/example_double/tests/test_more.py": "def test_z():\n    assert 2 > 1\n",
+        "examples/scripts/scripts.py": tool(4),
         "examples/example_triple/triple_cli.py": tool(3),
         "examples/example_triple/test_triple_cli.py":
             IMPORTS_THE_MODULE.replace("{module}", "triple_cli"),
@@ -101,8 +103,9 @@ def repository(root: Path) -> Path:
 
 def test_repository_root_loads_examples_and_ignores_tooling(tmp_path: Path) -> None:
     corpus = load_corpus(repository(tmp_path / "repo"))
-    assert [e.id for e in corpus] == ["example_double", "example_triple"]
-    double, triple = corpus.examples
+    # `examples/scripts/` is an example called "scripts"; the root's `scripts/` is tooling.
+    assert [e.id for e in corpus] == ["example_double", "example_triple", "scripts"]
+    double, triple, _ = corpus.examples
     assert double.pytest_path == tmp_path / "repo/examples/example_double/test_double.py"
     # A test that imports the module instead of running the script cannot judge a binary.
     assert triple.pytest_path is None
@@ -117,16 +120,20 @@ def test_repository_root_loads_examples_and_ignores_tooling(tmp_path: Path) -> N
         "src": "library source, not an example folder",
         "tests": "test suite, not an example folder",
         "data/progress.jsonl": "not a corpus JSONL (records have no python_code)",
+        "examples/example_double/tests": "test suite, not an example folder",
     }
     summary = corpus.loading_summary()
-    assert summary.startswith("2 examples loaded, 0 folders skipped; 6 non-example")
+    assert summary.startswith("3 examples loaded, 0 folders skipped; 7 non-example")
 
 
 def test_examples_folder_and_single_example_folder(tmp_path: Path) -> None:
     repo = repository(tmp_path / "repo")
     from_examples = load_corpus(repo / "examples")
-    assert [e.id for e in from_examples] == ["example_double", "example_triple"]
-    assert from_examples.ignored == () and from_examples.skipped == ()
+    assert [e.id for e in from_examples] == ["example_double", "example_triple", "scripts"]
+    assert from_examples.skipped == ()
+    assert [from_examples.display_path(s.path) for s in from_examples.ignored] == [
+        "example_double/tests"
+    ]
     (single,) = load_corpus(repo / "examples" / "example_double").examples
     assert single.id == "example_double" and single.script_name == "double.py"
     assert single.level >= 1
@@ -366,7 +373,7 @@ def test_comma_separated_paths_on_the_cli(tmp_path: Path) -> None:
     result = run_cli("corpus-stats", "--json", "--path", f"{repo / 'examples'},{jsonl}")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
-    assert (stats["programs"], stats["functions"]) == (2, 1)
+    assert (stats["programs"], stats["functions"]) == (3, 1)
     assert stats["cases"]["hand_written"] == 2
 
 

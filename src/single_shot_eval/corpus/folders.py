@@ -189,8 +189,8 @@ def _walk(folder: Path, found: Discovery, *, meant: bool, in_examples: bool) -> 
         found.ignored.append(SkippedFolder(folder, f"cannot list: {exc.strerror or exc}"))
         return
     files = {e.name for e in entries if e.is_file()}
-    lower = folder.name.lower()
-    named_example = lower.startswith("example") and lower not in EXAMPLE_CONTAINERS
+    here = folder.name.lower()
+    named_example = here.startswith("example") and here not in EXAMPLE_CONTAINERS
     if (
         any(name.endswith(".py") for name in files)
         or set(MARKER_FILES) & files
@@ -211,7 +211,8 @@ def _walk(folder: Path, found: Discovery, *, meant: bool, in_examples: bool) -> 
             continue
         child = Path(entry.path)
         kind = NON_EXAMPLE_FOLDERS.get(entry.name.lower())
-        if kind is not None and not in_examples:
+        # `examples/tools/` may be an example called "tools"; `example_x/tests/` is tooling.
+        if kind is not None and here not in EXAMPLE_CONTAINERS:
             if _holds_python(child):
                 found.ignored.append(SkippedFolder(child, f"{kind}, not an example folder"))
             continue
