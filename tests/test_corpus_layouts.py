@@ -298,6 +298,11 @@ def test_several_paths_mix_folders_and_jsonl(tmp_path: Path) -> None:
         ("example_double", ExampleKind.PROGRAM), ("inc", ExampleKind.FUNCTION)
     ]
     assert corpus.sources == (repo / "examples" / "example_double", jsonl)
+    overlapping = load_corpus([repo / "examples", repo / "examples" / "example_double"])
+    assert [e.id for e in overlapping] == ["example_double", "example_triple", "scripts"]
+    write(tmp_path, {"other/example_double/double.py": tool(5)})
+    with pytest.raises(CorpusError, match="duplicate example id 'example_double'"):
+        load_corpus([repo / "examples", tmp_path / "other"])
 
 
 def test_statistics_count_judgeable_examples_and_cases(tmp_path: Path) -> None:

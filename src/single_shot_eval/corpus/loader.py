@@ -166,6 +166,12 @@ def load_corpus(path: CorpusPaths = None, *, strict: bool = False) -> Corpus:
     tree is read). Folders that cannot be used are listed in `Corpus.skipped`; with `strict`
     the first of them raises its `CorpusError` instead. When nothing loads but something was
     skipped, the first skip's error is raised (it says more than "corpus is empty").
+
+    Always errors, never skips: a path that does not exist, a file that is neither JSONL nor a
+    script, anything wrong in a JSONL file or in a folder of our own layout (see
+    `corpus.folders`), and two different examples with one id (ids key every stored sample, so
+    a clash would mix their results). The same script reached through overlapping paths loads
+    once.
     """
     if path is None:
         roots = [bundled_corpus_path()]
@@ -192,17 +198,21 @@ def load_corpus(path: CorpusPaths = None, *, strict: bool = False) -> Corpus:
             roots[0], "corpus is empty: no example folder (with a .py script) or .jsonl"
         )
     seen: dict[str, Example] = {}
+    unique: list[Example] = []
     for example in examples:
         if example.id in seen:
             first = seen[example.id].source_path
+            if example.kind is ExampleKind.PROGRAM and example.source_path == first:
+                continue  # the same script reached through two overlapping paths
             raise CorpusError(
                 example.source_path or roots[0],
                 f"duplicate example id {example.id!r} (also in {first})",
             )
         seen[example.id] = example
+        unique.append(example)
     return Corpus(
         source=roots[0],
-        examples=tuple(sorted(examples, key=lambda e: e.id)),
+        examples=tuple(sorted(unique, key=lambda e: e.id)),
         skipped=tuple(skipped),
         ignored=tuple(ignored),
         sources=tuple(roots),
