@@ -31,6 +31,7 @@ import ast
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -275,7 +276,7 @@ def _runs(statements: list[ast.stmt]) -> bool:
         elif isinstance(node, ast.If):
             if _runs(node.body) or _runs(node.orelse) or _reads_input(node.test):
                 return True
-        elif isinstance(node, ast.Try):
+        elif isinstance(node, (ast.Try, ast.TryStar)):
             blocks = [node.body, node.orelse, node.finalbody, *(h.body for h in node.handlers)]
             if any(_runs(block) for block in blocks):
                 return True
@@ -284,9 +285,28 @@ def _runs(statements: list[ast.stmt]) -> bool:
     return False
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in `body`, nested ones included (imports are statements: expressions
+    need not be visited)."""
+    for node in body:
+        yield node
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        if isinstance(node, (ast.Try, ast.TryStar)):
+            for handler in node.handlers:
+                yield from _statements(handler.body)
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                yield from _statements(case.body)
+
+
 def _sibling_imports(tree: ast.Module, siblings: set[str]) -> frozenset[str]:
+    if not siblings:
+        return frozenset()
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
