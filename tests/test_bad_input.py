@@ -108,7 +108,10 @@ CASES = [
          [*EVAL, "--corpus", "{tmp}/c"], "error: {tmp}/c/ex/cases.yaml:2: cases.0.argv: unknown key"),
     Case("meta unknown key", corpus_with(meta_yaml="levle: 3\n"), [*EVAL, "--corpus", "{tmp}/c"],
          "error: {tmp}/c/ex/meta.yaml:1: levle: unknown key"),
-    Case("two scripts in one folder", {"c/ex/a.py": GOOD_SCRIPT, "c/ex/b.py": GOOD_SCRIPT},
+    # Two runnable scripts are two examples in a third-party folder; in our own layout (a
+    # cases.yaml) the cases would belong to neither, so it stays an error.
+    Case("two scripts in one folder with cases",
+         {"c/ex/a.py": GOOD_SCRIPT, "c/ex/b.py": GOOD_SCRIPT, "c/ex/cases.yaml": "cases: []\n"},
          [*EVAL, "--corpus", "{tmp}/c"],
          "error: {tmp}/c/ex: expected exactly one Python script, found a.py, b.py"),
     Case("jsonl invalid json", jsonl(GOOD_RECORD, raw="{oops\n"), [*EVAL, "--corpus", "{tmp}/f.jsonl"],

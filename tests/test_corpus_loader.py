@@ -54,7 +54,12 @@ def test_third_party_layout_script_plus_pytest_only(tmp_path: Path) -> None:
     folder = tmp_path / "example_foo"
     folder.mkdir()
     (folder / "foo.py").write_text(SCRIPT)
-    (folder / "test_foo.py").write_text("def test_x():\n    assert len('ab') == 2\n")
+    (folder / "test_foo.py").write_text(
+        "import subprocess\n\n"
+        "def test_x():\n"
+        "    out = subprocess.run(['python3', 'foo.py', '2'], capture_output=True, text=True)\n"
+        "    assert out.stdout == '4\\n'\n"
+    )
     (example,) = load_corpus(tmp_path).examples
     assert example.id == "example_foo"
     assert example.script_name == "foo.py"

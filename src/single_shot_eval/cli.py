@@ -10,13 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from single_shot_eval import __version__
 from single_shot_eval.errors import UserError
+
+if TYPE_CHECKING:
+    from single_shot_eval.corpus.loader import Corpus
 
 app = typer.Typer(
     name="single-shot-eval",
@@ -36,6 +39,37 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"single-shot-eval {__version__}")
         raise typer.Exit()
+
+
+CORPUS_HELP = (
+    "Corpus: a repository root, an examples/ folder, one example folder or script, or a JSONL "
+    "file; repeat the option or separate paths with commas to mix several (default: bundled)."
+)
+STRICT_HELP = "Fail (exit 2) on the first corpus folder that cannot be used instead of skipping it."
+
+
+def _corpus_paths(values: list[Path] | None) -> list[Path] | None:
+    """The corpus paths given: every repetition of the option, each split on commas (a path
+    that exists with a comma in its name is kept whole)."""
+    if not values:
+        return None
+    paths: list[Path] = []
+    for value in values:
+        if value.exists() or "," not in str(value):
+            paths.append(value)
+        else:
+            paths.extend(Path(part.strip()) for part in str(value).split(",") if part.strip())
+    return paths
+
+
+def _load_corpus(values: list[Path] | None, *, strict: bool, console: Console | None) -> Corpus:
+    """Load the corpus and, when `console` is given, print what was loaded and skipped."""
+    from single_shot_eval.corpus.loader import load_corpus
+
+    corpus = load_corpus(_corpus_paths(values), strict=strict)
+    if console is not None and (corpus.skipped or corpus.ignored or values):
+        console.print(corpus.loading_summary(), soft_wrap=True)
+    return corpus
 
 
 @app.callback()
@@ -59,9 +93,8 @@ def evaluate(
             "a *.gguf path or glob, backend:model, or a models YAML."
         ),
     ] = "reference,smollm2-135m",
-    corpus: Annotated[
-        Path | None, typer.Option(help="Corpus directory or JSONL (default: bundled corpus).")
-    ] = None,
+    corpus: Annotated[list[Path] | None, typer.Option(help=CORPUS_HELP)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     runs: Annotated[
         int | None, typer.Option(min=1, help="Runs per example (default: the task's, 5).")
     ] = None,
@@ -105,7 +138,6 @@ def evaluate(
 ) -> None:
     """Evaluate models on tasks over a corpus; store every sample and write reports."""
     from single_shot_eval.config import load_tasks
-    from single_shot_eval.corpus.loader import load_corpus
     from single_shot_eval.models.registry import resolve_model_specs
     from single_shot_eval.report.build import write_reports
     from single_shot_eval.report.progress import EvaluationProgress
@@ -114,7 +146,7 @@ def evaluate(
 
     console = _console(quiet or json_output)
     task_configs = load_tasks(tasks)
-    loaded = load_corpus(corpus)
+    loaded = _load_corpus(corpus, strict=strict, console=console)
     model_configs = resolve_model_specs(models)
     detect_toolchain()
     progress = EvaluationProgress(console, enabled=not (quiet or json_output))
@@ -186,35 +218,37 @@ def report(
 @app.command("corpus-stats")
 def corpus_stats(
     path: Annotated[
-        Path | None, typer.Option("--path", "--corpus", help="Corpus (default: bundled).")
+        list[Path] | None, typer.Option("--path", "--corpus", help=CORPUS_HELP)
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show corpus statistics: examples, checks, files, lines, level distribution."""
-    from single_shot_eval.corpus.loader import load_corpus
+    """Show corpus statistics: examples, judgeable examples, cases, skipped folders, files,
+    lines, level distribution."""
     from single_shot_eval.corpus.stats import corpus_statistics, render_corpus_statistics
 
-    stats = corpus_statistics(load_corpus(path))
+    console = _console()
+    corpus = _load_corpus(path, strict=strict, console=None if json_output else console)
+    stats = corpus_statistics(corpus)
     if json_output:
         sys.stdout.write(json.dumps(stats.to_dict(), indent=2) + "\n")
     else:
-        render_corpus_statistics(_console(), stats)
+        render_corpus_statistics(console, stats)
 
 
 @app.command()
 def benchmark(
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus (default: bundled).")
-    ] = None,
+    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help=CORPUS_HELP)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     verbose: Annotated[bool, typer.Option(help="Show each example's level and reasons.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Classify a corpus with the Py2Rs 10-level benchmark (from the Python AST)."""
     from single_shot_eval.corpus.levels import classify_example
-    from single_shot_eval.corpus.loader import load_corpus
     from single_shot_eval.report.benchmark_view import benchmark_json, render_benchmark
 
-    results = [classify_example(e) for e in load_corpus(corpus)]
+    loaded = _load_corpus(corpus, strict=strict, console=None)
+    results = [classify_example(e) for e in loaded]
     if json_output:
         sys.stdout.write(json.dumps(benchmark_json(results), indent=2) + "\n")
     else:
@@ -228,12 +262,15 @@ def verify(
         Path | None, typer.Option(help="Rust test file compiled with the source (rustc --test).")
     ] = None,
     example: Annotated[
-        Path | None, typer.Option(help="Example folder whose checks to run.")
+        Path | None,
+        typer.Option(help="Example folder (or one script of a multi-script folder) whose checks "
+                     "to run."),
     ] = None,
     python: Annotated[
         Path | None, typer.Option(help="Python original to compare behaviour against.")
     ] = None,
     cases: Annotated[Path | None, typer.Option(help="cases.yaml for --python.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Verify one Rust file: compile, run tests, compare behaviour; exit 1 on failure."""
@@ -241,7 +278,7 @@ def verify(
 
     passed = run_verify_command(
         source=source, tests=tests, example=example, python=python, cases=cases,
-        console=_console(), json_output=json_output,
+        console=_console(), json_output=json_output, strict=strict,
     )
     if not passed:
         raise typer.Exit(1)

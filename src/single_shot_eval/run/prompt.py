@@ -29,13 +29,31 @@ def requirements_for(example: Example) -> str:
             "`use` declarations; no `fn main` is needed; standard library only):\n"
             f"```rust\n{uses}{signature}\n```"
         )
+    if example.support_files:
+        names = ", ".join(f"`{name}`" for name, _ in example.support_files)
+        return (
+            f"{PROGRAM_REQUIREMENTS} The program imports {names} from its own folder (shown "
+            "after the program): translate everything into one Rust program."
+        )
     return PROGRAM_REQUIREMENTS
+
+
+def python_code_for(example: Example) -> str:
+    """The Python the model sees: the program, then each sibling module it imports under a
+    comment naming the file (so a template with only `{python_code}` still shows them)."""
+    parts = [example.python_source.rstrip("\n")]
+    for name, text in example.support_files:
+        parts.append(
+            f"# ---- {name} (a module in the same folder, imported by the program above) ----\n"
+            + text.rstrip("\n")
+        )
+    return "\n\n".join(parts)
 
 
 def render_messages(task: TaskConfig, example: Example) -> tuple[Message, ...]:
     """System and user messages for `example` under `task`."""
     user = task.prompts.user_template.format(
-        python_code=example.python_source.rstrip("\n"),
+        python_code=python_code_for(example),
         requirements=requirements_for(example),
         example_id=example.id,
         script_name=example.script_name,

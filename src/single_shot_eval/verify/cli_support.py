@@ -53,14 +53,15 @@ def run_verify_command(
     cases: Path | None,
     console: Console,
     json_output: bool,
+    strict: bool = False,
 ) -> bool:
     """Verify `source` against whatever checks were given; True when it passes (or compiles
     with no check given)."""
     code = _read(source, "--source")
     if example is not None:
-        if not example.is_dir():
-            raise UserError(f"{example}: --example must be an example folder")
-        target = load_example_folder(example)
+        if not example.is_dir() and example.suffix != ".py":
+            raise UserError(f"{example}: --example must be an example folder or its script")
+        target = load_example_folder(example, strict=strict)
     else:
         target = _adhoc_example(python, cases)
     if tests is not None:
