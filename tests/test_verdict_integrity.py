@@ -85,6 +85,9 @@ def test_an_oracle_that_times_out_is_never_cached_and_marks_the_example_broken(
     # A candidate that times out too does not "match" an oracle that timed out.
     looping = hurried.verify(LOOP_RS, example)
     assert looping.verdict is Verdict.HARNESS_ERROR
+    # ... and this process remembered the broken example instead of running the oracle again.
+    assert looping.example_broken == broken.example_broken
+    assert looping.stages[0].duration_s == 0.0 < broken.stages[0].duration_s
 
     # Later, with enough time and the same cache: verified for real.
     patient = _with(base, timeout_s=5.0, cache=cache)

@@ -101,6 +101,12 @@ class _ControlCache(VerdictCache):
     def put_oracle(self, key: str, outcome: _RunOutcome) -> None:
         self._base.put_oracle(key, outcome)
 
+    def broken_reason(self, key: str) -> str | None:
+        return self._base.broken_reason(key)
+
+    def put_broken(self, key: str, reason: str) -> None:
+        self._base.put_broken(key, reason)
+
 
 def _why(result: VerificationResult) -> str:
     if result.example_broken:

@@ -147,6 +147,10 @@ class VerdictCache:
         self._oracle = dict(oracle or {})
         self._on_verdict = on_verdict
         self._on_oracle = on_oracle
+        # Examples whose oracle could not finish, with why: kept in memory only (never
+        # persisted), so this process does not pay the failing oracle runs again for every
+        # candidate, and a later process tries again.
+        self._broken: dict[str, str] = {}
         self._lock = threading.Lock()
         self.hits = 0
 
@@ -182,6 +186,15 @@ class VerdictCache:
         )
         # Written by an older version that cached oracle failures: not truth, run it again.
         return None if _oracle_failure(outcome) is not None else outcome
+
+    def broken_reason(self, key: str) -> str | None:
+        """Why the example with oracle-run key `key` is broken in this process, or None."""
+        with self._lock:
+            return self._broken.get(key)
+
+    def put_broken(self, key: str, reason: str) -> None:
+        with self._lock:
+            self._broken[key] = reason
 
     def put_oracle(self, key: str, outcome: _RunOutcome) -> None:
         """Remember the Python program's outcome on a case; one that did not finish never is."""
@@ -546,6 +559,24 @@ class Verifier:
                 missing.append(case)
         if not missing:
             return outcomes
+        broken_key = _sha("broken", *(self._oracle_key(example, c) for c in missing),
+                          repr(self._limits(self.policy.run_timeout_s)))
+        known = self.cache.broken_reason(broken_key)
+        if known is not None:
+            raise BrokenExample(known)
+        try:
+            return self._run_oracles(example, missing, outcomes)
+        except BrokenExample as broken:
+            self.cache.put_broken(broken_key, broken.reason)
+            raise
+
+    def _run_oracles(
+        self,
+        example: Example,
+        missing: list[BehaviourCase],
+        outcomes: dict[BehaviourCase, _RunOutcome],
+    ) -> dict[BehaviourCase, _RunOutcome]:
+        """Run the Python program on the `missing` cases (see `_oracles`)."""
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sse-oracle-") as tmp:
             commands = []
