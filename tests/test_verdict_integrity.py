@@ -107,6 +107,16 @@ def test_an_oracle_killed_by_a_signal_is_a_broken_example_with_its_reason(
     assert result.example_broken == "case 'only': the Python program was killed by signal 11"
 
 
+def test_an_oracle_that_runs_out_of_memory_is_a_broken_example(base: Verifier) -> None:
+    python = "block = bytearray(8 * 1024 ** 3)\nprint(len(block))\n"  # beyond the 2 GiB limit
+    cache = VerdictCache()
+    verifier = _with(base, timeout_s=5.0, cache=cache)
+    result = verifier.verify(DONE_RS, _program(python))
+    assert result.verdict is Verdict.HARNESS_ERROR
+    assert result.example_broken == "case 'only': the Python program ran out of memory"
+    assert cache.get_verdict(verifier.cache_key(DONE_RS, _program(python))) is None
+
+
 def test_a_candidate_that_times_out_never_passes_a_case() -> None:
     verifier = Verifier(policy=VerificationPolicy(run_timeout_s=1.0))
     example = _program("print('done')\n")
