@@ -135,6 +135,14 @@ def evaluate(
             help="Evaluate GGUF models even if their recorded quality gate failed.",
         ),
     ] = False,
+    no_controls: Annotated[
+        bool,
+        typer.Option(
+            "--no-controls",
+            help="Do not check each example's reference.rs (must pass) and mutant.rs (must "
+            "fail) first; by default examples whose controls fail are left out.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate models on tasks over a corpus; store every sample and write reports."""
     from single_shot_eval.config import load_tasks
@@ -145,6 +153,7 @@ def evaluate(
     from single_shot_eval.verify.toolchain import detect_toolchain
 
     console = _console(quiet or json_output)
+    warnings_console = Console(stderr=True, highlight=False)
     task_configs = load_tasks(tasks)
     loaded = _load_corpus(corpus, strict=strict, console=console)
     model_configs = resolve_model_specs(models)
@@ -168,6 +177,8 @@ def evaluate(
             workers=workers,
             max_retries=max_retries,
             allow_failed_quality_gate=allow_failed_quality_gate,
+            controls=not no_controls,
+            on_warning=lambda line: warnings_console.print(f"warning: {line}", markup=False),
         )
     if outcome.interrupted:
         console.print(
@@ -253,6 +264,78 @@ def benchmark(
         sys.stdout.write(json.dumps(benchmark_json(results), indent=2) + "\n")
     else:
         render_benchmark(_console(), results, verbose=verbose)
+
+
+@app.command()
+def check(
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus (default: bundled).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Concurrent verifications (default: the cores).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check every example's controls: reference.rs must pass and mutant.rs must fail.
+
+    Prints a table (example, reference verdict, mutant verdict, status); exit code 0 when every
+    example with controls behaves, 1 when some example is broken (it would be left out of an
+    evaluation), 2 on bad input.
+    """
+    from single_shot_eval.corpus.loader import load_corpus
+    from single_shot_eval.run.controls import check_controls, controls_to_json, render_controls
+    from single_shot_eval.verify.verifier import Verifier
+
+    loaded = load_corpus(corpus)
+    report = check_controls(loaded.examples, Verifier(), workers=workers)
+    if json_output:
+        sys.stdout.write(json.dumps(controls_to_json(report.examples), indent=2) + "\n")
+    else:
+        render_controls(_console(), report)
+    if not report.all_good:
+        raise typer.Exit(1)
+
+
+@app.command()
+def rejudge(
+    input: Annotated[Path, typer.Option("--input", help="Results directory or store file.")],
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Corpus the samples came from (default: the one the store records, "
+                     "else the bundled corpus)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write the re-judged store to this directory and leave --input as it "
+                     "is (default: re-judge --input in place; old verdicts are kept)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Concurrent verifications (default: the cores).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Re-verify every stored answer with today's verifier (no model is called), keep the old
+    verdicts beside the new ones, and print what changed per model."""
+    from single_shot_eval.corpus.loader import load_corpus
+    from single_shot_eval.run.rejudge import rejudge as run_rejudge
+    from single_shot_eval.run.rejudge import render_rejudge
+    from single_shot_eval.run.store import ResultStore, store_path
+
+    path = store_path(input)
+    if not path.exists():
+        raise UserError(f"{input}: no results store found (expected {path})")
+    if corpus is None:
+        with ResultStore(path, create=False) as store:
+            recorded = store.get_meta("corpus")
+        if recorded and Path(recorded).exists():
+            corpus = Path(recorded)
+    outcome = run_rejudge(path, load_corpus(corpus), output=output, workers=workers)
+    if json_output:
+        sys.stdout.write(json.dumps(outcome.to_json(), indent=2, sort_keys=True) + "\n")
+    else:
+        console = _console()
+        for line in render_rejudge(outcome):
+            console.print(line, markup=False)
 
 
 @app.command()

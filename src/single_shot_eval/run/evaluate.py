@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -37,6 +38,7 @@ from single_shot_eval.models.base import (
 )
 from single_shot_eval.models.registry import ModelConfig, build_model
 from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.run.controls import ExampleControls, check_controls, controls_to_json
 from single_shot_eval.run.executors import (
     DEFAULT_MAX_RETRIES,
     DriverContext,
@@ -93,6 +95,8 @@ class EvaluationOutcome:
     retries: int = 0
     lost_units: int = 0
     executor: str = ""
+    # Examples left out because their controls failed (reference fails or mutant passes).
+    broken_examples: tuple[ExampleControls, ...] = ()
 
 
 def plan_evaluation(
@@ -103,12 +107,16 @@ def plan_evaluation(
     runs: int | None,
     limit: int | None,
     done: Callable[[str], set[tuple[str, int, str]]] | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> EvaluationPlan:
-    """Work units in execution order (task, model, run, example), minus those already stored."""
+    """Work units in execution order (task, model, run, example), minus those already stored
+    and the `exclude`d example ids (broken examples: they judge nobody)."""
     units: list[WorkUnit] = []
     skipped = 0
     for task in tasks:
-        examples = corpus.limit(limit or task.evaluation.samples).examples
+        examples = [
+            e for e in planned_examples([task], corpus, limit) if e.id not in exclude
+        ]
         finished = done(task.id) if done is not None else set()
         n_runs = runs if runs is not None else task.evaluation.runs
         for model in models:
@@ -119,6 +127,18 @@ def plan_evaluation(
                         continue
                     units.append(WorkUnit(task, model, run, example))
     return EvaluationPlan(tuple(units), skipped)
+
+
+def planned_examples(
+    tasks: list[TaskConfig], corpus: Corpus, limit: int | None
+) -> tuple[Example, ...]:
+    """The examples the tasks use (each task's first `limit` or `evaluation.samples`), in corpus
+    order, each once."""
+    chosen: dict[str, Example] = {}
+    for task in tasks:
+        for example in corpus.limit(limit or task.evaluation.samples).examples:
+            chosen.setdefault(example.id, example)
+    return tuple(chosen.values())
 
 
 def _effective_seed(task: TaskConfig, seed: int | None, run: int) -> int:
@@ -690,6 +710,8 @@ def evaluate(
     workers: int | None = None,
     max_retries: int | None = None,
     allow_failed_quality_gate: bool = False,
+    controls: bool = True,
+    on_warning: Callable[[str], None] | None = None,
 ) -> EvaluationOutcome:
     """Evaluate every model on every task over the corpus, storing samples under `output`.
 
@@ -699,6 +721,10 @@ def evaluate(
     cluster's CPUs; with `ray_address="local"` also the CPUs of the instance). A unit lost with
     its worker is retried `max_retries` times (default 2) and then stored as a failed sample.
     The tasks' `execution` section, when present, supplies any of these not given here.
+
+    With `controls` (default), every planned example's `reference.rs` and `mutant.rs` are
+    verified first (cached in the store); an example whose reference fails or whose mutant passes
+    is left out, named through `on_warning` (default: `warnings.warn`) and in the outcome.
     """
     from single_shot_eval.run.store import store_path
 
@@ -730,6 +756,19 @@ def evaluate(
             )
         verifier = open_verifier(store, policy_for(tasks[0]), use_cache=use_cache)
         record_provenance(store, tasks, verifier, seed, models)
+        store.set_meta("corpus", str(corpus.source))
+        broken: tuple[ExampleControls, ...] = ()
+        if controls:
+            report = check_controls(
+                planned_examples(tasks, corpus, limit), verifier, workers=workers
+            )
+            broken = report.broken
+            store.set_meta("broken_examples", json.dumps(controls_to_json(broken)))
+            for line in report.warning_lines():
+                if on_warning is not None:
+                    on_warning(line)
+                else:
+                    warnings.warn(line, RuntimeWarning, stacklevel=2)
 
         def resumable_done(task_id: str) -> set[tuple[str, int, str]]:
             # Samples lost to dead workers are redone; every other stored sample is kept.
@@ -738,6 +777,7 @@ def evaluate(
         plan = plan_evaluation(
             tasks, models, corpus, runs=runs, limit=limit,
             done=resumable_done if resume else None,
+            exclude=frozenset(b.example_id for b in broken),
         )
         if on_plan is not None:
             on_plan(plan)
@@ -747,7 +787,7 @@ def evaluate(
         )
         outcome = EvaluationOutcome(
             store_path=path, planned=len(plan.units), completed=0, skipped=plan.already_done,
-            model_calls=0, cache_hits=0,
+            model_calls=0, cache_hits=0, broken_examples=broken,
         )
         started = time.perf_counter()
         try:

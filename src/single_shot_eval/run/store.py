@@ -3,6 +3,12 @@
 The store is the single source of truth: reports are rebuilt from it alone, and `--resume`
 skips every (task, model, run, example) it already holds. WAL mode and one transaction per write
 keep finished samples durable across a crash.
+
+`rejudge` re-verifies stored answers with a newer verifier: a sample row then holds the new
+verdict (`judgement` says which re-judgement wrote it; 0: the evaluation itself), and the verdict
+it replaced is kept in `previous_verdicts`, so no verdict is ever lost. Schema history: 1 (samples
+and caches), 2 (`samples.judgement`, `rejudges`, `previous_verdicts`; older stores are migrated
+when opened).
 """
 
 from __future__ import annotations
@@ -11,13 +17,13 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from single_shot_eval.errors import UserError
 from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_FILENAME = "results.sqlite"
 # `Sample.extra` key marking a sample whose unit was lost with its worker after every retry
 # (value: the stage, `generation` or `verification`); `--resume` redoes such samples.
@@ -46,7 +52,28 @@ CREATE TABLE IF NOT EXISTS samples (
     cached_response INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     extra_json TEXT NOT NULL,
+    judgement INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (task_id, model_id, run, example_id)
+);
+CREATE TABLE IF NOT EXISTS rejudges (
+    id INTEGER PRIMARY KEY,
+    judged_at TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    toolchain_fingerprint TEXT NOT NULL,
+    sandbox TEXT NOT NULL,
+    verifier_revision TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS previous_verdicts (
+    rejudge_id INTEGER NOT NULL,
+    task_id TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    example_id TEXT NOT NULL,
+    judgement INTEGER NOT NULL,
+    verdict TEXT NOT NULL,
+    stages_json TEXT NOT NULL,
+    diagnostics_json TEXT NOT NULL,
+    PRIMARY KEY (rejudge_id, task_id, model_id, run, example_id)
 );
 CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, completion_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, result_json TEXT NOT NULL);
@@ -62,6 +89,41 @@ _COLUMNS = (
 
 class StoreError(UserError):
     """The store file is unusable (corrupt, newer schema, not writable)."""
+
+
+@dataclass(frozen=True)
+class SampleKey:
+    """Which sample: task, model, run and example."""
+
+    task_id: str
+    model_id: str
+    run: int
+    example_id: str
+
+
+@dataclass(frozen=True)
+class RejudgeRecord:
+    """One `rejudge` of the store: when, and with which tool, toolchain, sandbox and verifier."""
+
+    id: int
+    judged_at: str
+    tool_version: str
+    toolchain_fingerprint: str
+    sandbox: str
+    verifier_revision: str
+
+
+@dataclass(frozen=True)
+class PreviousVerdict:
+    """A verdict that a re-judgement replaced: the sample, the judgement that had written it
+    (0: the evaluation), the re-judgement that replaced it, and the verdict with its stages."""
+
+    key: SampleKey
+    judgement: int
+    replaced_by: int
+    verdict: Verdict
+    stages: tuple[StageResult, ...]
+    diagnostics: tuple[Diagnostic, ...]
 
 
 def store_path(location: Path) -> Path:
@@ -87,6 +149,7 @@ class ResultStore:
             if ok != "ok":
                 raise StoreError(f"{path}: store failed its integrity check: {ok}")
             self._conn.executescript(_SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open results store: {exc}") from None
         except OSError as exc:
@@ -99,6 +162,19 @@ class ResultStore:
             raise StoreError(
                 f"{path}: store schema version {version} is newer than this tool's "
                 f"({SCHEMA_VERSION}); upgrade single-shot-eval"
+            )
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older version to this schema (before any other use)."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(samples)")}
+        if "judgement" not in columns:  # schema 1: every verdict is the evaluation's own
+            self._conn.execute(
+                "ALTER TABLE samples ADD COLUMN judgement INTEGER NOT NULL DEFAULT 0"
+            )
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and int(row[0]) < SCHEMA_VERSION:
+            self._conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
 
     def close(self) -> None:
@@ -208,6 +284,112 @@ class ResultStore:
                 yield _sample_from_row(row)
             r = rows[-1]
             last = (r[0], r[1], r[2], r[3])
+
+    # -- re-judgements ----------------------------------------------------------------------
+
+    def begin_rejudge(
+        self, *, judged_at: str, tool_version: str, toolchain_fingerprint: str, sandbox: str,
+        verifier_revision: str,
+    ) -> int:
+        """Record a new re-judgement and return its id (1, 2, ...)."""
+        try:
+            with self._lock:
+                cursor = self._conn.execute(
+                    "INSERT INTO rejudges (judged_at, tool_version, toolchain_fingerprint, "
+                    "sandbox, verifier_revision) VALUES (?, ?, ?, ?, ?)",
+                    (judged_at, tool_version, toolchain_fingerprint, sandbox, verifier_revision),
+                )
+                rowid = cursor.lastrowid
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write to the results store ({exc})") from None
+        assert rowid is not None
+        return int(rowid)
+
+    def replace_verdict(
+        self,
+        key: SampleKey,
+        rejudge_id: int,
+        verdict: Verdict,
+        stages: tuple[StageResult, ...],
+        diagnostics: tuple[Diagnostic, ...],
+    ) -> None:
+        """Give a stored sample the verdict of re-judgement `rejudge_id`, keeping the verdict it
+        had in `previous_verdicts` (one transaction: both or neither)."""
+        where = "task_id = ? AND model_id = ? AND run = ? AND example_id = ?"
+        params = (key.task_id, key.model_id, key.run, key.example_id)
+        try:
+            with self._lock:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO previous_verdicts (rejudge_id, task_id, model_id, "
+                        "run, example_id, judgement, verdict, stages_json, diagnostics_json) "
+                        "SELECT ?, task_id, model_id, run, example_id, judgement, verdict, "
+                        f"stages_json, diagnostics_json FROM samples WHERE {where}",
+                        (rejudge_id, *params),
+                    )
+                    self._conn.execute(
+                        "UPDATE samples SET verdict = ?, stages_json = ?, diagnostics_json = ?, "
+                        f"judgement = ? WHERE {where}",
+                        (
+                            verdict.value,
+                            json.dumps([asdict(s) for s in stages], sort_keys=True),
+                            json.dumps([asdict(d) for d in diagnostics], sort_keys=True),
+                            rejudge_id,
+                            *params,
+                        ),
+                    )
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write to the results store ({exc})") from None
+
+    def judgement_of(self, key: SampleKey) -> int:
+        """Which judgement wrote the sample's current verdict (0: the evaluation itself)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT judgement FROM samples WHERE task_id = ? AND model_id = ? AND run = ? "
+                "AND example_id = ?", (key.task_id, key.model_id, key.run, key.example_id),
+            ).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return int(row[0])
+
+    def rejudges(self) -> list[RejudgeRecord]:
+        """Every re-judgement of this store, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, judged_at, tool_version, toolchain_fingerprint, sandbox, "
+                "verifier_revision FROM rejudges ORDER BY id"
+            ).fetchall()
+        return [RejudgeRecord(int(r[0]), *(str(v) for v in r[1:])) for r in rows]
+
+    def previous_verdicts(self, rejudge_id: int | None = None) -> list[PreviousVerdict]:
+        """Verdicts replaced by re-judgements (all, or those replaced by `rejudge_id`)."""
+        query = (
+            "SELECT rejudge_id, task_id, model_id, run, example_id, judgement, verdict, "
+            "stages_json, diagnostics_json FROM previous_verdicts"
+        )
+        params: tuple[object, ...] = ()
+        if rejudge_id is not None:
+            query += " WHERE rejudge_id = ?"
+            params = (rejudge_id,)
+        query += " ORDER BY rejudge_id, task_id, model_id, run, example_id"
+        with self._lock:
+            rows = self._conn.execute(query, params).fetchall()
+        return [
+            PreviousVerdict(
+                key=SampleKey(str(task), str(model), int(run), str(example)),
+                judgement=int(judgement),
+                replaced_by=int(replaced_by),
+                verdict=Verdict(str(verdict)),
+                stages=tuple(StageResult(**s) for s in json.loads(str(stages))),
+                diagnostics=tuple(Diagnostic(**d) for d in json.loads(str(diags))),
+            )
+            for replaced_by, task, model, run, example, judgement, verdict, stages, diags in rows
+        ]
 
     # -- caches -----------------------------------------------------------------------------
 

@@ -4,7 +4,13 @@ Stages, each with its own verdict and timing: `compile` (rustc, JSON diagnostics
 (function-level `#[test]`s generated from the example's cases), `behaviour` (the Rust binary and
 the Python original on the same argv/stdin/env; stdout and exit code must match) and `pytest`
 (the example's own pytest file, with a `python3` shim that runs the Rust binary instead of the
-script). Everything untrusted runs in the `Sandbox`. Identical candidates are verified once.
+script). Every check the example offers runs (a test-harness build and a binary build when both
+are needed) and the verdict is the worst along the ladder. Everything untrusted runs in the
+`Sandbox`. Identical candidates are verified once.
+
+The Python oracle's own failures (it timed out, was killed by a signal, ran out of memory, overran
+the output cap, or the sandbox failed) are never cached as truth: the example is reported as
+broken (`harness_error`, with the reason in an `oracle` stage), which never counts against a model.
 """
 
 from __future__ import annotations
@@ -19,10 +25,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind
+from single_shot_eval.corpus.example import BehaviourCase, Comparison, Example, ExampleKind
 from single_shot_eval.records import Diagnostic, StageResult, Verdict
 from single_shot_eval.verify.crates import (
     DEFAULT_CRATES,
@@ -42,6 +48,9 @@ from single_shot_eval.verify.toolchain import Toolchain, detect_toolchain
 
 PANIC_EXIT_CODE = 101
 PYTHON_UNCAUGHT_EXIT_CODE = 1
+# Bumped whenever verification logic changes what a verdict means: part of every verdict-cache
+# and oracle key, so a store's cached verdicts from an older verifier are never reused.
+VERIFIER_REVISION = "2"
 
 
 @dataclass(frozen=True)
@@ -71,21 +80,24 @@ class VerificationResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     toolchain_fingerprint: str = ""
     cached: bool = False
+    # Why the example itself cannot judge any candidate now (its Python oracle could not finish);
+    # the verdict is then `harness_error`. None: the example worked.
+    example_broken: str | None = None
 
     @property
     def passed(self) -> bool:
         return self.verdict.passed
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "verdict": self.verdict.value,
-                "stages": [asdict(s) for s in self.stages],
-                "diagnostics": [asdict(d) for d in self.diagnostics],
-                "toolchain": self.toolchain_fingerprint,
-            },
-            sort_keys=True,
-        )
+        data: dict[str, object] = {
+            "verdict": self.verdict.value,
+            "stages": [asdict(s) for s in self.stages],
+            "diagnostics": [asdict(d) for d in self.diagnostics],
+            "toolchain": self.toolchain_fingerprint,
+        }
+        if self.example_broken is not None:
+            data["example_broken"] = self.example_broken
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str, *, cached: bool = False) -> VerificationResult:
@@ -96,6 +108,7 @@ class VerificationResult:
             diagnostics=tuple(Diagnostic(**d) for d in data["diagnostics"]),
             toolchain_fingerprint=data["toolchain"],
             cached=cached,
+            example_broken=data.get("example_broken"),
         )
 
 
@@ -106,6 +119,18 @@ class _RunOutcome:
     stderr: bytes
     timed_out: bool = False
     signal: int | None = None
+    memory_exceeded: bool = False
+    output_capped: bool = False
+
+
+class BrokenExample(Exception):
+    """The example cannot judge a candidate now: its Python oracle did not finish on a case
+    (timeout, signal, memory limit, output cap) or the sandbox failed running it."""
+
+    def __init__(self, reason: str, duration_s: float = 0.0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.duration_s = duration_s
 
 
 class VerdictCache:
@@ -122,6 +147,10 @@ class VerdictCache:
         self._oracle = dict(oracle or {})
         self._on_verdict = on_verdict
         self._on_oracle = on_oracle
+        # Examples whose oracle could not finish, with why: kept in memory only (never
+        # persisted), so this process does not pay the failing oracle runs again for every
+        # candidate, and a later process tries again.
+        self._broken: dict[str, str] = {}
         self._lock = threading.Lock()
         self.hits = 0
 
@@ -133,6 +162,10 @@ class VerdictCache:
         return VerificationResult.from_json(text, cached=True) if text is not None else None
 
     def put_verdict(self, key: str, result: VerificationResult) -> None:
+        """Remember a verdict; a `harness_error` (our failure, or a broken example) never is,
+        so the next attempt verifies for real."""
+        if result.verdict is Verdict.HARNESS_ERROR:
+            return
         text = result.to_json()
         with self._lock:
             self._verdicts[key] = text
@@ -145,14 +178,28 @@ class VerdictCache:
         if text is None:
             return None
         data = json.loads(text)
-        return _RunOutcome(
+        outcome = _RunOutcome(
             exit_code=data["exit_code"],
             stdout=bytes.fromhex(data["stdout"]),
             stderr=bytes.fromhex(data["stderr"]),
             timed_out=data["timed_out"],
         )
+        # Written by an older version that cached oracle failures: not truth, run it again.
+        return None if _oracle_failure(outcome) is not None else outcome
+
+    def broken_reason(self, key: str) -> str | None:
+        """Why the example with oracle-run key `key` is broken in this process, or None."""
+        with self._lock:
+            return self._broken.get(key)
+
+    def put_broken(self, key: str, reason: str) -> None:
+        with self._lock:
+            self._broken[key] = reason
 
     def put_oracle(self, key: str, outcome: _RunOutcome) -> None:
+        """Remember the Python program's outcome on a case; one that did not finish never is."""
+        if _oracle_failure(outcome) is not None:
+            return
         text = json.dumps(
             {
                 "exit_code": outcome.exit_code,
@@ -182,6 +229,9 @@ def example_checks_digest(example: Example) -> str:
         example.kind.value,
         example.python_source,
         example.script_name,
+        repr(example.support_files),
+        # The whole case set, hand-written and generated: args, stdin, env, files, origin and
+        # comparison of every case.
         repr(example.cases),
         repr(example.function_cases),
         example.entry_point or "",
@@ -213,14 +263,21 @@ class Verifier:
             return None
         return self.crates.ensure()
 
+    @property
+    def isolation(self) -> str:
+        """`bubblewrap` or `degraded`: how candidates and the oracle are contained."""
+        return "bubblewrap" if self.sandbox.isolated else "degraded"
+
     def cache_key(self, code: str, example: Example) -> str:
-        """Verdict-cache key: the candidate, the example's checks, the toolchain, the policy, the
-        allowed crate set and (for a crate-using candidate) the exact crates it links against."""
+        """Verdict-cache key: the candidate, the example's checks (every case), the toolchain, the
+        policy, the isolation mode, the verifier revision, the allowed crate set and (for a
+        crate-using candidate) the exact crates it links against."""
         assert self.crates is not None
         crate_set = self.crate_set_for(code)
         crates_key = crate_set.fingerprint if crate_set is not None else "std"
         return _sha(code, example_checks_digest(example), self.toolchain.fingerprint,
-                    self.policy.key(), self.crates.spec_fingerprint, crates_key)
+                    self.policy.key(), self.crates.spec_fingerprint, crates_key,
+                    self.isolation, VERIFIER_REVISION)
 
     def verify(self, code: str | None, example: Example) -> VerificationResult:
         """The verdict for `code` as a translation of `example` (None: the answer had no code)."""
@@ -350,70 +407,93 @@ class Verifier:
     def _verify_uncached(
         self, code: str, example: Example, workdir: Path, crate_set: CrateSet | None = None
     ) -> VerificationResult:
+        """Every check the example offers, each once: the Python oracle first (a broken example
+        judges nobody), then the test-harness build and its tests, then the program build with
+        its behaviour cases and pytest suite. The verdict is the worst along the ladder."""
         fp = self.toolchain.fingerprint
         gt = self.policy.ground_truth
-        stages: list[StageResult] = []
         harness = ""
-        if example.kind is ExampleKind.FUNCTION and example.function_cases:
-            from single_shot_eval.verify.function_harness import render_test_module
+        if gt != "compiler":
+            if example.kind is ExampleKind.FUNCTION and example.function_cases:
+                from single_shot_eval.verify.function_harness import render_test_module
 
-            assert example.entry_point is not None
-            harness = render_test_module(
-                example.python_source, example.entry_point, example.function_cases
-            )
-        if example.rust_tests:
-            harness += "\n" + example.rust_tests
-        if harness and gt != "compiler":
+                assert example.entry_point is not None
+                harness = render_test_module(
+                    example.python_source, example.entry_point, example.function_cases
+                )
+            if example.rust_tests:
+                harness += "\n" + example.rust_tests
+        is_program = example.kind is ExampleKind.PROGRAM
+        behaviour = is_program and bool(example.cases) and gt in {"full", "behaviour"}
+        pytest = (
+            is_program and example.pytest_path is not None and self.policy.run_pytest
+            and gt in {"full", "tests"}
+        )
+        oracles: dict[BehaviourCase, _RunOutcome] = {}
+        if behaviour:
+            try:
+                oracles = self._oracles(example)
+            except BrokenExample as broken:
+                detail = f"example broken: {broken.reason}; not counted for or against the model"
+                return VerificationResult(
+                    Verdict.HARNESS_ERROR,
+                    (StageResult("oracle", False, broken.duration_s, detail=detail),),
+                    toolchain_fingerprint=fp,
+                    example_broken=broken.reason,
+                )
+        stages: list[StageResult] = []
+        diagnostics: list[Diagnostic] = []
+        verdicts: list[Verdict] = []
+        program_build = is_program and (behaviour or pytest or not harness)
+
+        if harness:
             from single_shot_eval.verify.function_harness import TEST_BINARY_ARGS
 
             harness_only = bool(example.function_cases)
             args = list(TEST_BINARY_ARGS) if harness_only else ["--test-threads=1"]
+            # Its own folder when the program is built too: each build owns `main.rs` and `prog`.
+            tests_dir = workdir / "test-build" if program_build else workdir
+            tests_dir.mkdir(exist_ok=True)
             compile_stage, diags, binary, runs = self._compile(
-                code + "\n" + harness, workdir, test_harness=True, crate_set=crate_set,
-                then=[SandboxCommand((str(workdir.resolve() / "prog"), *args),
+                code + "\n" + harness, tests_dir, test_harness=True, crate_set=crate_set,
+                then=[SandboxCommand((str(tests_dir.resolve() / "prog"), *args),
                                      timeout_s=self.policy.run_timeout_s)],
             )
+            if program_build:
+                compile_stage = replace(compile_stage, stage="compile_tests")
             stages.append(compile_stage)
+            diagnostics.extend(diags)
             if binary is None:
-                return VerificationResult(Verdict.COMPILE_ERROR, tuple(stages), diags, fp)
+                return VerificationResult(
+                    Verdict.COMPILE_ERROR, tuple(stages), _unique(diagnostics), fp
+                )
             test_stage, verdict = self._run_function_tests(
-                binary, workdir, harness_only=harness_only, result=runs[0]
+                binary, tests_dir, harness_only=harness_only, result=runs[0]
             )
             stages.append(test_stage)
-            return VerificationResult(verdict, tuple(stages), diags, fp)
+            verdicts.append(verdict)
 
-        test_harness = example.kind is ExampleKind.FUNCTION
-        behaviour = (
-            example.kind is ExampleKind.PROGRAM and bool(example.cases)
-            and gt in {"full", "behaviour"}
-        )
-        compile_stage, diags, binary, runs = self._compile(
-            code, workdir, test_harness=test_harness, crate_set=crate_set,
-            then=self._case_commands(workdir, example) if behaviour else (),
-        )
-        stages.append(compile_stage)
-        if binary is None:
-            return VerificationResult(Verdict.COMPILE_ERROR, tuple(stages), diags, fp)
-        checked = False
-        if behaviour:
-            checked = True
-            stage, verdict = self._run_behaviour(example, runs)
-            stages.append(stage)
-            if verdict is not Verdict.PASS:
-                return VerificationResult(verdict, tuple(stages), diags, fp)
-        if (
-            example.kind is ExampleKind.PROGRAM
-            and example.pytest_path is not None
-            and self.policy.run_pytest
-            and gt in {"full", "tests"}
-        ):
-            checked = True
-            stage, verdict = self._run_pytest(binary, example, workdir)
-            stages.append(stage)
-            if verdict is not Verdict.PASS:
-                return VerificationResult(verdict, tuple(stages), diags, fp)
-        final = Verdict.PASS if checked else Verdict.COMPILE_ONLY
-        return VerificationResult(final, tuple(stages), diags, fp)
+        if program_build or not harness:
+            compile_stage, diags, binary, runs = self._compile(
+                code, workdir, test_harness=not is_program, crate_set=crate_set,
+                then=self._case_commands(workdir, example) if behaviour else (),
+            )
+            stages.append(compile_stage)
+            diagnostics.extend(diags)
+            if binary is None:
+                return VerificationResult(
+                    Verdict.COMPILE_ERROR, tuple(stages), _unique(diagnostics), fp
+                )
+            if behaviour:
+                stage, verdict = self._run_behaviour(example, runs, oracles)
+                stages.append(stage)
+                verdicts.append(verdict)
+            if pytest:
+                stage, verdict = self._run_pytest(binary, example, workdir)
+                stages.append(stage)
+                verdicts.append(verdict)
+        final = min(verdicts, key=_rank) if verdicts else Verdict.COMPILE_ONLY
+        return VerificationResult(final, tuple(stages), _unique(diagnostics), fp)
 
     def _run_function_tests(
         self, binary: Path, workdir: Path, *, harness_only: bool,
@@ -460,12 +540,15 @@ class Verifier:
         return StageResult("tests", True, duration, "", total, outcome.passed), Verdict.PASS
 
     def _oracle_key(self, example: Example, case: BehaviourCase) -> str:
-        return _sha("oracle", example.python_source, example.script_name, repr(case),
-                    self.toolchain.python_version)
+        return _sha("oracle", example.python_source, example.script_name,
+                    repr(example.support_files), repr(case), self.toolchain.python_version,
+                    self.isolation, VERIFIER_REVISION)
 
     def _oracles(self, example: Example) -> dict[BehaviourCase, _RunOutcome]:
         """The Python program's outcome on every case: cached ones, the rest run in one sandbox
-        (each case in a fresh folder of its own, as if run alone)."""
+        (each case in a fresh folder of its own, as if run alone, with the example's support
+        files beside the script and the case's own files). Raises `BrokenExample` when a case
+        does not finish; only finished outcomes are cached."""
         outcomes: dict[BehaviourCase, _RunOutcome] = {}
         missing: list[BehaviourCase] = []
         for case in example.cases:
@@ -476,35 +559,82 @@ class Verifier:
                 missing.append(case)
         if not missing:
             return outcomes
+        broken_key = _sha("broken", *(self._oracle_key(example, c) for c in missing),
+                          repr(self._limits(self.policy.run_timeout_s)))
+        known = self.cache.broken_reason(broken_key)
+        if known is not None:
+            raise BrokenExample(known)
+        try:
+            return self._run_oracles(example, missing, outcomes)
+        except BrokenExample as broken:
+            self.cache.put_broken(broken_key, broken.reason)
+            raise
+
+    def _run_oracles(
+        self,
+        example: Example,
+        missing: list[BehaviourCase],
+        outcomes: dict[BehaviourCase, _RunOutcome],
+    ) -> dict[BehaviourCase, _RunOutcome]:
+        """Run the Python program on the `missing` cases (see `_oracles`)."""
+        start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sse-oracle-") as tmp:
             commands = []
             for number, case in enumerate(missing):
                 folder = Path(tmp) / f"case-{number}"
                 folder.mkdir()
-                (folder / example.script_name).write_text(example.python_source, encoding="utf-8")
+                program_files = ((example.script_name, example.python_source),
+                                 *example.support_files)
+                for name, text in program_files:
+                    _write_inside(folder, name, text, f"support file {name!r}")
+                taken = {name for name, _ in program_files}
+                for name, _ in case.files:
+                    if name in taken:
+                        raise BrokenExample(
+                            f"case {case.name!r}: file {name!r} would replace the program's own"
+                        )
+                _write_case_files(folder, case)
                 commands.append(SandboxCommand(
                     (self.sandbox.python_executable, example.script_name, *case.args),
                     case.stdin.encode(),
                     # HOME and TMPDIR per case too: no case sees another's files.
-                    (("PYTHONHASHSEED", "0"), ("HOME", str(folder)), ("TMPDIR", str(folder)),
-                     *case.env),
+                    (("PYTHONHASHSEED", "0"), *_case_home(folder), *case.env),
                     str(folder),
                 ))
-            runs = self.sandbox.run_batch(
-                commands, workdir=Path(tmp), limits=self._limits(self.policy.run_timeout_s)
-            )
+            try:
+                runs = self.sandbox.run_batch(
+                    commands, workdir=Path(tmp), limits=self._limits(self.policy.run_timeout_s)
+                )
+            except SandboxError as exc:
+                raise BrokenExample(
+                    f"the sandbox failed running the Python oracle: {exc}",
+                    time.perf_counter() - start,
+                ) from exc
+        failures: list[str] = []
         for case, res in zip(missing, runs, strict=True):
             outcome = _as_outcome(res)
+            failure = _oracle_failure(outcome, self.policy.run_timeout_s)
+            if failure is not None:
+                failures.append(f"case {case.name!r}: the Python program {failure}")
+                continue
             self.cache.put_oracle(self._oracle_key(example, case), outcome)
             outcomes[case] = outcome
+        if failures:
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            raise BrokenExample(failures[0] + more, time.perf_counter() - start)
         return outcomes
 
-    def _same(self, expected: _RunOutcome, actual: _RunOutcome) -> bool:
-        if expected.stdout != actual.stdout:
+    def _same(self, expected: _RunOutcome, actual: _RunOutcome, case: BehaviourCase) -> bool:
+        """Whether the candidate's run matches the oracle's on `case`. A run that timed out or
+        was killed by a signal never matches (the oracle's outcome always finished)."""
+        if actual.timed_out or actual.signal is not None or expected.timed_out:
             return False
-        if self.policy.compare_stderr and expected.stderr != actual.stderr:
-            return False
-        if expected.exit_code == actual.exit_code:
+        if case.comparison is not Comparison.EXIT_CODE:
+            if expected.stdout != actual.stdout:
+                return False
+            if self.policy.compare_stderr and expected.stderr != actual.stderr:
+                return False
+        if expected.exit_code is not None and expected.exit_code == actual.exit_code:
             return True
         return (
             self.policy.panic_matches_exception
@@ -514,29 +644,39 @@ class Verifier:
         )
 
     def _case_commands(self, workdir: Path, example: Example) -> list[SandboxCommand]:
-        """The binary on every behaviour case; they run in the compile's sandbox, after rustc."""
+        """The binary on every behaviour case; they run in the compile's sandbox, after rustc.
+        Each case starts in a folder of its own holding the case's files (as the oracle does)."""
         binary = str(workdir.resolve() / "prog")
-        return [
-            SandboxCommand((binary, *case.args), case.stdin.encode(), case.env,
-                           timeout_s=self.policy.run_timeout_s)
-            for case in example.cases
-        ]
+        commands = []
+        for number, case in enumerate(example.cases):
+            folder = workdir / "cases" / f"case-{number}"
+            folder.mkdir(parents=True)
+            _write_case_files(folder, case)
+            commands.append(SandboxCommand(
+                (binary, *case.args), case.stdin.encode(), (*_case_home(folder), *case.env),
+                str(folder.resolve()), timeout_s=self.policy.run_timeout_s,
+            ))
+        return commands
 
     def _run_behaviour(
-        self, example: Example, runs: Sequence[SandboxResult]
+        self,
+        example: Example,
+        runs: Sequence[SandboxResult],
+        oracles: dict[BehaviourCase, _RunOutcome] | None = None,
     ) -> tuple[StageResult, Verdict]:
         """Compare the binary's runs (one per case, from `_case_commands`) with Python's."""
         start = time.perf_counter()
         passed = 0
         first_failure: tuple[BehaviourCase, _RunOutcome, _RunOutcome, Verdict] | None = None
-        oracles = self._oracles(example)
+        if oracles is None:
+            oracles = self._oracles(example)
         expectations = [oracles[case] for case in example.cases]
         for case, expected, res in zip(example.cases, expectations, runs, strict=True):
             actual = _as_outcome(res)
-            if self._same(expected, actual):
+            if self._same(expected, actual, case):
                 passed += 1
                 continue
-            if actual.timed_out and not expected.timed_out:
+            if actual.timed_out:
                 verdict = Verdict.TIMEOUT
             elif actual.signal is not None or (
                 actual.exit_code == PANIC_EXIT_CODE and expected.exit_code != PANIC_EXIT_CODE
@@ -551,6 +691,7 @@ class Verifier:
         if first_failure is None:
             return StageResult("behaviour", True, duration, "", total, passed), Verdict.PASS
         case, expected, actual, verdict = first_failure
+        compared = " (exit code only)" if case.comparison is Comparison.EXIT_CODE else ""
         return (
             StageResult(
                 "behaviour",
@@ -559,7 +700,8 @@ class Verifier:
                 detail=f"{total - passed} of {total} cases differ from the Python program",
                 checks_total=total,
                 checks_passed=passed,
-                failing_case=f"{case.name}: args={shlex.join(case.args)} stdin={case.stdin!r}",
+                failing_case=(f"{case.name}: args={shlex.join(case.args)} "
+                              f"stdin={case.stdin!r}{compared}"),
                 expected=_describe(expected),
                 actual=_describe(actual),
             ),
@@ -628,11 +770,55 @@ def _count(summary: str, word: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-_LADDER = [Verdict.TIMEOUT, Verdict.CRASH, Verdict.TEST_FAILURE, Verdict.BEHAVIOUR_MISMATCH]
+_LADDER = [
+    Verdict.HARNESS_ERROR, Verdict.COMPILE_ERROR, Verdict.TIMEOUT, Verdict.CRASH,
+    Verdict.TEST_FAILURE, Verdict.BEHAVIOUR_MISMATCH, Verdict.COMPILE_ONLY, Verdict.PASS,
+]
 
 
 def _rank(verdict: Verdict) -> int:
+    """Position on the verdict ladder, worst first (the lowest rank is the verdict)."""
     return _LADDER.index(verdict) if verdict in _LADDER else len(_LADDER)
+
+
+def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(dict.fromkeys(diagnostics))
+
+
+def _case_home(folder: Path) -> tuple[tuple[str, str], ...]:
+    """HOME and TMPDIR of a case: its own folder, so no case sees another's files."""
+    return (("HOME", str(folder.resolve())), ("TMPDIR", str(folder.resolve())))
+
+
+def _write_inside(folder: Path, name: str, text: str, what: str) -> None:
+    """Write `text` to `folder/name`; a path that is absolute or leaves the folder is refused
+    (the example is broken, not the candidate)."""
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise BrokenExample(f"{what}: {name!r} is not a relative path inside the work folder")
+    target = folder / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def _write_case_files(folder: Path, case: BehaviourCase) -> None:
+    for name, text in case.files:
+        _write_inside(folder, name, text, f"case {case.name!r}: file")
+
+
+def _oracle_failure(outcome: _RunOutcome, timeout_s: float | None = None) -> str | None:
+    """Why the Python oracle's outcome is not the program's own behaviour (it did not finish,
+    for reasons outside the program), or None when it is."""
+    if outcome.timed_out:
+        limit = f" after {timeout_s:g} s" if timeout_s is not None else ""
+        return f"timed out{limit}"
+    if outcome.signal is not None or outcome.exit_code is None:
+        return f"was killed by signal {outcome.signal}"
+    if outcome.memory_exceeded:
+        return "ran out of memory"
+    if outcome.output_capped:
+        return "wrote more output than the sandbox keeps"
+    return None
 
 
 def _timed_out(res: SandboxResult) -> bool:
@@ -647,6 +833,8 @@ def _as_outcome(res: SandboxResult) -> _RunOutcome:
         stderr=res.stderr,
         timed_out=_timed_out(res),
         signal=None if _timed_out(res) else res.signal,
+        memory_exceeded=res.memory_exceeded,
+        output_capped=res.output_capped,
     )
 
 
