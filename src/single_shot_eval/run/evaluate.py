@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,13 +127,19 @@ def _effective_seed(task: TaskConfig, seed: int | None, run: int) -> int:
     return base if task.inference.temperature == 0 else base + run
 
 
-def response_cache_key(config: ModelConfig, request: GenerationRequest) -> str:
+def response_cache_key(
+    config: ModelConfig,
+    request: GenerationRequest,
+    numeric_settings: Mapping[str, str] | None = None,
+) -> str:
     """Key of the response cache: backend, model, endpoint, command, messages, parameters,
-    seed and example.
+    seed and example, plus the backend's `numeric_settings` when it reports them.
 
     The example id is part of it because some backends answer from the example rather than the
     prompt (the reference model; file-in/file-out transpilers). Scheduling parameters (where a
-    model runs, with which resources) are not part of it.
+    model runs, with which resources) are not part of it. `numeric_settings` are the effective
+    settings that change an in-process model's arithmetic (threads, batch sizes, the backend's
+    build): an answer computed with other settings is another answer.
     """
     payload: dict[str, Any] = {
         "backend": config.backend,
@@ -149,8 +155,16 @@ def response_cache_key(config: ModelConfig, request: GenerationRequest) -> str:
     }
     payload["stop_after_code_block"] = request.stop_after_code_block
     payload["stop_on_repetition"] = request.stop_on_repetition
+    if numeric_settings:
+        payload["numeric_settings"] = dict(numeric_settings)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def numeric_settings(model: Model) -> dict[str, str]:
+    """The settings that change a model's arithmetic (`numeric_settings()`), or none."""
+    report = getattr(model, "numeric_settings", None)
+    return dict(report()) if callable(report) else {}
 
 
 def _completion_to_json(c: Completion) -> str:
@@ -218,6 +232,11 @@ class Evaluation:
             if callable(attach):
                 attach(corpus_examples)
             self._models[config.id] = model
+            settings = numeric_settings(model)
+            if settings:
+                known = json.loads(self.store.get_meta("numeric_settings") or "{}")
+                known[config.id] = settings
+                self.store.set_meta("numeric_settings", json.dumps(known, sort_keys=True))
         return self._models[config.id]
 
     def _model_for(self, config: ModelConfig) -> Model:
@@ -331,7 +350,7 @@ class _Scheduler:
         cacheable = ev.use_cache and (
             unit.model.cache if unit.model.cache is not None else model.deterministic
         )
-        key = response_cache_key(unit.model, request) if cacheable else ""
+        key = response_cache_key(unit.model, request, numeric_settings(model)) if cacheable else ""
         self.sequence += 1
         return _Unit(unit, request, prompt_digest(messages), key, self.sequence)
 
