@@ -151,8 +151,9 @@ def evaluate(
     )
     if outcome.retries or outcome.lost_units:
         console.print(
-            f"[yellow]{outcome.retries} units retried after a worker was lost; "
-            f"{outcome.lost_units} stored as failed (rerun with --resume to redo them)[/]"
+            f"[yellow]{outcome.retries} units retried after a worker was lost or the harness "
+            f"failed; {outcome.lost_units} stored as harness_error (not counted against any "
+            "model; rerun with --resume to redo them)[/]"
         )
     console.print(
         f"store: {outcome.store_path}   reports: {output}/results.json, {output}/report.md"

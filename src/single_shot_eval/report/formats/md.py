@@ -59,6 +59,9 @@ def _task_section(task: TaskSummary, plots: PlotSet | None = None) -> list[str]:
          "$/sample", "Total $", "p50", "p99", "Frontier", "Value"],
         rows,
     )
+    harness = fmt.harness_errors(task.harness_errors, quote="`")
+    if harness:
+        out += ["", f"Harness errors: {harness} ({fmt.HARNESS_ERRORS_NOTE})."]
     out += [
         "",
         f"{task.models[0].n_examples if task.models else 0} examples; pass@1 is the strict "
