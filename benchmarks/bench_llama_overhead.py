@@ -53,7 +53,8 @@ def requests(max_tokens: int) -> list[GenerationRequest]:
 
 
 def call_direct(llama: Any, request: GenerationRequest) -> str:
-    """The same call the backend makes, without the backend."""
+    """The same call the backend makes, without the backend (a fresh state per request too)."""
+    llama.reset()
     response = llama.create_chat_completion(
         messages=[{"role": m.role, "content": m.content} for m in request.messages],
         temperature=request.temperature,

@@ -114,3 +114,71 @@ def test_evaluate_reference_then_resume_makes_no_model_call(tmp_path: Path) -> N
     assert (rebuilt / "results.json").read_bytes() == report_1
     assert "| `reference` | 100.0% |" in (rebuilt / "report.md").read_text()
     assert len((rebuilt / "samples.csv").read_text().splitlines()) == 21
+
+
+_FAILING_REPORT = """
+import sys
+import single_shot_eval.report.build as build
+from single_shot_eval.cli import main
+
+def broken(*args, **kwargs):
+    raise RuntimeError("injected failure\\nsecond line")
+
+build.write_reports = broken
+main(sys.argv[1:])
+"""
+
+
+def test_unexpected_exception_is_one_line_exit_70_and_a_saved_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    args = ["evaluate", "--models", "reference", "--limit", "2", "--runs", "1",
+            "--output", str(out)]
+    env = {**os.environ, "TMPDIR": str(tmp_path), "NO_COLOR": "1"}
+    failed = subprocess.run(
+        [sys.executable, "-c", _FAILING_REPORT, *args], capture_output=True, text=True,
+        env=env, timeout=600,
+    )
+    assert failed.returncode == 70, failed.stderr
+    line = one_line_error(failed)
+    assert line.startswith("internal error: RuntimeError: injected failure second line; ")
+    assert line.endswith("; stored samples are kept, rerun with --resume")
+    saved = Path(line.split("traceback saved to ")[1].split(";")[0])
+    assert saved.parent == tmp_path
+    traceback_text = saved.read_text()
+    assert "Traceback (most recent call last)" in traceback_text
+    assert "in broken" in traceback_text
+    assert "RuntimeError: injected failure" in traceback_text
+
+    resumed = run_cli(*args, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "0 samples evaluated, 2 already stored; 0 model calls" in resumed.stdout
+    assert (out / "results.json").exists()
+
+
+def test_internal_error_outside_evaluate_does_not_mention_resume(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import single_shot_eval.corpus.stats as stats\n"
+        "from single_shot_eval.cli import main\n"
+        "def broken(corpus):\n"
+        "    raise KeyError('lost')\n"
+        "stats.corpus_statistics = broken\n"
+        "main(['corpus-stats'])\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 70, result.stderr
+    line = one_line_error(result)
+    assert line.startswith("internal error: KeyError: 'lost'; traceback saved to ")
+    assert "--resume" not in line
+    assert len(list(tmp_path.glob("single-shot-eval-traceback-*.txt"))) == 1

@@ -265,7 +265,7 @@ def test_lost_units_are_retried_then_recorded_and_resume_redoes_them(
     by_example = {s.example_id: s for s in stored(out)}
     assert by_example[first].verdict is Verdict.PASS
     lost = by_example[second]
-    assert lost.verdict is Verdict.MODEL_ERROR
+    assert lost.verdict is Verdict.HARNESS_ERROR
     assert lost.extra[INFRASTRUCTURE_FAILURE] == "verification"
     assert "lost 2 times" in lost.error and "ConnectionResetError" in lost.error
     assert lost.completion  # the answer itself was kept

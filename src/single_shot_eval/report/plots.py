@@ -462,9 +462,9 @@ def plot_verdicts(task: TaskSummary, out_dir: Path, *, stem: str = "verdicts") -
     """One stacked horizontal bar per model: share of its samples per verdict."""
     models = task.models
     height = max(2.4, 1.5 + 0.45 * len(models))
-    present = [
+    present = [  # shares of the counted samples: harness_error is not one of them
         (verdict, colour) for verdict, colour in VERDICT_COLOURS
-        if any(m.verdict_counts.get(verdict.value, 0) for m in models)
+        if verdict.counts_for_model and any(m.verdict_counts.get(verdict.value, 0) for m in models)
     ]
     with plt.rc_context(_STYLE):
         figure, axis = plt.subplots(figsize=(VERDICTS_WIDTH_IN, height), layout="constrained")

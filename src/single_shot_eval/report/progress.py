@@ -42,6 +42,7 @@ class EvaluationProgress:
         self._passed: dict[str, int] = defaultdict(int)
         self._done: dict[str, int] = defaultdict(int)
         self._cost_usd = 0.0
+        self._harness_errors = 0
 
     def __enter__(self) -> EvaluationProgress:
         self._progress.__enter__()
@@ -61,8 +62,11 @@ class EvaluationProgress:
         )
 
     def advance(self, sample: Sample) -> None:
-        self._done[sample.model_id] += 1
-        self._passed[sample.model_id] += int(sample.passed)
+        if sample.verdict.counts_for_model:
+            self._done[sample.model_id] += 1
+            self._passed[sample.model_id] += int(sample.passed)
+        else:
+            self._harness_errors += 1
         if not sample.cached_response:
             self._cost_usd += sample.cost_usd
         if self._task is None:
@@ -70,6 +74,7 @@ class EvaluationProgress:
         per_model = "  ".join(
             f"{m} {100 * self._passed[m] / n:.0f}%" for m, n in sorted(self._done.items())
         )
+        harness = f"  {self._harness_errors} harness errors" if self._harness_errors else ""
         self._progress.update(
-            self._task, advance=1, status=f"pass {per_model}  ${self._cost_usd:.4f}"
+            self._task, advance=1, status=f"pass {per_model}  ${self._cost_usd:.4f}{harness}"
         )

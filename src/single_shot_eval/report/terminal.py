@@ -39,6 +39,11 @@ def render_summary(console: Console, summary: EvaluationSummary) -> None:
                 "◆" if task.pareto.on_front(m.model_id) else "",
             )
         console.print(table)
+        if fmt.harness_errors(task.harness_errors):
+            console.print(
+                f"  harness errors: {fmt.harness_errors(task.harness_errors)} "
+                f"({fmt.HARNESS_ERRORS_NOTE})"
+            )
         for c in task.comparisons:
             console.print(
                 f"  {c.model_a} − {c.model_b}: Δ {fmt.pct(c.accuracy_difference)} "

@@ -18,7 +18,7 @@ import os
 import time
 import warnings
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +51,7 @@ from single_shot_eval.run.executors import (
     make_executor,
 )
 from single_shot_eval.run.executors.base import SCHEDULING_PARAMS, without_scheduling_params
+from single_shot_eval.run.executors.worker import harness_failure_text as _harness_failure
 from single_shot_eval.run.prompt import prompt_digest, render_messages
 from single_shot_eval.run.store import INFRASTRUCTURE_FAILURE, ResultStore
 from single_shot_eval.verify.extract import extract_rust
@@ -147,13 +148,19 @@ def _effective_seed(task: TaskConfig, seed: int | None, run: int) -> int:
     return base if task.inference.temperature == 0 else base + run
 
 
-def response_cache_key(config: ModelConfig, request: GenerationRequest) -> str:
+def response_cache_key(
+    config: ModelConfig,
+    request: GenerationRequest,
+    numeric_settings: Mapping[str, str] | None = None,
+) -> str:
     """Key of the response cache: backend, model, endpoint, command, messages, parameters,
-    seed and example.
+    seed and example, plus the backend's `numeric_settings` when it reports them.
 
     The example id is part of it because some backends answer from the example rather than the
     prompt (the reference model; file-in/file-out transpilers). Scheduling parameters (where a
-    model runs, with which resources) are not part of it.
+    model runs, with which resources) are not part of it. `numeric_settings` are the effective
+    settings that change an in-process model's arithmetic (threads, batch sizes, the backend's
+    build): an answer computed with other settings is another answer.
     """
     payload: dict[str, Any] = {
         "backend": config.backend,
@@ -169,8 +176,16 @@ def response_cache_key(config: ModelConfig, request: GenerationRequest) -> str:
     }
     payload["stop_after_code_block"] = request.stop_after_code_block
     payload["stop_on_repetition"] = request.stop_on_repetition
+    if numeric_settings:
+        payload["numeric_settings"] = dict(numeric_settings)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def numeric_settings(model: Model) -> dict[str, str]:
+    """The settings that change a model's arithmetic (`numeric_settings()`), or none."""
+    report = getattr(model, "numeric_settings", None)
+    return dict(report()) if callable(report) else {}
 
 
 def _completion_to_json(c: Completion) -> str:
@@ -213,6 +228,7 @@ class Evaluation:
         on_sample: Callable[[Sample], None] | None = None,
         executor: Executor | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        stored_answers: Mapping[tuple[str, str, int, str], Completion] | None = None,
     ) -> None:
         if max_retries < 0:
             raise UserError(f"max_retries must be 0 or more, not {max_retries}")
@@ -223,6 +239,9 @@ class Evaluation:
         self.executor: Executor = executor if executor is not None else LocalExecutor(workers)
         self.max_retries = max_retries
         self.on_sample = on_sample
+        # (task, model, run, example) -> an answer already generated whose verification failed
+        # inside the harness: a resumed evaluation verifies it again instead of asking anew.
+        self.stored_answers = dict(stored_answers or {})
         self.model_calls = 0
         self.cache_hits = 0
         self.retries = 0
@@ -238,6 +257,11 @@ class Evaluation:
             if callable(attach):
                 attach(corpus_examples)
             self._models[config.id] = model
+            settings = numeric_settings(model)
+            if settings:
+                known = json.loads(self.store.get_meta("numeric_settings") or "{}")
+                known[config.id] = settings
+                self.store.set_meta("numeric_settings", json.dumps(known, sort_keys=True))
         return self._models[config.id]
 
     def _model_for(self, config: ModelConfig) -> Model:
@@ -351,7 +375,7 @@ class _Scheduler:
         cacheable = ev.use_cache and (
             unit.model.cache if unit.model.cache is not None else model.deterministic
         )
-        key = response_cache_key(unit.model, request) if cacheable else ""
+        key = response_cache_key(unit.model, request, numeric_settings(model)) if cacheable else ""
         self.sequence += 1
         return _Unit(unit, request, prompt_digest(messages), key, self.sequence)
 
@@ -360,6 +384,13 @@ class _Scheduler:
         unit = self.queue[0]
         slots = self.executor.generation_slots(unit.model)
         item = self._prepare(unit)
+        stored = self.ev.stored_answers.pop(
+            (unit.task.id, unit.model.id, unit.run, unit.example.id), None
+        )
+        if stored is not None:
+            self.queue.popleft()
+            item.completion, item.cached = stored, True
+            return True, list(self._to_verification(item))
         key = item.response_key
         if key:
             hit = self.ev.store.get_response(key)
@@ -399,7 +430,9 @@ class _Scheduler:
                 self._submit_generation(item)
                 return
             self.ev.lost_units += 1
-            yield self._lost(item, "generation", item.generation_attempts, exc)
+            yield self._lost(
+                item, "generation", item.generation_attempts, _lost_text(exc), lost=True
+            )
             self._requeue_followers(item.response_key)
             return
         if result.user_error:
@@ -440,7 +473,14 @@ class _Scheduler:
         verifier = self.ev.verifier
         item.code = extract_rust(item.completion.text, example.entry_point)
         if item.code is None or not item.code.strip():
-            yield self._verified(item, verifier.verify(item.code, example))
+            try:
+                nothing = verifier.verify(item.code, example)
+            except UserError:
+                raise
+            except Exception as exc:  # a bug of ours, not the model's: a harness_error
+                yield self._lost(item, "verification", 1, _harness_failure(exc), lost=False)
+                return
+            yield self._verified(item, nothing)
             return
         key = verifier.cache_key(item.code, example)
         item.verdict_key = key
@@ -479,15 +519,22 @@ class _Scheduler:
     def _verification_finished(
         self, future: Future[VerificationDone], item: _Unit
     ) -> Iterator[Sample]:
+        lost = False
         try:
             done = future.result()
         except Exception as exc:  # the unit was lost with its worker
+            done, lost = VerificationDone(None, error=_lost_text(exc)), True
+        if done.result is None and not done.user_error:
+            # Our machinery failed (a lost worker, an exception inside verification): retry,
+            # then store a `harness_error`, which --resume redoes.
             if item.verification_attempts <= self.ev.max_retries:
                 self.ev.retries += 1
                 self._submit_verification(item)
                 return
             self.ev.lost_units += 1
-            yield self._lost(item, "verification", item.verification_attempts, exc)
+            yield self._lost(
+                item, "verification", item.verification_attempts, done.error, lost=lost
+            )
             for follower in self.verdict_followers.pop(item.verdict_key, []):
                 yield from self._to_verification(follower)
             return
@@ -521,20 +568,48 @@ class _Scheduler:
         )
         return self.ev._store(sample)
 
-    def _lost(self, item: _Unit, stage: str, attempts: int, exc: BaseException) -> Sample:
-        """The failed sample of a unit lost `attempts` times: stored, never dropped."""
-        reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
+    def _lost(
+        self, item: _Unit, stage: str, attempts: int, reason: str, *, lost: bool
+    ) -> Sample:
+        """The `harness_error` sample of a unit that failed `attempts` times for reasons of our
+        own (`lost` with its worker, or an exception inside verification): stored, never
+        dropped, never counted against the model, and redone by --resume."""
+        what = (
+            f"was lost {attempts} times (its worker died or left the cluster" if lost
+            else f"failed {attempts} times inside the harness (an error of this tool"
+        )
         error = (
-            f"{stage} was lost {attempts} times (its worker died or left the cluster; last: "
-            f"{reason}); this is not the model's fault, and --resume redoes it"
+            f"{stage} {what}; last: {reason}); this is not the model's fault, and --resume "
+            "redoes it"
         )
         sample = _sample(
             item.unit, item.completion, item.digest, item.cached, error, item.code or None, None
         )
+        metadata = item.completion.metadata if item.completion is not None else {}
         failed = dataclasses.replace(
-            sample, extra={**sample.extra, INFRASTRUCTURE_FAILURE: stage}
+            sample, verdict=Verdict.HARNESS_ERROR,
+            extra={**{k: str(v) for k, v in metadata.items()}, INFRASTRUCTURE_FAILURE: stage},
         )
         return self.ev._store(failed)
+
+
+def stored_answer(sample: Sample) -> Completion | None:
+    """The answer a `harness_error` sample holds, when its generation had finished."""
+    if sample.verdict is not Verdict.HARNESS_ERROR:
+        return None
+    if sample.extra.get(INFRASTRUCTURE_FAILURE) != "verification":
+        return None
+    metadata = {k: v for k, v in sample.extra.items() if k != INFRASTRUCTURE_FAILURE}
+    return Completion(
+        text=sample.completion, input_tokens=sample.input_tokens,
+        output_tokens=sample.output_tokens, latency_s=sample.latency_s,
+        cost_usd=sample.cost_usd, tokens_estimated=sample.tokens_estimated, metadata=metadata,
+    )
+
+
+def _lost_text(exc: BaseException) -> str:
+    """One line naming a lost unit's exception."""
+    return f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
 
 
 MAX_COMPLETION_CHARS = 1_000_000
@@ -719,7 +794,9 @@ def evaluate(
     `auto`, `ray://host:port` or `local` for a private instance), or an `Executor` instance.
     `workers` is the number of concurrent verifications (default: the cores, or the Ray
     cluster's CPUs; with `ray_address="local"` also the CPUs of the instance). A unit lost with
-    its worker is retried `max_retries` times (default 2) and then stored as a failed sample.
+    its worker, or whose verification raised, is retried `max_retries` times (default 2) and
+    then stored as a `harness_error` sample; `resume` redoes those (re-verifying the stored
+    answer when there is one).
     The tasks' `execution` section, when present, supplies any of these not given here.
 
     With `controls` (default), every planned example's `reference.rs` and `mutant.rs` are
@@ -779,11 +856,18 @@ def evaluate(
             done=resumable_done if resume else None,
             exclude=frozenset(b.example_id for b in broken),
         )
+        stored_answers: dict[tuple[str, str, int, str], Completion] = {}
+        if resume:
+            for failed in store.samples_with_verdict(Verdict.HARNESS_ERROR):
+                answer = stored_answer(failed)
+                if answer is not None:
+                    key = (failed.task_id, failed.model_id, failed.run, failed.example_id)
+                    stored_answers[key] = answer
         if on_plan is not None:
             on_plan(plan)
         evaluation = Evaluation(
             store, verifier=verifier, seed=seed, use_cache=use_cache, on_sample=on_sample,
-            executor=chosen, max_retries=max_retries,
+            executor=chosen, max_retries=max_retries, stored_answers=stored_answers,
         )
         outcome = EvaluationOutcome(
             store_path=path, planned=len(plan.units), completed=0, skipped=plan.already_done,

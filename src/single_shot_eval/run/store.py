@@ -25,8 +25,8 @@ from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
 
 SCHEMA_VERSION = 2
 STORE_FILENAME = "results.sqlite"
-# `Sample.extra` key marking a sample whose unit was lost with its worker after every retry
-# (value: the stage, `generation` or `verification`); `--resume` redoes such samples.
+# `Sample.extra` key of a `harness_error` sample: the stage that failed after every retry
+# (`generation` or `verification`); `--resume` redoes such samples.
 INFRASTRUCTURE_FAILURE = "infrastructure_failure"
 
 _SCHEMA = """
@@ -246,15 +246,29 @@ class ResultStore:
     ) -> set[tuple[str, int, str]]:
         """(model, run, example) of every stored sample of a task.
 
-        With `exclude_infrastructure_failures`, samples lost to dead workers are left out, so
-        a resumed evaluation redoes them.
+        With `exclude_infrastructure_failures`, failures of our own machinery (`harness_error`
+        samples, and samples of older stores marked as lost to dead workers) are left out, so a
+        resumed evaluation redoes them.
         """
         query = "SELECT model_id, run, example_id FROM samples WHERE task_id = ?"
         if exclude_infrastructure_failures:
-            query += f" AND json_extract(extra_json, '$.{INFRASTRUCTURE_FAILURE}') IS NULL"
+            query += (
+                f" AND json_extract(extra_json, '$.{INFRASTRUCTURE_FAILURE}') IS NULL"
+                f" AND verdict != '{Verdict.HARNESS_ERROR.value}'"
+            )
         with self._lock:
             rows = self._conn.execute(query, (task_id,)).fetchall()
         return {(str(m), int(r), str(e)) for m, r, e in rows}
+
+    def samples_with_verdict(self, verdict: Verdict) -> list[Sample]:
+        """Every stored sample with this verdict (e.g. the `harness_error`s a resume redoes)."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM samples WHERE verdict = ? "
+                "ORDER BY task_id, model_id, run, example_id",
+                (verdict.value,),
+            ).fetchall()
+        return [_sample_from_row(row) for row in rows]
 
     def count(self) -> int:
         with self._lock:

@@ -1,4 +1,8 @@
-"""`samples.csv`: one row per sample, for spreadsheets and pandas."""
+"""`samples.csv`: one row per sample, for spreadsheets and pandas.
+
+`counts_for_model` is 0 for `harness_error` samples (our machinery failed): filter on it before
+computing a model's rates, as every other report does.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ FILENAME = "samples.csv"
 COLUMNS = (
     "task_id", "model_id", "run", "example_id", "level", "verdict", "passed", "compiled",
     "input_tokens", "output_tokens", "tokens_estimated", "latency_s", "cost_usd",
-    "cached_response", "error_codes", "prompt_sha256",
+    "cached_response", "error_codes", "prompt_sha256", "counts_for_model",
 )
 
 
@@ -28,5 +32,6 @@ def write(data: ReportData, out_dir: Path) -> Path:
                 int(s.passed), int(s.compiled), s.input_tokens, s.output_tokens,
                 int(s.tokens_estimated), repr(s.latency_s), repr(s.cost_usd),
                 int(s.cached_response), " ".join(s.error_codes), s.prompt_sha256,
+                int(s.verdict.counts_for_model),
             ])
     return path

@@ -229,7 +229,18 @@ def _model_table(task: TaskSummary, task_index: int) -> str:
         f'<p class="note">{examples} examples × {runs} runs. pass@1 is strict (every ground '
         "truth of the example passed). Value = accuracy per dollar relative to the most "
         f"accurate model (<code>{_e(task.pareto.reference_model_id)}</code>); ∞ for a free "
-        "model that passes something.</p>"
+        "model that passes something.</p>" + _harness_errors_note(task)
+    )
+
+
+def _harness_errors_note(task: TaskSummary) -> str:
+    """How many `harness_error` samples each model had (left out of every figure above)."""
+    counts = fmt.harness_errors(task.harness_errors)
+    if not counts:
+        return ""
+    return (
+        f'<p class="note harness-errors" data-task="{_e(task.task_id)}">Harness errors: '
+        f"{_e(counts)} ({_e(fmt.HARNESS_ERRORS_NOTE)}).</p>"
     )
 
 

@@ -59,6 +59,9 @@ def _task_section(task: TaskSummary, plots: PlotSet | None = None) -> list[str]:
          "$/sample", "Total $", "p50", "p99", "Frontier", "Value"],
         rows,
     )
+    harness = fmt.harness_errors(task.harness_errors, quote="`")
+    if harness:
+        out += ["", f"Harness errors: {harness} ({fmt.HARNESS_ERRORS_NOTE})."]
     out += [
         "",
         f"{task.models[0].n_examples if task.models else 0} examples; pass@1 is the strict "
@@ -155,11 +158,15 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     lines += _table(
         ["Key", "Value"],
         [[k, v.splitlines()[0] if k == "rustc_version" else v]
-         for k, v in sorted(prov.items()) if k not in {"tasks", "models"}],
+         for k, v in sorted(prov.items()) if k not in {"tasks", "models", "numeric_settings"}],
     )
     if "models" in prov:
         lines += ["", "Models:", "", "```json", json.dumps(json.loads(prov["models"]), indent=1),
                   "```"]
+    if "numeric_settings" in prov:
+        lines += ["", "Settings that change a local model's arithmetic (part of the response "
+                  "cache key):", "", "```json",
+                  json.dumps(json.loads(prov["numeric_settings"]), indent=1), "```"]
     lines += [
         "",
         f"Statistics: seed {data.summary.seed}, {data.summary.bootstrap_resamples} bootstrap "

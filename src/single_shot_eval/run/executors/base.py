@@ -9,9 +9,12 @@ Units and their results are plain picklable objects (`ModelConfig` is a pydantic
 are frozen dataclasses), so a worker in another process or on another machine can rebuild the
 model or verifier it needs from them. A future that fails with an exception means the unit was
 lost (its worker died, its node left the cluster): the driver retries it a bounded number of
-times. Failures the unit itself explains travel inside the result instead: `error` (the model
-call failed; stored as a `model_error` sample) and `user_error` (the worker cannot run the unit at
-all, e.g. rustc or the GGUF file is missing there; the evaluation stops with that message).
+times, then stores a `harness_error` sample. Failures the unit itself explains travel inside the
+result instead: `GenerationResult.error` (the model call failed; stored as a `model_error`
+sample), `VerificationDone.error` (verification raised: a sandbox failure or a bug of ours;
+retried, then stored as a `harness_error` sample) and `user_error` (the worker cannot run the
+unit at all, e.g. rustc or the GGUF file is missing there; the evaluation stops with that
+message).
 """
 
 from __future__ import annotations
@@ -85,11 +88,17 @@ class VerificationJob:
 
 @dataclass(frozen=True)
 class VerificationDone:
-    """A verification unit's verdict plus the oracle outputs it computed (for the driver)."""
+    """A verification unit's verdict plus the oracle outputs it computed (for the driver).
+
+    Without a result, `user_error` says why the worker cannot verify at all (the evaluation
+    stops), or `error` names the exception our own machinery raised (the driver retries, then
+    stores a `harness_error` sample).
+    """
 
     result: VerificationResult | None
     oracle_entries: tuple[tuple[str, str], ...] = ()
     user_error: str = ""
+    error: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import tempfile
 import threading
+import traceback
 from pathlib import Path
 
 from single_shot_eval.corpus.example import Example
@@ -90,8 +91,24 @@ def verify_job(
     verifier = Verifier(
         policy=job.policy, toolchain=toolchain, sandbox=sandbox, cache=cache, crates=crates
     )
-    result = verifier.verify(job.code, _with_local_pytest(job.example, job.pytest_text))
+    try:
+        result = verifier.verify(job.code, _with_local_pytest(job.example, job.pytest_text))
+    except UserError as exc:
+        return VerificationDone(None, user_error=str(exc))
+    except Exception as exc:  # a sandbox failure or a verifier bug: ours, not the model's
+        return VerificationDone(None, error=harness_failure_text(exc))
     return VerificationDone(result, tuple(computed))
+
+
+def harness_failure_text(exc: BaseException) -> str:
+    """One line naming an exception of our own machinery and where it was raised."""
+    message = " ".join(str(exc).split())
+    frames = traceback.extract_tb(exc.__traceback__)
+    place = ""
+    if frames:
+        last = frames[-1]
+        place = f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
+    return f"{type(exc).__name__}: {message}"[:_ERROR_TEXT_LIMIT] + place
 
 
 def verify_unit(job: VerificationJob) -> VerificationDone:
