@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from single_shot_eval.config import EvaluationSettings, Prompts, TaskConfig, TaskInfo
+from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.models.registry import resolve_model_specs
 from single_shot_eval.records import Verdict
 from single_shot_eval.run.controls import CONTROL_KEY_PREFIX, ControlStatus, check_controls
 from single_shot_eval.run.evaluate import evaluate
 from single_shot_eval.run.store import ResultStore
-from single_shot_eval.verify.verifier import VerificationPolicy, Verifier
+from single_shot_eval.verify.verifier import VerificationPolicy, VerificationResult, Verifier
 from tests.conftest import run_cli
 
 COUNT_PY = "import sys\nprint(len(sys.argv) - 1)\n"
@@ -70,6 +71,24 @@ def test_an_example_whose_oracle_cannot_finish_is_broken(tmp_path: Path) -> None
     (item,) = report.examples
     assert (item.reference, item.status) == (Verdict.HARNESS_ERROR, ControlStatus.BROKEN)
     assert "timed out after 0.5 s" in item.reason
+
+
+class _ExplodingVerifier(Verifier):
+    """Our machinery fails on one example: its controls become harness errors, the rest go on."""
+
+    def verify(self, code: str | None, example: Example) -> VerificationResult:
+        if example.id == "b_bad_reference":
+            raise RuntimeError("the sandbox exploded")
+        return super().verify(code, example)
+
+
+def test_a_verifier_that_raises_breaks_only_that_example(corpus_root: Path) -> None:
+    report = check_controls(load_corpus(corpus_root).examples, _ExplodingVerifier())
+    by_id = {item.example_id: item for item in report.examples}
+    exploded = by_id["b_bad_reference"]
+    assert (exploded.reference, exploded.status) == (Verdict.HARNESS_ERROR, ControlStatus.BROKEN)
+    assert "RuntimeError: the sandbox exploded" in exploded.reason
+    assert by_id["a_good"].status is ControlStatus.OK
 
 
 def test_evaluate_leaves_broken_examples_out_and_warns(corpus_root: Path, tmp_path: Path) -> None:

@@ -110,8 +110,11 @@ def test_a_verifier_that_raises_stores_harness_error_and_resume_reverifies_it(
     monkeypatch.setattr(Verifier, "verify", failing_verify)
     out = tmp_path / "out"
     reference = resolve_model_specs("reference")
+    # Controls off: this test is about a contestant's verification failing (the controls'
+    # own handling of a raising verifier is tested in test_controls.py).
     outcome = evaluate(
         [task], reference, two_programs, output=out, runs=1, max_retries=1, use_cache=False,
+        controls=False,
     )
     assert (outcome.completed, outcome.retries, outcome.lost_units) == (2, 1, 1)
     assert calls.count(broken_example) == 2  # one try and one retry

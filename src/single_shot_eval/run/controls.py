@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from single_shot_eval.corpus.example import Example
+from single_shot_eval.errors import UserError
 from single_shot_eval.records import Verdict
 from single_shot_eval.verify.verifier import (
     VerdictCache,
@@ -140,6 +141,18 @@ def _judge(
     return ExampleControls(example.id, ref_verdict, mut_verdict, status, "; ".join(problems))
 
 
+def _verify_control(verifier: Verifier, code: str, example: Example) -> VerificationResult:
+    """The control's verdict; a failure of our own machinery (not a user error) makes it a
+    `harness_error` that names the exception, so one bad example cannot stop the whole check."""
+    try:
+        return verifier.verify(code, example)
+    except UserError:
+        raise
+    except Exception as exc:
+        reason = f"verification failed inside the harness: {type(exc).__name__}: {exc}"
+        return VerificationResult(Verdict.HARNESS_ERROR, example_broken=reason)
+
+
 def check_controls(
     examples: Iterable[Example], verifier: Verifier, *, workers: int | None = None
 ) -> ControlsReport:
@@ -158,7 +171,7 @@ def check_controls(
     if jobs:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sse-controls") as pool:
             futures = {
-                (index, role): pool.submit(control_verifier.verify, code, chosen[index])
+                (index, role): pool.submit(_verify_control, control_verifier, code, chosen[index])
                 for index, role, code in jobs
             }
             for job_key, future in futures.items():
