@@ -95,3 +95,20 @@ def signed_points(value: float | None, digits: int = 1) -> str:
 def per_million_tokens_usd(total_usd: float, tokens: int) -> float:
     """Dollars per million tokens (input + output); NaN when no token was counted."""
     return total_usd / tokens * 1_000_000 if tokens > 0 else math.nan
+
+
+def gap(value: float | None) -> str:
+    """A detectable gap in points: 0.0997 -> '10.0 pts'; infinite -> 'none detectable'."""
+    if missing(value):
+        return "–"
+    assert value is not None
+    if math.isinf(value):
+        return "none detectable"
+    return f"{100 * value:.1f} pts"
+
+
+def value_score(value: float | None, note: str = "") -> str:
+    """A value score as a ratio; a free contestant that passes something reads 'free'."""
+    if value is not None and not missing(value) and math.isinf(value) and "free" in note:
+        return "free ($0)"
+    return ratio(value)
