@@ -170,8 +170,8 @@ class ControlCheck:
     * ``answered_examples``: examples for which the control had code (a corpus offers a mutant
       for only some examples; an example without one is answered with nothing).
     * ``unexpected_examples``: examples that contradict the expectation (a reference that
-      failed, a mutant that passed), sorted. ``ok`` is True when there is none and the control
-      answered at least one example.
+      failed, a mutant that passed), sorted. ``ok`` is True when there is none (a mutant
+      control with no mutant to check is vacuously ok; a reference without a translation fails).
     * ``pass_rate``: mean per-example pass rate over the answered examples.
     """
 
@@ -653,7 +653,7 @@ def _control_check(role: str, data: _ModelSamples, summary: ModelSummary) -> Con
         role=role,
         expected_pass_rate=expected,
         pass_rate=pass_rate,
-        ok=bool(answered) and not unexpected,
+        ok=not unexpected,
         n_examples=len(data.examples),
         answered_examples=len(answered),
         unexpected_examples=unexpected,

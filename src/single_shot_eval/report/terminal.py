@@ -20,6 +20,8 @@ def self_check_line(task: TaskSummary) -> str:
                 f"{control.model_id} {control.n_examples - failures}/{control.n_examples} "
                 "pass (must be 100%)"
             )
+        elif control.answered_examples == 0:
+            text = f"{control.model_id}: no example of the {control.n_examples} has a mutant"
         else:
             text = (
                 f"{control.model_id} {failures}/{control.answered_examples} pass (must be 0%; "

@@ -344,7 +344,8 @@ def _levels_table(task: TaskSummary) -> str:
 def _comparison_matrix(task: TaskSummary, task_index: int) -> str:
     ids = [m.model_id for m in task.models]
     if len(ids) < 2:
-        return '<p class="muted">One contestant only: nothing to compare.</p>'
+        return (f'<p class="muted" id="{_element_id("comparison-matrix", task_index)}">'
+                "One contestant only: nothing to compare.</p>")
     head = "".join(f'<th scope="col">{_e(b)}</th>' for b in ids)
     rows = []
     for a in ids:
