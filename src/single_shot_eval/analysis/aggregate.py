@@ -16,7 +16,8 @@ The unit of every interval and every comparison is the example. For each contest
 
 * ``example_ci_*`` (the headline interval of pass@1): Clopper–Pearson over examples when every
   example scored the same in every run (one run, or temperature 0), cluster bootstrap over
-  examples (BCa) otherwise, exact at 0% and 100%; never zero width (`stats.example_interval`).
+  examples (BCa, widened where sparse data need it to the exact interval at the effective
+  sample size) otherwise, exact at 0% and 100%; never zero width (`stats.example_interval`).
 * ``t_ci_*``: Student-t over the accuracy of each run, kept from the seed and labelled
   run-to-run: it measures how much a re-run moves the score on *this* corpus, not how much
   another corpus would; NaN with one run or identical runs.
@@ -534,6 +535,7 @@ def _summarize_model(
         resamples=bootstrap_resamples,
         seed=_label_seed(seed, "model-bootstrap", data.task_id, data.model_id),
         confidence=CONFIDENCE,
+        samples=n_samples,
     )
     if headline.note and headline.method != stats.EXACT:
         notes.append(f"interval over examples: {headline.note}")

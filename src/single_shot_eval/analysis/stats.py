@@ -223,12 +223,42 @@ def bootstrap_ci(
     return ConfidenceInterval(estimate, low, high, confidence, name)
 
 
+def effective_size_interval(
+    example_rates: ArrayLike, *, samples: int | None = None, confidence: float = 0.95
+) -> ConfidenceInterval:
+    """Clopper–Pearson at the effective sample size (Korn & Graubard 1998).
+
+    For a pass rate pooled over clustered samples: ``n_eff = p (1 - p) / var(p)`` with the
+    variance over examples (``s^2 / n``), shrunk by ``(z / t_{n-1})^2`` for the few examples a
+    corpus has, and capped at the number of ``samples``; the exact interval of
+    ``p n_eff`` passes out of ``n_eff``. It keeps its coverage near 0% and 100%, where
+    resampling a handful of passing examples cannot.
+    """
+    rates = _as_float_array(example_rates, "example_rates")
+    n = int(rates.size)
+    estimate = float(np.mean(rates)) if n else math.nan
+    variance = float(np.var(rates, ddof=1)) / n if n > 1 else 0.0
+    if n < 2 or variance == 0.0 or not 0.0 < estimate < 1.0:
+        return ConfidenceInterval(
+            estimate, math.nan, math.nan, confidence, "korn-graubard", True,
+            "needs two examples, some spread and a rate strictly between 0 and 1",
+        )
+    alpha = 1 - confidence
+    shrink = (scipy_stats.norm.isf(alpha / 2) / scipy_stats.t.isf(alpha / 2, n - 1)) ** 2
+    n_eff = estimate * (1 - estimate) / variance * shrink
+    if samples is not None:
+        n_eff = min(n_eff, float(samples))
+    low, high = proportion_confint(estimate * n_eff, n_eff, alpha=alpha, method="beta")
+    return ConfidenceInterval(estimate, float(low), float(high), confidence, "korn-graubard")
+
+
 def example_interval(
     example_rates: ArrayLike,
     *,
     resamples: int = 10_000,
     seed: Seed = 0,
     confidence: float = 0.95,
+    samples: int | None = None,
 ) -> ConfidenceInterval:
     """The headline interval of pass@1: uncertainty over the sampling of examples.
 
@@ -238,7 +268,11 @@ def example_interval(
       examples are Bernoulli trials and the interval is Clopper–Pearson over examples. This
       also covers 0% and 100%, where a bootstrap would collapse to a point.
     * Otherwise: cluster bootstrap over examples (resample examples, keep each example's runs
-      together), BCa (``scipy.stats.bootstrap``).
+      together), BCa (``scipy.stats.bootstrap``), widened where needed to the exact interval
+      at the effective sample size (`effective_size_interval`; ``samples`` is the number of
+      samples pooled). With few passing (or failing) examples the bootstrap distribution is
+      lumpy and BCa undercovers (about 91% at a true 2% on 66 examples x 5 runs); the envelope
+      keeps the coverage at 95% there and changes little elsewhere.
     * If the rates are all equal but fractional (every example passed 2 of 5 runs), or BCa is
       undefined, Wilson over examples with the fractional count.
 
@@ -269,7 +303,18 @@ def example_interval(
             estimate, wilson.low, wilson.high, confidence, WILSON, False,
             f"bootstrap undefined ({bootstrap.note}): Wilson interval over examples",
         )
-    return ConfidenceInterval(estimate, bootstrap.low, bootstrap.high, confidence, BCA)
+    exact = effective_size_interval(rates, samples=samples, confidence=confidence)
+    if exact.degenerate or (exact.low >= bootstrap.low and exact.high <= bootstrap.high):
+        return ConfidenceInterval(estimate, bootstrap.low, bootstrap.high, confidence, BCA)
+    return ConfidenceInterval(
+        estimate,
+        min(bootstrap.low, exact.low),
+        max(bootstrap.high, exact.high),
+        confidence,
+        BCA,
+        False,
+        "BCa widened to the exact interval at the effective sample size (Korn–Graubard)",
+    )
 
 
 def paired_bootstrap_difference_ci(
