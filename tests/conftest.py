@@ -35,3 +35,22 @@ def run_cli(
         env=env,
         timeout=timeout,
     )
+
+
+def echo_contestant(directory: Path) -> Path:
+    """A models file with one cheap contestant, `echo`, that answers with its prompt (`cat`).
+
+    It is a real model as far as the harness knows (a command backend, priced by wall time),
+    so reports built from a quick evaluation have a contestant besides the controls.
+    """
+    path = directory / "echo-models.yaml"
+    path.write_text(
+        "models:\n"
+        "  - id: echo\n"
+        "    backend: command\n"
+        '    command: ["cat"]\n'
+        "    params: {deterministic: true}\n"
+        "    price: {hardware_usd_per_hour: 0.085}\n",
+        encoding="utf-8",
+    )
+    return path

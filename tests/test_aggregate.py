@@ -39,6 +39,8 @@ def sample(
     latency_s: float = 1.0,
     input_tokens: int = 100,
     output_tokens: int = 50,
+    cached: bool = False,
+    extra: dict[str, str] | None = None,
 ) -> Sample:
     """One sample; by default a pass or a behaviour mismatch, both behaviour-checked."""
     chosen = verdict or (Verdict.PASS if passed else Verdict.BEHAVIOUR_MISMATCH)
@@ -61,6 +63,8 @@ def sample(
         cost_usd=cost_usd,
         verdict=chosen,
         stages=stages,
+        cached_response=cached,
+        extra=extra or {},
     )
 
 
@@ -148,7 +152,9 @@ def test_varying_runs_give_the_student_t_interval() -> None:
     # are 3, 2, 1, 0 -> pass@1 = mean(1, 2/3, 1/3, 0).
     assert set(summary.pass_at_k) == {1}
     assert summary.pass_at_k[1] == pytest.approx(0.5)
-    assert summary.bootstrap_ci_low <= summary.example_pass_rate <= summary.bootstrap_ci_high
+    # Per-example rates 1, 2/3, 1/3, 0 vary: cluster bootstrap BCa over examples.
+    assert summary.example_ci_method == stats.BCA
+    assert summary.example_ci_low < summary.example_pass_rate < summary.example_ci_high
     assert summary.clustered_standard_error == pytest.approx(
         stats.clustered_standard_error(
             [float(p) for row in outcomes for p in row], [i for _ in outcomes for i in range(4)]
@@ -224,7 +230,9 @@ def test_cost_token_and_latency_totals() -> None:
         )
     ]
     summary = summarize_model(samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES)
-    assert summary.total_cost_usd == pytest.approx(0.10)
+    assert summary.nominal_cost_usd == pytest.approx(0.10)
+    assert summary.actual_cost_usd == pytest.approx(0.10)  # nothing was replayed
+    assert summary.generations == 4
     assert summary.cost_per_sample_usd == pytest.approx(0.025)
     assert summary.input_tokens == 60 and summary.output_tokens == 250
     p50, p95, p99 = np.percentile([1.0, 2.0, 4.0, 0.5], [50, 95, 99])
@@ -279,9 +287,11 @@ def test_comparisons_use_only_examples_both_models_answered() -> None:
     assert comparison.mcnemar_mid_p == pytest.approx(0.25)
     assert comparison.holm_p == comparison.mcnemar_mid_p  # a family of one
     assert comparison.cohens_h == pytest.approx(stats.cohens_h(0.75, 0.25))
-    assert comparison.minimum_detectable_difference == pytest.approx(
-        stats.minimum_detectable_difference(4, 0.5), nan_ok=True
-    )
+    # Four examples never give a mid-p below 1/16: no gap is detectable, and it says so.
+    assert comparison.minimum_detectable_difference == math.inf
+    assert comparison.examples_needed == {
+        points: stats.examples_needed(points / 100, 0.75, 0.25) for points in (1, 3, 5)
+    }
     assert any("only one of the two" in note for note in comparison.notes)
 
 
@@ -297,24 +307,38 @@ def test_family_adjustment_over_all_pairs_of_a_task() -> None:
     assert [c.holm_p for c in task.comparisons] == list(stats.holm_adjust(mid_p))
     assert [c.bonferroni_p for c in task.comparisons] == list(stats.bonferroni_adjust(mid_p))
     first = task.comparisons[0]
-    runs_a = [task.model("a").run_accuracies[i] for i in range(3)]
-    runs_b = [task.model("b").run_accuracies[i] for i in range(3)]
-    assert first.paired_t_p == pytest.approx(scipy_stats.ttest_rel(runs_a, runs_b).pvalue)
-    assert first.welch_t_p == pytest.approx(
-        scipy_stats.ttest_ind(runs_a, runs_b, equal_var=False).pvalue
+    # The paired t pairs examples (per-example pass rates over the 3 runs), not runs.
+    rates = {
+        model: [np.mean([s.passed for s in samples if s.model_id == model and
+                         s.example_id == f"e{i}"]) for i in range(60)]
+        for model in ("a", "b")
+    }
+    assert first.paired_t_p == pytest.approx(
+        scipy_stats.ttest_rel(rates["a"], rates["b"]).pvalue, abs=1e-12
+    )
+    assert first.cohens_dz == pytest.approx(
+        scipy_stats.ttest_rel(rates["a"], rates["b"]).statistic / math.sqrt(60), abs=1e-12
     )
     swapped = task.comparison("b", "a")
     assert swapped.accuracy_difference == -first.accuracy_difference
     assert (swapped.mcnemar_b, swapped.mcnemar_c) == (first.mcnemar_c, first.mcnemar_b)
     assert swapped.difference_ci_low == -first.difference_ci_high
+    assert swapped.cohens_dz == -first.cohens_dz
 
 
-def test_identical_runs_make_run_level_t_tests_undefined_not_significant() -> None:
+def test_identical_runs_count_each_example_once() -> None:
     a = grid("a", [[True, True, False]] * 3)
     b = grid("b", [[True, False, False]] * 3)
     comparison = compare(a, b, bootstrap_resamples=RESAMPLES)
-    assert math.isnan(comparison.paired_t_p) and math.isnan(comparison.welch_t_p)
-    assert (comparison.mcnemar_b, comparison.mcnemar_c) == (1, 0)  # one run, not three
+    assert (comparison.mcnemar_b, comparison.mcnemar_c) == (1, 0)  # one pair per example
+    # Every example favours A: the bootstrap is a point, so the interval is exact given the
+    # 3 discordant examples: 2 pi - 1 with pi in Clopper-Pearson(3 of 3) = [0.025^(1/3), 1].
+    one_way = compare(grid("a", [[True] * 3] * 3), grid("b", [[False] * 3] * 3),
+                      bootstrap_resamples=RESAMPLES)
+    assert one_way.difference_ci_method == "exact-conditional"
+    assert one_way.difference_ci_low == pytest.approx(2 * 0.025 ** (1 / 3) - 1)
+    assert one_way.difference_ci_high == pytest.approx(1.0)
+    assert one_way.mcnemar_exact_p == pytest.approx(0.25)  # 2 x (1/2)^3
 
 
 # --- frontier and serialisation --------------------------------------------------------------
@@ -329,7 +353,7 @@ def test_task_frontier_from_samples() -> None:
     frontier = summarize_task(samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES).pareto
     assert frontier.pareto_front == ("small", "big")
     assert [(d.model_id, d.dominated_by) for d in frontier.dominated] == [("waste", "small")]
-    assert frontier.reference_model_id == "big"
+    assert frontier.baseline_model_id == "big"
     assert frontier.membership_probability("waste") == 0.0
     # "big" leaves the front exactly when a resample misses both of small's failures (then
     # small is as accurate and cheaper): probability 1 - 0.8^10 ~ 0.893.
@@ -361,3 +385,125 @@ def test_json_is_valid_and_byte_identical_whatever_the_input_order() -> None:
     assert first == again
     other_seed = summarize(samples, level_weights=WEIGHTS, seed=5, bootstrap_resamples=RESAMPLES)
     assert json.dumps(other_seed.to_dict(), sort_keys=True) != first
+
+
+# --- controls, harness errors, cached replays --------------------------------------------------
+
+
+def _task_with_controls() -> list[Sample]:
+    return (
+        grid("reference", [[True] * 10], cost_usd=0.0, extra={"control": "reference"})
+        + grid("mutant", [[False] * 10], cost_usd=0.0, extra={"control": "mutant"})
+        + grid("paid", [[True] * 6 + [False] * 4], cost_usd=0.01)
+        + grid("local", [[True] * 3 + [False] * 7], cost_usd=0.0)
+    )
+
+
+def test_controls_are_checked_apart_and_never_ranked() -> None:
+    task = summarize_task(_task_with_controls(), level_weights=WEIGHTS,
+                          bootstrap_resamples=RESAMPLES)
+    assert [m.model_id for m in task.models] == ["local", "paid"]
+    assert [(c.model_id, c.role, c.ok) for c in task.controls] == [
+        ("mutant", "mutant", True), ("reference", "reference", True)
+    ]
+    assert task.self_check_ok
+    assert [(c.model_a, c.model_b) for c in task.comparisons] == [("local", "paid")]
+    only = task.comparisons[0]
+    assert only.holm_p == only.mcnemar_mid_p  # a family of one: the controls are not in it
+    assert set(task.pareto.pareto_front) | {d.model_id for d in task.pareto.dominated} == {
+        "local", "paid"
+    }
+    # The free contestant does not become the baseline and zero the paid one's value.
+    assert task.pareto.baseline_model_id == "paid"
+    assert task.pareto.trade_off("paid").value_score == 1.0
+    assert task.pareto.trade_off("local").value_score == math.inf
+    assert "free" in task.pareto.trade_off("local").note
+    assert task.model("reference").pass_at_1 == 1.0  # still reachable by id
+
+
+def test_a_control_that_misbehaves_fails_the_self_check() -> None:
+    samples = (
+        grid("reference", [[True] * 9 + [False]], cost_usd=0.0)  # an older store: ids only
+        + grid("mutant", [[True] + [False] * 9], cost_usd=0.0)
+    )
+    samples[-1] = sample("mutant", 0, "e9", verdict=Verdict.NO_CODE, cost_usd=0.0)
+    task = summarize_task(samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES)
+    reference, mutant = task.model("reference"), task.model("mutant")
+    assert reference.pass_at_1 == 0.9 and mutant.pass_at_1 == 0.1
+    checks = {c.model_id: c for c in task.controls}
+    assert not task.self_check_ok and task.models == ()
+    assert checks["reference"].unexpected_examples == ("e9",)
+    assert checks["mutant"].unexpected_examples == ("e0",)
+    assert checks["mutant"].answered_examples == 9  # e9 has no mutant
+    assert task.pareto.pareto_front == () and task.comparisons == ()
+
+
+def test_baseline_can_be_named_and_must_be_a_contestant() -> None:
+    samples = _task_with_controls() + grid("big", [[True] * 9 + [False]], cost_usd=0.1)
+    default = summarize_task(samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES)
+    assert default.pareto.baseline_model_id == "big"
+    named = summarize_task(
+        samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES, baseline="paid"
+    )
+    assert named.pareto.baseline_model_id == "paid"
+    # big: (0.9 / 0.1) / (0.6 / 0.01) = 0.15
+    assert named.pareto.trade_off("big").value_score == pytest.approx(0.15)
+    with pytest.raises(UserError, match="not a contestant"):
+        summarize_task(
+            samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES, baseline="reference"
+        )
+
+
+def test_harness_errors_leave_every_denominator_and_are_counted() -> None:
+    samples = grid("m", [[True, False, True, True]])
+    samples.append(sample("m", 0, "e4", verdict=Verdict.HARNESS_ERROR))
+    samples.append(sample("m", 1, "e0", verdict=Verdict.HARNESS_ERROR))
+    summary = summarize_task(samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES)
+    model = summary.model("m")
+    assert model.n_samples == 4 and model.n_examples == 4 and model.n_runs == 1
+    assert model.pass_at_1 == 0.75 and model.compile_rate == 1.0
+    assert model.harness_errors == 2
+    assert model.verdict_counts["harness_error"] == 2
+    assert model.nominal_cost_usd == pytest.approx(0.04)
+
+
+def test_cached_replays_count_once_in_spend_and_pass_at_k() -> None:
+    # Temperature 0: run 0 generated, runs 1-4 replayed from the response cache.
+    samples = [
+        sample("m", run, f"e{i}", i < 3, cost_usd=0.01, cached=run > 0)
+        for run in range(5) for i in range(6)
+    ]
+    model = summarize_model(samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES)
+    assert model.runs_identical and model.generations == 6
+    assert model.actual_cost_usd == pytest.approx(0.06)
+    assert model.nominal_cost_usd == pytest.approx(0.30)
+    assert model.cost_per_sample_usd == pytest.approx(0.01)
+    assert set(model.pass_at_k) == {1} and model.pass_at_k[1] == 0.5
+    assert "pass@5 not reported" in model.pass_at_k_note
+    # Identical runs: exact interval over the 6 examples, not a zero-width one.
+    theirs = scipy_stats.binomtest(3, 6).proportion_ci(method="exact")
+    assert (model.example_ci_low, model.example_ci_high) == pytest.approx(
+        (theirs.low, theirs.high), abs=1e-12
+    )
+    generated = [s for s in samples if not s.cached_response] + [
+        sample("m", run, f"e{i}", i < 3 or run == 1, cost_usd=0.01) for run in range(1, 5)
+        for i in range(6)
+    ]
+    varied = summarize_model(generated, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES)
+    assert set(varied.pass_at_k) == {1, 5} and varied.pass_at_k_note == ""
+    assert varied.pass_at_k[5] == 1.0  # every example passed at least once in 5 generations
+
+
+def test_frontier_points_and_membership_use_the_same_examples() -> None:
+    # "wide" answered e10 as well, and failed it; the frontier leaves e10 out of both its
+    # points and its membership resamples, so the two never disagree.
+    samples = (
+        grid("wide", [[True] * 8 + [False] * 2 + [False]], cost_usd=0.01)
+        + grid("narrow", [[True] * 7 + [False] * 3], cost_usd=0.02)
+    )
+    task = summarize_task(samples, level_weights=WEIGHTS, bootstrap_resamples=RESAMPLES)
+    points = {p.model_id: p for p in task.pareto.points}
+    assert points["wide"].accuracy == pytest.approx(0.8)  # 8/10, not 8/11
+    assert task.model("wide").example_pass_rate == pytest.approx(8 / 11)
+    assert task.pareto.membership_examples == 10
+    assert task.pareto.membership_probability("narrow") == 0.0

@@ -93,9 +93,11 @@ def test_evaluate_reference_then_resume_makes_no_model_call(tmp_path: Path) -> N
     assert "20 samples evaluated, 0 already stored" in first.stdout
     report_1 = (out / "results.json").read_bytes()
     document = json.loads(report_1)
-    models = {m["model_id"]: m for m in document["summary"]["tasks"][0]["models"]}
-    assert models["reference"]["pass_at_1"] == 1.0
-    assert models["mutant"]["pass_at_1"] == 0.0
+    (task,) = document["summary"]["tasks"]
+    assert task["models"] == []  # the controls are checked apart, they are no contestants
+    controls = {c["model_id"]: c for c in task["controls"]}
+    assert controls["reference"]["summary"]["pass_at_1"] == 1.0 and controls["reference"]["ok"]
+    assert controls["mutant"]["summary"]["pass_at_1"] == 0.0 and controls["mutant"]["ok"]
     assert len(document["samples"]) == 20
 
     again = run_cli(*args)
@@ -112,7 +114,9 @@ def test_evaluate_reference_then_resume_makes_no_model_call(tmp_path: Path) -> N
                      "--format", "json,md,csv", "--quiet")
     assert report.returncode == 0, report.stderr
     assert (rebuilt / "results.json").read_bytes() == report_1
-    assert "| `reference` | 100.0% |" in (rebuilt / "report.md").read_text()
+    assert "| `reference` | reference | 100% | 100.0% | 5/5 | ok |" in (
+        rebuilt / "report.md"
+    ).read_text()
     assert len((rebuilt / "samples.csv").read_text().splitlines()) == 21
 
 

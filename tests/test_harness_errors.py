@@ -54,8 +54,8 @@ def test_harness_errors_are_counted_apart_and_left_out_of_every_rate() -> None:
     assert (a.n_samples, a.n_examples, a.pass_at_1, a.compile_rate) == (2, 2, 0.5, 1.0)
     assert a.harness_errors == 2
     assert a.verdict_counts[Verdict.HARNESS_ERROR.value] == 2
-    assert a.total_cost_usd == pytest.approx(0.02)
-    assert any("harness_error" in note for note in a.notes)
+    assert a.nominal_cost_usd == pytest.approx(0.02)
+    assert any("harness error" in note for note in a.notes)
     b = task.model("b")
     assert (b.n_samples, b.pass_at_1, b.harness_errors) == (4, 0.75, 0)
     assert [m.model_id for m in task.models] == ["a", "b"]
@@ -129,11 +129,13 @@ def test_a_verifier_that_raises_stores_harness_error_and_resume_reverifies_it(
 
     # Every report leaves it out of the denominator and says how many there were.
     document = write_reports(store_path(out), out, formats=("json", "md", "csv", "html"))
-    (summary,) = document["summary"]["tasks"][0]["models"]
+    # `reference` is a harness control: its summary sits in the self-check, not among models.
+    (control,) = document["summary"]["tasks"][0]["controls"]
+    summary = control["summary"]
     assert (summary["pass_at_1"], summary["n_samples"], summary["harness_errors"]) == (1.0, 1, 1)
     assert document["summary"]["tasks"][0]["harness_errors"] == {"reference": 1}
     markdown = (out / "report.md").read_text()
-    assert "| `reference` | 100.0% |" in markdown
+    assert "| `reference` | reference | 100% | 100.0% | 1/1 | ok | – |" in markdown
     assert "Harness errors: `reference`: 1 (" in markdown
     assert "Harness errors: reference: 1 (" in (out / "report.html").read_text()
     rows = list(csv.DictReader((out / "samples.csv").open()))
@@ -156,7 +158,7 @@ def test_a_verifier_that_raises_stores_harness_error_and_resume_reverifies_it(
     assert redone.error == ""
     assert redone.completion == broken.completion
     final = write_reports(store_path(out), out, formats=("json",))
-    (summary,) = final["summary"]["tasks"][0]["models"]
+    summary = final["summary"]["tasks"][0]["controls"][0]["summary"]
     assert (summary["pass_at_1"], summary["n_samples"], summary["harness_errors"]) == (1.0, 2, 0)
     assert json.loads((out / "results.json").read_text())["summary"]["tasks"][0][
         "harness_errors"

@@ -157,13 +157,13 @@ def test_latency_keeps_a_slow_cheap_model_off_the_skyline_only_when_dominated() 
     assert {p.model_id for p in pareto.pareto_front_2d(points)} == {"fast", "slow", "cheap-slow"}
 
 
-def test_trade_offs_against_the_most_accurate_model() -> None:
+def test_trade_offs_against_the_most_accurate_paid_model() -> None:
     points = [
         ModelPoint("claude-haiku", 0.95, 0.25, 0.8),
         ModelPoint("slm-100m", 0.92, 0.0001, 0.015),
     ]
     slm = {t.model_id: t for t in pareto.trade_offs(points)}["slm-100m"]
-    assert slm.reference_model_id == "claude-haiku"
+    assert slm.baseline_model_id == "claude-haiku"
     assert slm.accuracy_gap == pytest.approx(0.03)
     assert slm.cost_ratio == pytest.approx(0.0004)
     assert slm.latency_ratio == pytest.approx(0.015 / 0.8)
@@ -188,6 +188,31 @@ def test_free_models_get_a_value_score_without_dividing_by_zero() -> None:
     assert {t.model_id: t.value_score for t in both_free} == {"x": 1.0, "y": 0.5}
 
 
+def test_a_free_model_more_accurate_than_every_paid_one_is_not_the_default_baseline() -> None:
+    # Relative to a free baseline every paid model's value would be 0: the seed's value score
+    # is relative to the most accurate *paid* model unless a baseline is named.
+    points = [
+        ModelPoint("free-answer-key-like", 1.0, 0.0),
+        ModelPoint("paid-a", 0.8, 0.01),
+        ModelPoint("paid-b", 0.6, 0.001),
+    ]
+    by_id = {t.model_id: t for t in pareto.trade_offs(points)}
+    assert {t.baseline_model_id for t in by_id.values()} == {"paid-a"}
+    assert by_id["paid-b"].value_score == pytest.approx((0.6 / 0.001) / (0.8 / 0.01))
+    assert by_id["free-answer-key-like"].value_score == math.inf
+    named = {t.model_id: t for t in pareto.trade_offs(points, "paid-b")}
+    assert named["paid-a"].value_score == pytest.approx((0.8 / 0.01) / (0.6 / 0.001))
+    with pytest.raises(AnalysisError, match="not a contestant"):
+        pareto.trade_offs(points, "nobody")
+
+
+def test_no_contestant_gives_an_empty_analysis() -> None:
+    analysis = pareto.analyse_pareto([], task_id="t")
+    assert analysis.task_id == "t" and analysis.points == () and analysis.baseline_model_id == ""
+    with pytest.raises(AnalysisError, match="no contestant"):
+        pareto.analyse_pareto([], task_id="t", baseline_id="x")
+
+
 def test_points_of_two_tasks_raise_an_analysis_error() -> None:
     points = [ModelPoint("a", 0.5, 1.0, task_id="t1"), ModelPoint("b", 0.6, 1.0, task_id="t2")]
     with pytest.raises(AnalysisError, match="one task"):
@@ -208,7 +233,7 @@ def test_analysis_serialises_to_valid_json() -> None:
     analysis = pareto.analyse_pareto(points, membership={"a": 1.0, "b": 0.75})
     data = json.loads(json.dumps(analysis.to_dict(), allow_nan=False))
     assert data["pareto_front"] == ["a", "b"]
-    assert data["reference_model_id"] == "b"
+    assert data["baseline_model_id"] == "b"
     assert data["membership"] == [
         {"model_id": "a", "probability": 1.0},
         {"model_id": "b", "probability": 0.75},

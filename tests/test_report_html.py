@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from single_shot_eval.report import fmt
-from tests.conftest import run_cli
+from tests.conftest import echo_contestant, run_cli
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 WAIT_S = 60.0
@@ -289,10 +289,12 @@ def visit(tools: DevTools, url: str, screenshot: Path) -> PageVisit:
 
 
 class ModelTableReader(HTMLParser):
-    """Collects `#model-table` rows: model id -> {data-col: (text, data-value)}."""
+    """Collects the rows of one table (`#model-table` by default): model id -> {data-col:
+    (text, data-value)}."""
 
-    def __init__(self) -> None:
+    def __init__(self, table_id: str = "model-table") -> None:
         super().__init__()
+        self.table_id = table_id
         self.in_table = False
         self.depth = 0
         self.model: str | None = None
@@ -305,7 +307,7 @@ class ModelTableReader(HTMLParser):
         attributes = dict(attrs)
         if attributes.get("id"):
             self.ids.add(str(attributes["id"]))
-        if tag == "table" and attributes.get("id") == "model-table":
+        if tag == "table" and attributes.get("id") == self.table_id:
             self.in_table = True
         if not self.in_table:
             return
@@ -335,8 +337,9 @@ class ModelTableReader(HTMLParser):
 @pytest.mark.slow
 def test_html_report_renders_in_chromium(tmp_path: Path, chromium: DevTools) -> None:
     out = tmp_path / "results"
+    models = f"reference,mutant,{echo_contestant(tmp_path)}"
     evaluated = run_cli(
-        "evaluate", "--models", "reference,mutant", "--limit", "6", "--runs", "2",
+        "evaluate", "--models", models, "--limit", "6", "--runs", "2",
         "--output", str(out), "--quiet",
     )
     assert evaluated.returncode == 0, evaluated.stderr
@@ -359,20 +362,23 @@ def test_html_report_renders_in_chromium(tmp_path: Path, chromium: DevTools) -> 
     pareto_svg = base64.b64decode(
         seen.dom.split('id="pareto-plot"', 1)[1].split("base64,", 1)[1].split('"', 1)[0]
     ).decode()
-    assert "<!-- reference -->" in pareto_svg and "<!-- mutant -->" in pareto_svg
+    # Only contestants are drawn: the controls are in the self-check, not on the frontier.
+    assert "<!-- echo -->" in pareto_svg
+    assert "<!-- reference -->" not in pareto_svg and "<!-- mutant -->" not in pareto_svg
 
     reader = ModelTableReader()
     reader.feed(seen.dom)
-    sections = {"summary", "model-table", "pareto-plot", "comparison-matrix", "provenance"}
+    sections = {"summary", "self-check", "model-table", "pareto-plot", "comparison-matrix",
+                "provenance"}
     assert sections <= reader.ids
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     (task,) = results["summary"]["tasks"]
     expected = {m["model_id"]: m for m in task["models"]}
-    assert set(reader.rows) == {"reference", "mutant"} == set(expected)
+    assert set(reader.rows) == {"echo"} == set(expected)
     for model_id, row in reader.rows.items():
         model = expected[model_id]
         assert row["model_id"][0] == model_id
-        for column in ("pass_at_1", "compile_rate", "total_cost_usd", "latency_p50_s"):
+        for column in ("pass_at_1", "compile_rate", "actual_cost_usd", "latency_p50_s"):
             _text, raw = row[column]
             assert raw is not None and float(raw) == model[column], (model_id, column)
         assert row["pass_at_1"][0] == fmt.pct(model["pass_at_1"])
@@ -380,10 +386,18 @@ def test_html_report_renders_in_chromium(tmp_path: Path, chromium: DevTools) -> 
         assert row["latency_p50_s"][0] == fmt.seconds(model["latency_p50_s"])
         on_front = model_id in task["pareto"]["pareto_front"]
         assert row["frontier"] == ("◆" if on_front else "", str(on_front).lower())
-    # The reference translations pass and the mutants do not: the page shows that difference.
-    assert float(reader.rows["reference"]["pass_at_1"][1] or 0) > float(
-        reader.rows["mutant"]["pass_at_1"][1] or 0
-    )
+        # An echo of the prompt is no Rust: 0 of 6 examples, exact interval [0, 45.9%].
+        assert model["pass_at_1"] == 0.0 and model["example_ci_method"] == "clopper-pearson"
+        assert model["example_ci_high"] == pytest.approx(1 - 0.025 ** (1 / 6))
+    # The reference translations pass and the mutants do not: the self-check shows it apart.
+    controls = ModelTableReader("self-check")
+    controls.feed(seen.dom)
+    assert set(controls.rows) == {"reference", "mutant"}
+    assert controls.rows["reference"]["pass_rate"][1] == "1.0"
+    assert controls.rows["reference"]["ok"] == ("ok", "true")
+    assert controls.rows["mutant"]["ok"] == ("ok", "true")
+    assert {c["model_id"]: c["ok"] for c in task["controls"]} == {"reference": True,
+                                                                  "mutant": True}
 
     png = screenshot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

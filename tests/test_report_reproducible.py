@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import echo_contestant, run_cli
 
 PLOT_KINDS = ("pareto", "levels", "error-codes", "verdicts")
 REPORT_FILES = ("results.json", "report.md", "report.html", "samples.csv")
@@ -23,10 +23,12 @@ REPORT_FILES = ("results.json", "report.md", "report.html", "samples.csv")
 
 @pytest.fixture(scope="module")
 def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real small evaluation (reference and mutant, 4 examples, 2 runs) with its reports."""
-    out = tmp_path_factory.mktemp("evaluated") / "results"
+    """A real small evaluation (controls and an echo contestant, 4 examples, 2 runs)."""
+    base = tmp_path_factory.mktemp("evaluated")
+    out = base / "results"
     result = run_cli(
-        "evaluate", "--models", "reference,mutant", "--limit", "4", "--runs", "2",
+        "evaluate", "--models", f"reference,mutant,{echo_contestant(base)}", "--limit", "4",
+        "--runs", "2",
         "--output", str(out), "--quiet",
     )
     assert result.returncode == 0, result.stderr
@@ -92,6 +94,7 @@ def test_report_on_a_copied_store_without_models_is_byte_identical(
         assert (copy / name).read_bytes() == (evaluated / name).read_bytes(), name
     html = (copy / "report.html").read_text(encoding="utf-8")
     assert 'data-model="reference"' in html and 'data-model="mutant"' in html
+    assert 'data-model="echo"' in html
 
 
 @pytest.mark.slow

@@ -42,47 +42,69 @@ def test_t_interval_is_degenerate_for_one_value_or_no_spread() -> None:
     assert "zero" in flat.note
 
 
-# --- bootstrap --------------------------------------------------------------------------------
+# --- intervals over examples -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["percentile", "BCa"])
+@pytest.mark.parametrize(("successes", "n"), [(0, 66), (66, 66), (1, 20), (13, 40), (299, 300)])
+def test_proportion_intervals_match_scipy_binomtest(successes: int, n: int) -> None:
+    result = scipy_stats.binomtest(successes, n)
+    for method, scipy_method in ((stats.EXACT, "exact"), (stats.WILSON, "wilson")):
+        ours = stats.proportion_interval(successes, n, method=method)
+        theirs = result.proportion_ci(confidence_level=0.95, method=scipy_method)
+        assert ours.low == pytest.approx(theirs.low, abs=TOLERANCE)
+        assert ours.high == pytest.approx(theirs.high, abs=TOLERANCE)
+        assert ours.width > 0
+
+
+def test_zero_of_66_has_the_exact_upper_bound_not_a_zero_width_interval() -> None:
+    # Clopper-Pearson for 0 of n: upper bound 1 - (alpha/2)^(1/n) = 5.44% for n = 66.
+    interval = stats.example_interval([0.0] * 66)
+    assert interval.method == stats.EXACT
+    assert interval.low == 0.0
+    assert interval.high == pytest.approx(1 - 0.025 ** (1 / 66), abs=TOLERANCE)
+    assert interval.high == pytest.approx(0.0544, abs=5e-5)
+    full = stats.example_interval([1.0] * 66)
+    assert full.high == 1.0 and full.low == pytest.approx(0.025 ** (1 / 66), abs=TOLERANCE)
+
+
+def test_identical_runs_give_clopper_pearson_over_examples() -> None:
+    rates = [1.0] * 13 + [0.0] * 27
+    interval = stats.example_interval(rates)
+    theirs = scipy_stats.binomtest(13, 40).proportion_ci(method="exact")
+    assert (interval.low, interval.high) == pytest.approx((theirs.low, theirs.high), abs=TOLERANCE)
+    assert interval.estimate == pytest.approx(13 / 40)
+
+
 @pytest.mark.parametrize(("n", "resamples"), [(80, 2000), (3000, 1500)])
-def test_bootstrap_matches_scipy_with_same_generator(method: str, n: int, resamples: int) -> None:
-    # n=3000 x 1500 resamples exceeds one block of indices, so this also checks that drawing
-    # indices block by block yields scipy's single-draw stream.
+def test_varying_runs_give_the_cluster_bootstrap_bca_of_scipy(n: int, resamples: int) -> None:
+    # n=3000 x 1500 resamples exceeds one batch, so this also checks batching.
     values = discrete_pass_rates(1, n)
     ours = stats.bootstrap_ci(values, resamples=resamples, seed=7)
     theirs = scipy_stats.bootstrap(
-        (values,), np.mean, n_resamples=resamples, rng=np.random.default_rng(7), method=method
+        (values,), np.mean, n_resamples=resamples, rng=np.random.default_rng(7), method="BCa"
     )
-    interval = ours.percentile if method == "percentile" else ours.bca
-    assert interval.low == pytest.approx(theirs.confidence_interval.low, abs=TOLERANCE)
-    assert interval.high == pytest.approx(theirs.confidence_interval.high, abs=TOLERANCE)
-    assert ours.standard_error == pytest.approx(theirs.standard_error, abs=TOLERANCE)
+    assert ours.low == pytest.approx(theirs.confidence_interval.low, abs=TOLERANCE)
+    assert ours.high == pytest.approx(theirs.confidence_interval.high, abs=TOLERANCE)
+    # The headline interval contains the BCa one (it may only widen it).
+    headline = stats.example_interval(values, resamples=resamples, seed=7)
+    assert headline.method == stats.BCA
+    assert headline.low <= ours.low and headline.high >= ours.high
 
 
-def test_bca_from_scipy_distribution_matches_scipy() -> None:
-    values = np.random.default_rng(3).exponential(size=60)  # skewed: BCa differs from percentile
-    result = scipy_stats.bootstrap(
-        (values,), np.mean, n_resamples=3000, rng=np.random.default_rng(11), method="BCa"
-    )
-    interval, bias, acceleration = stats.bca_interval(values, result.bootstrap_distribution)
-    assert interval.low == pytest.approx(result.confidence_interval.low, abs=TOLERANCE)
-    assert interval.high == pytest.approx(result.confidence_interval.high, abs=TOLERANCE)
-    assert acceleration > 0  # right-skewed data has positive acceleration
-    assert math.isfinite(bias)
-    percentile = stats.percentile_interval(float(np.mean(values)), result.bootstrap_distribution)
-    assert interval.low > percentile.low  # BCa shifts right for right-skewed data
+def test_equal_fractional_rates_fall_back_to_wilson_and_keep_a_width() -> None:
+    interval = stats.example_interval([0.4] * 30)  # every example passed 2 of 5 runs
+    theirs = scipy_stats.binomtest(12, 30).proportion_ci(method="wilson")
+    assert interval.method == stats.WILSON
+    assert (interval.low, interval.high) == pytest.approx((theirs.low, theirs.high), abs=TOLERANCE)
 
 
-def test_bootstrap_is_seeded_and_handles_constant_values() -> None:
+def test_bootstrap_is_seeded_and_degenerate_on_constant_values() -> None:
     values = discrete_pass_rates(5, 40)
     first = stats.bootstrap_ci(values, resamples=500, seed=1)
     assert first == stats.bootstrap_ci(values, resamples=500, seed=1)
     assert first != stats.bootstrap_ci(values, resamples=500, seed=2)
     constant = stats.bootstrap_ci([1.0] * 30, resamples=200, seed=0)
-    assert constant.bca.degenerate and constant.percentile.degenerate
-    assert constant.bca.low == constant.bca.high == 1.0
+    assert constant.degenerate and math.isnan(constant.low)
 
 
 def test_paired_bootstrap_difference_matches_scipy_paired() -> None:
@@ -94,17 +116,35 @@ def test_paired_bootstrap_difference_matches_scipy_paired() -> None:
         return result
 
     theirs = scipy_stats.bootstrap(
-        (a, b),
-        difference,
-        paired=True,
-        n_resamples=2000,
-        rng=np.random.default_rng(4),
-        method="percentile",
+        (a - b,), np.mean, n_resamples=2000, rng=np.random.default_rng(4), method="BCa"
     )
     ours = stats.paired_bootstrap_difference_ci(a, b, resamples=2000, seed=4)
     assert ours.estimate == pytest.approx(np.mean(a) - np.mean(b), abs=TOLERANCE)
     assert ours.low == pytest.approx(theirs.confidence_interval.low, abs=TOLERANCE)
     assert ours.high == pytest.approx(theirs.confidence_interval.high, abs=TOLERANCE)
+    paired = scipy_stats.bootstrap(
+        (a, b), difference, paired=True, n_resamples=2000, rng=np.random.default_rng(4),
+        method="percentile",
+    )
+    # Resampling pairs is resampling differences: the same percentile interval.
+    by_difference = scipy_stats.bootstrap(
+        (a - b,), np.mean, n_resamples=2000, rng=np.random.default_rng(4), method="percentile"
+    )
+    assert paired.confidence_interval.low == pytest.approx(
+        by_difference.confidence_interval.low, abs=TOLERANCE
+    )
+
+
+def test_paired_difference_when_every_example_differs_the_same_way_is_exact() -> None:
+    # 10 of 10 examples favour A: pi = b/d in [0.025^(1/10), 1], difference = 2 pi - 1.
+    one_sided = stats.paired_bootstrap_difference_ci([1.0] * 10, [0.0] * 10)
+    assert one_sided.method == "exact-conditional"
+    assert one_sided.low == pytest.approx(2 * 0.025 ** (1 / 10) - 1, abs=TOLERANCE)
+    assert one_sided.high == pytest.approx(1.0, abs=TOLERANCE)
+    # No discordant example: +- the exact upper bound of the discordance rate (0 of 20).
+    same = stats.paired_bootstrap_difference_ci([1.0, 0.0] * 10, [1.0, 0.0] * 10)
+    bound = 1 - 0.025 ** (1 / 20)
+    assert (same.low, same.estimate, same.high) == pytest.approx((-bound, 0.0, bound))
 
 
 # --- clustered standard error -------------------------------------------------------------------
@@ -200,18 +240,21 @@ def test_t_tests_on_constant_differences_follow_scipy() -> None:
 # --- effect sizes -----------------------------------------------------------------------------
 
 
-def test_cohens_d_textbook_example() -> None:
-    # Means 2.5 and 3.5, both variances 5/3, pooled SD sqrt(5/3): d = -1 / sqrt(5/3).
-    assert stats.cohens_d([1, 2, 3, 4], [2, 3, 4, 5]) == pytest.approx(
-        -1 / math.sqrt(5 / 3), abs=TOLERANCE
-    )
-    assert math.isnan(stats.cohens_d([1, 1], [1, 1]))
+def test_cohens_dz_hand_computed_and_equal_to_t_over_root_n() -> None:
+    # Differences 1, 0, 1, 1: mean 0.75, SD 0.5 -> d_z = 1.5.
+    a, b = [1.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0]
+    assert stats.cohens_dz(a, b) == pytest.approx(1.5, abs=TOLERANCE)
+    rates_a, rates_b = discrete_pass_rates(3, 30), discrete_pass_rates(4, 30)
+    t = scipy_stats.ttest_rel(rates_a, rates_b).statistic
+    assert stats.cohens_dz(rates_a, rates_b) == pytest.approx(t / math.sqrt(30), abs=TOLERANCE)
+    assert math.isnan(stats.cohens_dz([1, 1], [0, 0]))
 
 
 def test_cohens_h_textbook_example() -> None:
     # 2 asin(sqrt(1/2)) - 2 asin(sqrt(1/4)) = pi/2 - pi/3 = pi/6.
     assert stats.cohens_h(0.5, 0.25) == pytest.approx(math.pi / 6, abs=TOLERANCE)
     assert stats.cohens_h(0.3, 0.3) == 0.0
+    assert stats.cohens_h(1.0, 0.0) == pytest.approx(math.pi, abs=TOLERANCE)
 
 
 # --- multiple comparisons -----------------------------------------------------------------------
@@ -233,39 +276,67 @@ def test_holm_and_bonferroni_hand_computed() -> None:
 # --- power ------------------------------------------------------------------------------------
 
 
-def test_examples_needed_matches_connor_formula_by_hand() -> None:
-    # gap 0.1 around 0.5: psi = 2 * 0.25 + 0.01 / 2 = 0.505, psi - gap^2 = 0.495.
-    z_alpha, z_power = 1.959963984540054, 0.8416212335729143
-    expected = (z_alpha * math.sqrt(0.505) + z_power * math.sqrt(0.495)) ** 2 / 0.01
-    assert stats.examples_needed(0.1, 0.5) == math.ceil(expected)
-    assert stats.examples_needed(0.05, 0.5) > stats.examples_needed(0.1, 0.5)
+def _power_by_enumeration(n: int, rate_a: float, rate_b: float) -> float:
+    """Power of the mid-p McNemar test summed over every (b, c) of a multinomial."""
+    favour_a, favour_b = rate_a * (1 - rate_b), rate_b * (1 - rate_a)
+    total = 0.0
+    for b in range(n + 1):
+        for c in range(n + 1 - b):
+            if stats.mcnemar_exact(b, c).mid_p_value <= 0.05:
+                total += scipy_stats.multinomial.pmf(
+                    [b, c, n - b - c], n, [favour_a, favour_b, 1 - favour_a - favour_b]
+                )
+    return float(total)
 
 
-def test_minimum_detectable_difference_inverts_examples_needed() -> None:
-    for base_rate in (0.3, 0.5, 0.8):
-        for n in (50, 200, 1000):
-            gap = stats.minimum_detectable_difference(n, base_rate)
-            assert stats.examples_needed(gap, base_rate) == n
-    assert stats.minimum_detectable_difference(400, 0.5) < stats.minimum_detectable_difference(
-        100, 0.5
+@pytest.mark.parametrize(("n", "rate_a", "rate_b"), [(20, 0.6, 0.3), (15, 0.5, 0.5), (12, 0.9, 0.2)])
+def test_exact_power_equals_enumeration_of_every_outcome(n: int, rate_a: float, rate_b: float) -> None:
+    assert stats.mcnemar_power(n, rate_a, rate_b) == pytest.approx(
+        _power_by_enumeration(n, rate_a, rate_b), abs=TOLERANCE
     )
-    assert math.isnan(stats.minimum_detectable_difference(100, 0.0))
-    assert math.isnan(stats.minimum_detectable_difference(2, 0.5))
+
+
+def test_examples_needed_at_zero_percent_hand_computed() -> None:
+    # Both models at 0%: the alternative is (gap, 0), every discordant example favours A, and
+    # the mid-p rejects exactly when there are 5 or more (d=5: 1/32 <= 0.05; d=4: 1/16 > 0.05),
+    # so power(n) = P(Binomial(n, gap) >= 5), which grows with n.
+    for points in (1, 3, 5):
+        gap = points / 100
+        expected = next(n for n in range(5, 5000) if scipy_stats.binom.sf(4, n, gap) >= 0.8)
+        assert stats.examples_needed(gap, 0.0, 0.0) == expected
+    assert stats.examples_needed(0.05, 0.0, 0.0) == 134
+
+
+def test_minimum_detectable_difference_is_never_nan() -> None:
+    for rates in ((0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.3, 0.35), (0.02, 0.0)):
+        gap = stats.minimum_detectable_difference(66, *rates)
+        assert math.isfinite(gap) and 0 < gap <= 1
+        strong, weak = stats.alternative_rates(*rates, gap)
+        assert stats.mcnemar_power(66, strong, weak) == pytest.approx(0.8, abs=1e-4)
+    # Both at 0%: the gap whose P(Binomial(66, gap) >= 5) is 80%.
+    at_zero = stats.minimum_detectable_difference(66, 0.0, 0.0)
+    assert scipy_stats.binom.sf(4, 66, at_zero) == pytest.approx(0.8, abs=1e-4)
+    # Four examples can never give a mid-p below 1/16: no gap is detectable.
+    assert stats.minimum_detectable_difference(4, 0.5, 0.5) == math.inf
+    assert stats.minimum_detectable_difference(400, 0.5, 0.5) < (
+        stats.minimum_detectable_difference(100, 0.5, 0.5)
+    )
 
 
 def test_power_of_mid_p_mcnemar_at_examples_needed_is_about_80_percent() -> None:
     rng = np.random.default_rng(99)
-    n = stats.examples_needed(0.1, 0.5)  # models at 0.45 and 0.55, errors independent
+    n = stats.examples_needed(0.1, 0.45, 0.5)  # models at 0.55 and 0.45, errors independent
+    assert stats.mcnemar_power(n, 0.55, 0.45) >= 0.8 > stats.mcnemar_power(n - 1, 0.55, 0.45)
     simulations = 2000
     a = rng.random((simulations, n)) < 0.45
     b = rng.random((simulations, n)) < 0.55
     discordant_b = np.count_nonzero(a & ~b, axis=1)
     discordant_c = np.count_nonzero(b & ~a, axis=1)
     rejected = [
-        stats.mcnemar_exact(int(x), int(y)).mid_p_value < 0.05
+        stats.mcnemar_exact(int(x), int(y)).mid_p_value <= 0.05
         for x, y in zip(discordant_b, discordant_c, strict=True)
     ]
-    assert 0.76 <= float(np.mean(rejected)) <= 0.84
+    assert 0.77 <= float(np.mean(rejected)) <= 0.83
 
 
 # --- coverage and size ------------------------------------------------------------------------
@@ -281,20 +352,73 @@ def test_t_interval_over_runs_covers_the_true_rate_95_percent() -> None:
     assert 0.935 <= float(np.mean(covered)) <= 0.965
 
 
-def test_bootstrap_over_examples_covers_the_true_rate_95_percent() -> None:
-    # 2,000 simulated evaluations of 100 examples x 3 runs, examples drawn from a population
-    # with mean pass rate 2/3. Each uses 1,000 resamples instead of 10,000 to keep the test
-    # fast; the 2.5% / 97.5% quantiles of 1,000 resamples are accurate enough for coverage.
+@pytest.mark.parametrize("n", [20, 66, 300])
+def test_exact_interval_over_examples_covers_every_rate_and_never_collapses(n: int) -> None:
+    # Identical runs: the example outcomes are Binomial(n, p). 2,000 simulated corpora per p;
+    # the interval of each possible count is computed once.
+    rng = np.random.default_rng(n)
+    intervals = [stats.example_interval([1.0] * k + [0.0] * (n - k)) for k in range(n + 1)]
+    assert min(interval.width for interval in intervals) > 0
+    for p in (0.0, 0.02, 0.1, 0.5, 0.9, 0.98, 1.0):
+        counts = rng.binomial(n, p, size=2000)
+        coverage = np.mean([intervals[k].contains(p) for k in counts])
+        assert coverage >= 0.95, (p, n, coverage)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("truth", "examples"), [(2 / 3, 66), (0.02, 66)])
+def test_cluster_bootstrap_over_examples_covers_the_true_rate(truth: float, examples: int) -> None:
+    # 2,000 simulated evaluations of 66 examples x 5 varying runs, examples drawn from a
+    # population with mean pass rate `truth`; 999 resamples each to keep the test fast. At 2%
+    # BCa alone covers about 91% (few examples pass); the effective-size envelope restores it.
+    # The envelope makes the interval slightly conservative in the middle (up to ~97%).
     rng = np.random.default_rng(7)
-    simulations, examples, truth = 2000, 100, 2 / 3
-    percentile_hits = bca_hits = 0
+    simulations = 2000
+    hits = 0
     for simulation in range(simulations):
-        values = rng.binomial(3, rng.beta(2, 1, size=examples)) / 3
-        result = stats.bootstrap_ci(values, resamples=1000, seed=simulation)
-        percentile_hits += result.percentile.contains(truth)
-        bca_hits += result.bca.contains(truth)
-    assert 0.935 <= percentile_hits / simulations <= 0.965
-    assert 0.935 <= bca_hits / simulations <= 0.965
+        difficulty = rng.beta(2 * truth, 2 * (1 - truth), size=examples)
+        values = rng.binomial(5, difficulty) / 5
+        interval = stats.example_interval(
+            values, resamples=999, seed=simulation, samples=5 * examples
+        )
+        assert interval.width > 0
+        hits += interval.contains(truth)
+    assert 0.935 <= hits / simulations <= 0.975
+
+
+def test_effective_size_interval_hand_computed() -> None:
+    # Rates 0, 0, 0.2, 0.6 (4 examples x 5 runs): p = 0.2, var(p) = s^2 / 4 = 0.08 / 4 = 0.02,
+    # n_eff = 0.16 / 0.02 = 8 shrunk by (z / t_3)^2; exact interval of 0.2 n_eff of n_eff.
+    rates = [0.0, 0.0, 0.2, 0.6]
+    shrink = (scipy_stats.norm.isf(0.025) / scipy_stats.t.isf(0.025, 3)) ** 2
+    n_eff = 8 * shrink
+    interval = stats.effective_size_interval(rates)
+    assert interval.low == pytest.approx(scipy_stats.beta.ppf(0.025, 0.2 * n_eff,
+                                                              0.8 * n_eff + 1), abs=TOLERANCE)
+    assert interval.high == pytest.approx(scipy_stats.beta.ppf(0.975, 0.2 * n_eff + 1,
+                                                               0.8 * n_eff), abs=TOLERANCE)
+    capped = stats.effective_size_interval(rates, samples=2)  # never more than the samples
+    assert capped.high == pytest.approx(scipy_stats.beta.ppf(0.975, 0.4 + 1, 1.6), abs=TOLERANCE)
+    assert stats.effective_size_interval([0.0, 0.0]).degenerate
+
+
+def test_sparse_varying_runs_widen_bca_to_the_effective_size_interval() -> None:
+    rates = np.zeros(66)
+    rates[:2] = [0.2, 0.4]  # 2 of 66 examples pass once or twice in 5 runs
+    interval = stats.example_interval(rates, resamples=2000, seed=3, samples=330)
+    exact = stats.effective_size_interval(rates, samples=330)
+    bootstrap = stats.bootstrap_ci(rates, resamples=2000, seed=3)
+    assert interval.method == stats.BCA and "Korn" in interval.note
+    assert interval.low == min(exact.low, bootstrap.low)
+    assert interval.high == max(exact.high, bootstrap.high) > bootstrap.high
+
+
+@pytest.mark.parametrize("n", [66, 300])
+def test_exact_size_of_mid_p_mcnemar_at_equal_rates(n: int) -> None:
+    size = stats.mcnemar_power(n, 0.5, 0.5)
+    assert 0.02 <= size <= 0.06
+    # Far from 50% there are few discordant examples and the test is conservative.
+    assert stats.mcnemar_power(n, 0.02, 0.02) < size
 
 
 def test_mid_p_mcnemar_has_the_nominal_size_on_equal_models() -> None:

@@ -215,6 +215,14 @@ def report(
         str, typer.Option("--format", help="Comma-separated: md, json, csv, html.")
     ] = "md,json",
     quiet: Annotated[bool, typer.Option(help="Do not print the summary table.")] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Contestant the value scores are relative to "
+            "(default: the most accurate paid contestant).",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild every report from the store alone (no model is called)."""
     from single_shot_eval.report.build import write_reports
@@ -225,7 +233,7 @@ def report(
         raise UserError(f"{input}: no results store found (expected {path})")
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
     out_dir = output if output is not None else path.parent
-    write_reports(path, out_dir, formats=formats, console=_console(quiet))
+    write_reports(path, out_dir, formats=formats, console=_console(quiet), baseline=baseline)
 
 
 @app.command("corpus-stats")

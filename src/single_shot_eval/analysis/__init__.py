@@ -3,9 +3,10 @@
 Reads only `Sample` records; never calls a model or rustc.
 
 * `aggregate`: `summarize(samples, level_weights=...)` -> `EvaluationSummary` (per task:
-  `ModelSummary` per model, `Comparison` per model pair, `ParetoAnalysis`).
-* `stats`: confidence intervals, paired tests, effect sizes, multiple-comparison
-  adjustments, power.
+  `ControlCheck` per harness control, `ModelSummary` per contestant, `Comparison` per
+  contestant pair, `ParetoAnalysis` of the contestants).
+* `stats`: thin wrappers over scipy.stats / statsmodels: intervals over examples, paired
+  tests, effect sizes, multiple-comparison adjustments, exact power.
 * `pareto`: 2-D front, 3-D skyline, convex frontier, dominance, trade-offs.
 * `errors`: `AnalysisError`, raised when asked to mix tasks.
 """

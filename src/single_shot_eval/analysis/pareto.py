@@ -372,23 +372,27 @@ def frontier_membership_probability(
 
 @dataclass(frozen=True)
 class TradeOff:
-    """How a model compares with the reference (the most accurate model) on one task.
+    """How a contestant compares with the baseline contestant on one task.
 
-    * ``accuracy_gap`` = reference accuracy - model accuracy (>= 0).
-    * ``cost_ratio`` = model cost / reference cost (0.0004 means 2,500x cheaper);
-      ``latency_ratio`` likewise for latency. When the reference's value is 0 the ratio is 1
+    The baseline is the most accurate *paid* contestant unless one is named (``--baseline``);
+    with no paid contestant, the most accurate one. A free ($0) contestant is never the
+    default baseline: relative to a free baseline every paid model's value would be 0.
+
+    * ``accuracy_gap`` = baseline accuracy - model accuracy (negative when the model is better).
+    * ``cost_ratio`` = model cost / baseline cost (0.0004 means 2,500x cheaper);
+      ``latency_ratio`` likewise for latency. When the baseline's value is 0 the ratio is 1
       if the model's is also 0 and infinite (None in JSON) otherwise.
     * ``accuracy_per_dollar`` = accuracy / cost per sample = expected passing translations
       per dollar; infinite for a free model that passes something, NaN for 0 / 0.
-    * ``value_score`` = the model's accuracy per dollar divided by the reference's, computed as
-      ``(accuracy x reference_cost) / (reference_accuracy x cost)`` so that no zero is divided:
-      with both models free it is the accuracy ratio; a free model that passes something
-      against a paid reference is infinite; a model that passes nothing scores 0; NaN when the
-      reference passes nothing. ``note`` explains every such special case.
+    * ``value_score`` (the seed's): the model's accuracy per dollar divided by the baseline's,
+      computed as ``(accuracy x baseline_cost) / (baseline_accuracy x cost)`` so that no zero
+      is divided: a free model that passes something is infinite (shown as "free"); a model
+      that passes nothing scores 0; NaN when the baseline passes nothing. ``note`` explains
+      every such special case.
     """
 
     model_id: str
-    reference_model_id: str
+    baseline_model_id: str
     accuracy: float
     cost_usd: float
     latency_s: float
@@ -417,48 +421,60 @@ def accuracy_per_dollar(accuracy: float, cost_usd: float) -> float:
     return math.inf if accuracy > 0 else math.nan
 
 
-def _value_score(point: ModelPoint, reference: ModelPoint) -> tuple[float, str]:
-    numerator = point.accuracy * reference.cost_usd
-    denominator = reference.accuracy * point.cost_usd
-    if reference.accuracy <= 0:
-        return math.nan, "the reference passes nothing: value score undefined"
+def _value_score(point: ModelPoint, baseline: ModelPoint) -> tuple[float, str]:
+    numerator = point.accuracy * baseline.cost_usd
+    denominator = baseline.accuracy * point.cost_usd
+    if baseline.accuracy <= 0:
+        return math.nan, "the baseline passes nothing: value score undefined"
     if denominator > 0:
         return numerator / denominator, ""
-    # Here the model is free (cost 0) and the reference passes something.
+    # Here the model is free (cost 0) and the baseline passes something.
     if point.accuracy <= 0:
         return 0.0, "passes nothing: value score 0"
-    if reference.cost_usd == 0:
-        return point.accuracy / reference.accuracy, "both free: value score is the accuracy ratio"
-    return math.inf, "free model that passes examples: value per dollar is unbounded"
+    if baseline.cost_usd == 0:
+        return point.accuracy / baseline.accuracy, "both free: value score is the accuracy ratio"
+    return math.inf, "free ($0) model that passes examples: value per dollar is unbounded"
 
 
-def reference_point(points: Iterable[ModelPoint]) -> ModelPoint:
-    """The most accurate model (ties: cheaper, then faster, then model id)."""
+def baseline_point(points: Iterable[ModelPoint], baseline_id: str | None = None) -> ModelPoint:
+    """The baseline of the trade-offs: ``baseline_id`` if given, else the most accurate paid
+    model, else (every model free) the most accurate one (ties: cheaper, faster, model id)."""
     ordered = _checked(points)
     if not ordered:
-        raise AnalysisError("no models to choose a reference from")
-    return min(ordered, key=lambda p: (-p.accuracy, p.cost_usd, p.latency_s, p.model_id))
+        raise AnalysisError("no models to choose a baseline from")
+    if baseline_id is not None:
+        for point in ordered:
+            if point.model_id == baseline_id:
+                return point
+        raise AnalysisError(
+            f"--baseline {baseline_id!r} is not a contestant of task {ordered[0].task_id!r} "
+            f"(contestants: {', '.join(p.model_id for p in ordered)})"
+        )
+    paid = [p for p in ordered if p.cost_usd > 0] or ordered
+    return min(paid, key=lambda p: (-p.accuracy, p.cost_usd, p.latency_s, p.model_id))
 
 
-def trade_offs(points: Iterable[ModelPoint]) -> tuple[TradeOff, ...]:
-    """Trade-off of every model against the most accurate one, in canonical order."""
+def trade_offs(
+    points: Iterable[ModelPoint], baseline_id: str | None = None
+) -> tuple[TradeOff, ...]:
+    """Trade-off of every model against the baseline (`baseline_point`), in canonical order."""
     ordered = _checked(points)
     if not ordered:
         return ()
-    reference = reference_point(ordered)
+    baseline = baseline_point(ordered, baseline_id)
     result = []
     for point in ordered:
-        value, note = _value_score(point, reference)
+        value, note = _value_score(point, baseline)
         result.append(
             TradeOff(
                 model_id=point.model_id,
-                reference_model_id=reference.model_id,
+                baseline_model_id=baseline.model_id,
                 accuracy=point.accuracy,
                 cost_usd=point.cost_usd,
                 latency_s=point.latency_s,
-                accuracy_gap=reference.accuracy - point.accuracy,
-                cost_ratio=_ratio(point.cost_usd, reference.cost_usd),
-                latency_ratio=_ratio(point.latency_s, reference.latency_s),
+                accuracy_gap=baseline.accuracy - point.accuracy,
+                cost_ratio=_ratio(point.cost_usd, baseline.cost_usd),
+                latency_ratio=_ratio(point.latency_s, baseline.latency_s),
                 accuracy_per_dollar=accuracy_per_dollar(point.accuracy, point.cost_usd),
                 value_score=value,
                 note=note,
@@ -481,11 +497,13 @@ class FrontierMembership:
 
 @dataclass(frozen=True)
 class ParetoAnalysis:
-    """Every frontier view of one task's models.
+    """Every frontier view of one task's contestants (controls are never on a frontier).
 
-    ``points`` use each model's pass@1, mean cost per sample (USD) and median latency (s).
-    ``membership`` comes from ``membership_resamples`` bootstrap resamples of the
-    ``membership_examples`` examples every model answered (empty when not computed).
+    ``points`` are what the frontier is computed from; the aggregate layer builds them from
+    the same per-example matrices as ``membership`` (one estimator for both), which come from
+    ``membership_resamples`` bootstrap resamples of the ``membership_examples`` examples every
+    contestant answered (empty when not computed). ``baseline_model_id`` is the model the
+    trade-offs are relative to ("" with no contestant).
     """
 
     task_id: str
@@ -494,7 +512,7 @@ class ParetoAnalysis:
     skyline: tuple[str, ...]
     convex_frontier: tuple[str, ...]
     dominated: tuple[Domination, ...]
-    reference_model_id: str
+    baseline_model_id: str
     trade_offs: tuple[TradeOff, ...]
     membership: tuple[FrontierMembership, ...] = ()
     membership_resamples: int = 0
@@ -526,11 +544,18 @@ def analyse_pareto(
     membership: Mapping[str, float] | None = None,
     membership_resamples: int = 0,
     membership_examples: int = 0,
+    baseline_id: str | None = None,
+    task_id: str = "",
 ) -> ParetoAnalysis:
-    """Build the `ParetoAnalysis` of one task; points of several tasks raise AnalysisError."""
+    """Build the `ParetoAnalysis` of one task; points of several tasks raise AnalysisError.
+
+    No points (a task evaluated with controls only) give an empty analysis for ``task_id``.
+    """
     ordered = _checked(points)
     if not ordered:
-        raise AnalysisError("a frontier needs at least one model")
+        if baseline_id is not None:
+            raise AnalysisError(f"--baseline {baseline_id!r}: task {task_id!r} has no contestant")
+        return ParetoAnalysis(task_id, (), (), (), (), (), "", ())
     memberships = tuple(
         FrontierMembership(point.model_id, float(membership[point.model_id]))
         for point in ordered
@@ -543,8 +568,8 @@ def analyse_pareto(
         skyline=tuple(p.model_id for p in skyline_3d(ordered)),
         convex_frontier=convex_frontier(ordered).model_ids,
         dominated=dominated_by(ordered),
-        reference_model_id=reference_point(ordered).model_id,
-        trade_offs=trade_offs(ordered),
+        baseline_model_id=baseline_point(ordered, baseline_id).model_id,
+        trade_offs=trade_offs(ordered, baseline_id),
         membership=memberships,
         membership_resamples=membership_resamples,
         membership_examples=membership_examples,

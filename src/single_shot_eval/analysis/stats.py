@@ -1,17 +1,23 @@
-"""Statistics for pass rates: confidence intervals, paired tests, effect sizes and power.
+"""Statistics for pass rates: intervals, paired tests, effect sizes and power.
 
-Every function takes plain sequences of numbers and returns plain floats or small frozen
-dataclasses, so it can be checked against scipy.stats or a textbook example in isolation.
+The arithmetic is scipy.stats' and statsmodels': this module holds thin wrappers that choose
+the method, name it, and handle the degenerate inputs a pass-rate evaluation produces (0%,
+100%, identical runs, no discordant pair) so that no interval collapses to zero width and no
+power figure is NaN.
+
+Units
+-----
+* The unit of sampling is the **example**: a corpus is one draw of examples from the programs
+  one could have written, and that is the uncertainty a reader of "pass@1 = 62%" cares about.
+  The headline interval (`example_interval`) and every paired comparison work per example.
+* Runs of one example are repeated measurements of that example, not new examples. The
+  Student-t over run accuracies (`t_confidence_interval`) describes run-to-run variability only.
 
 Conventions
 -----------
-* Confidence intervals are two-sided; ``confidence=0.95`` by default.
-* Bootstrap statistics are always the *mean* (of per-example pass rates). Resampling is
-  vectorised with numpy and seeded: the same values and seed give the same interval, bit for
-  bit. Resample indices are drawn exactly as ``scipy.stats.bootstrap`` draws them, so with the
-  same generator state both produce the same bootstrap distribution.
-* Degenerate inputs (fewer than two values, zero variance) never raise: the result carries
-  ``degenerate=True`` and a ``note`` that says why, and undefined numbers are NaN.
+* Intervals are two-sided, ``confidence=0.95`` by default.
+* Bootstraps are seeded: the same values and seed give the same interval, bit for bit.
+* Degenerate inputs never raise: results carry ``degenerate=True`` and a ``note`` saying why.
 """
 
 from __future__ import annotations
@@ -19,20 +25,29 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special
+from scipy import optimize
 from scipy import stats as scipy_stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint, proportion_effectsize
 
 from single_shot_eval.analysis._plain import plain
 
 FloatArray = NDArray[np.float64]
 Seed = int | Sequence[int] | np.random.SeedSequence | np.random.Generator
 
-#: Resample rows are drawn in blocks of about this many indices, which bounds memory use
-#: (10,000 resamples of 10,000 examples would otherwise need 800 MB of indices at once).
-_BLOCK_ELEMENTS = 2_000_000
+#: Resampled values held in memory at once by one bootstrap batch (bounds memory use:
+#: 10,000 resamples of 10,000 examples would otherwise need 800 MB of indices).
+_BATCH_ELEMENTS = 2_000_000
+
+#: Method names, as they appear in reports and JSON.
+EXACT = "clopper-pearson"
+WILSON = "wilson"
+BCA = "cluster-bootstrap-bca"
+STUDENT_T = "student-t over runs"
 
 
 def _as_float_array(values: ArrayLike, name: str) -> FloatArray:
@@ -46,10 +61,6 @@ def _generator(seed: Seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
-
-
-def _z(probability: float) -> float:
-    return float(special.ndtri(probability))
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,28 +93,6 @@ class ConfidenceInterval:
 
 
 @dataclass(frozen=True)
-class BootstrapResult:
-    """Percentile and BCa intervals for the mean, from one seeded bootstrap distribution.
-
-    ``bias_correction`` is BCa's z0 and ``acceleration`` its a (jackknife estimate).
-    ``standard_error`` is the standard deviation of the bootstrap means (ddof=1).
-    """
-
-    estimate: float
-    n: int
-    resamples: int
-    percentile: ConfidenceInterval
-    bca: ConfidenceInterval
-    standard_error: float
-    bias_correction: float
-    acceleration: float
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
-
-@dataclass(frozen=True)
 class TestResult:
     """A test statistic, its two-sided p-value and degrees of freedom (NaN when undefined)."""
 
@@ -122,12 +111,12 @@ class TestResult:
 
 @dataclass(frozen=True)
 class McNemarResult:
-    """McNemar's test on paired binary outcomes.
+    """McNemar's test on paired binary outcomes (one pair per example).
 
-    ``b``: pairs where the first model passed and the second failed; ``c``: the reverse.
+    ``b``: examples where the first model passed and the second failed; ``c``: the reverse.
     ``p_value`` is the exact two-sided binomial p (conservative: its size is below alpha);
-    ``mid_p_value`` subtracts half the probability of the observed count on each side
-    (Fagerland, Lydersen & Laake 2013), whose size is close to the nominal alpha.
+    ``mid_p_value`` subtracts the probability of the observed count once (Fagerland, Lydersen
+    & Laake 2013), whose size is close to the nominal alpha.
     """
 
     b: int
@@ -149,157 +138,182 @@ class McNemarResult:
 
 
 def t_confidence_interval(values: ArrayLike, confidence: float = 0.95) -> ConfidenceInterval:
-    """Student-t interval for the mean of ``values`` (e.g. the accuracy of each run).
+    """Student-t interval for the mean of ``values`` (``scipy.stats.t.interval``).
 
-    With fewer than two values the bounds are NaN. With zero spread (every run scored the
-    same) the interval has zero width and ``degenerate`` is True: it does not describe the
-    uncertainty over examples, only the absence of run-to-run variation.
+    Used for the accuracy of each run: it measures run-to-run variability only, not the
+    sampling of examples. NaN bounds with fewer than two values; zero width (and
+    ``degenerate``) when every value is equal.
     """
     array = _as_float_array(values, "values")
     n = array.size
     if n == 0:
-        return ConfidenceInterval(math.nan, math.nan, math.nan, confidence, "t", True, "no values")
+        return ConfidenceInterval(
+            math.nan, math.nan, math.nan, confidence, STUDENT_T, True, "no values"
+        )
     mean = float(np.mean(array))
     if n < 2:
         return ConfidenceInterval(
-            mean,
-            math.nan,
-            math.nan,
-            confidence,
-            "t",
-            True,
+            mean, math.nan, math.nan, confidence, STUDENT_T, True,
             "one value: a t-interval needs at least two runs",
         )
-    sd = float(np.std(array, ddof=1))
-    if sd == 0.0:
+    sem = float(scipy_stats.sem(array))
+    if sem == 0.0:
         return ConfidenceInterval(
-            mean,
-            mean,
-            mean,
-            confidence,
-            "t",
-            True,
+            mean, mean, mean, confidence, STUDENT_T, True,
             "all values are equal: zero spread, the t-interval has zero width",
         )
-    half_width = float(scipy_stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
-    return ConfidenceInterval(mean, mean - half_width, mean + half_width, confidence, "t")
+    low, high = scipy_stats.t.interval(confidence, n - 1, loc=mean, scale=sem)
+    return ConfidenceInterval(mean, float(low), float(high), confidence, STUDENT_T)
 
 
-def bootstrap_means(values: ArrayLike, *, resamples: int, seed: Seed = 0) -> FloatArray:
-    """Means of ``resamples`` bootstrap resamples of ``values`` (indices drawn with replacement).
-
-    Vectorised: indices are drawn block by block as a (rows, n) integer matrix, exactly the
-    stream ``scipy.stats.bootstrap`` draws for the same generator.
-    """
-    array = _as_float_array(values, "values")
-    n = array.size
-    if n == 0:
-        raise ValueError("cannot bootstrap an empty sample")
-    if resamples < 1:
-        raise ValueError(f"resamples must be at least 1, got {resamples}")
-    rng = _generator(seed)
-    means = np.empty(resamples, dtype=np.float64)
-    rows_per_block = max(1, _BLOCK_ELEMENTS // n)
-    for start in range(0, resamples, rows_per_block):
-        stop = min(resamples, start + rows_per_block)
-        indices = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = np.mean(array[indices], axis=-1)
-    return means
-
-
-def percentile_interval(
-    estimate: float, bootstrap_distribution: ArrayLike, confidence: float = 0.95
+def proportion_interval(
+    successes: float, n: int, confidence: float = 0.95, *, method: str = EXACT
 ) -> ConfidenceInterval:
-    """Percentile interval: the alpha/2 and 1-alpha/2 quantiles (linear interpolation)."""
-    distribution = _as_float_array(bootstrap_distribution, "bootstrap_distribution")
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(distribution, [alpha, 1 - alpha])
-    degenerate = bool(np.all(distribution == distribution[0]))
-    note = "every resample has the same mean: zero-width interval" if degenerate else ""
-    return ConfidenceInterval(
-        estimate, float(low), float(high), confidence, "bootstrap-percentile", degenerate, note
-    )
+    """Clopper–Pearson (exact) or Wilson interval for ``successes`` out of ``n``.
 
-
-def bca_interval(
-    values: ArrayLike, bootstrap_distribution: ArrayLike, confidence: float = 0.95
-) -> tuple[ConfidenceInterval, float, float]:
-    """Bias-corrected and accelerated interval for the mean (Efron & Tibshirani 1993, 14.3).
-
-    Follows scipy.stats.bootstrap: z0 from the 'mean' percentile of the estimate within the
-    bootstrap distribution (ties count half), acceleration from the jackknife of the mean.
-    Returns the interval, z0 and the acceleration.
+    ``statsmodels.stats.proportion.proportion_confint`` (method "beta" or "wilson"). Neither
+    collapses at 0 or n: 0 of 66 gives [0, 5.4%] (exact). Wilson accepts a fractional count.
     """
-    array = _as_float_array(values, "values")
-    distribution = _as_float_array(bootstrap_distribution, "bootstrap_distribution")
-    estimate = float(np.mean(array))
-    n = array.size
-    if n < 2 or np.all(array == array[0]):
-        note = "fewer than two values" if n < 2 else "all values are equal: zero-width interval"
-        return (
-            ConfidenceInterval(
-                estimate, estimate, estimate, confidence, "bootstrap-bca", True, note
-            ),
-            math.nan,
-            math.nan,
-        )
-    below = np.count_nonzero(distribution < estimate) + np.count_nonzero(distribution <= estimate)
-    bias_correction = float(special.ndtri(below / (2 * distribution.size)))
-    # Jackknife of the mean in closed form: leave-one-out means.
-    jackknife = (np.sum(array) - array) / (n - 1)
-    deviations = np.mean(jackknife) - jackknife
-    acceleration = float(np.sum(deviations**3) / (6 * np.sum(deviations**2) ** 1.5))
-    alpha = (1 - confidence) / 2
-    z_alpha = _z(alpha)
-    if not math.isfinite(bias_correction):
-        return (
-            ConfidenceInterval(
-                estimate,
-                math.nan,
-                math.nan,
-                confidence,
-                "bootstrap-bca",
-                True,
-                "the estimate lies outside the bootstrap distribution: BCa is undefined",
-            ),
-            bias_correction,
-            acceleration,
-        )
-    levels = []
-    for z in (z_alpha, -z_alpha):
-        shifted = bias_correction + z
-        levels.append(float(special.ndtr(bias_correction + shifted / (1 - acceleration * shifted))))
-    low, high = np.quantile(distribution, levels)
-    return (
-        ConfidenceInterval(estimate, float(low), float(high), confidence, "bootstrap-bca"),
-        bias_correction,
-        acceleration,
+    if method not in (EXACT, WILSON):
+        raise ValueError(f"method must be {EXACT!r} or {WILSON!r}, got {method!r}")
+    if n < 1:
+        return ConfidenceInterval(math.nan, math.nan, math.nan, confidence, method, True, "n = 0")
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be within [0, {n}], got {successes}")
+    low, high = proportion_confint(
+        successes, n, alpha=1 - confidence, method="beta" if method == EXACT else "wilson"
     )
+    return ConfidenceInterval(successes / n, float(low), float(high), confidence, method)
 
 
 def bootstrap_ci(
-    values: ArrayLike, *, resamples: int = 10_000, seed: Seed = 0, confidence: float = 0.95
-) -> BootstrapResult:
-    """Percentile and BCa bootstrap intervals for the mean of ``values``.
+    values: ArrayLike,
+    *,
+    resamples: int = 10_000,
+    seed: Seed = 0,
+    confidence: float = 0.95,
+    method: str = "BCa",
+) -> ConfidenceInterval:
+    """Bootstrap interval for the mean of independent ``values`` (``scipy.stats.bootstrap``).
 
-    ``values`` are independent units (per-example pass rates, each the mean over that
-    example's runs), so resampling them respects the clustering of runs within an example.
+    Degenerate (NaN bounds, with a note) for fewer than two values or no spread, where the
+    bootstrap distribution is a single point.
     """
     array = _as_float_array(values, "values")
-    estimate = float(np.mean(array))
-    distribution = bootstrap_means(array, resamples=resamples, seed=seed)
-    percentile = percentile_interval(estimate, distribution, confidence)
-    bca, bias_correction, acceleration = bca_interval(array, distribution, confidence)
-    standard_error = float(np.std(distribution, ddof=1)) if resamples > 1 else math.nan
-    return BootstrapResult(
-        estimate=estimate,
-        n=int(array.size),
-        resamples=resamples,
-        percentile=percentile,
-        bca=bca,
-        standard_error=standard_error,
-        bias_correction=bias_correction,
-        acceleration=acceleration,
+    name = "bootstrap-bca" if method == "BCa" else f"bootstrap-{method}"
+    estimate = float(np.mean(array)) if array.size else math.nan
+    if array.size < 2 or np.all(array == array[0]):
+        note = "fewer than two values" if array.size < 2 else "all values are equal"
+        return ConfidenceInterval(estimate, math.nan, math.nan, confidence, name, True, note)
+    result = scipy_stats.bootstrap(
+        (array,),
+        np.mean,
+        n_resamples=resamples,
+        batch=max(1, _BATCH_ELEMENTS // array.size),
+        confidence_level=confidence,
+        method=method,
+        rng=_generator(seed),
+    )
+    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return ConfidenceInterval(
+            estimate, math.nan, math.nan, confidence, name, True,
+            "the bootstrap could not place the interval (estimate outside its distribution)",
+        )
+    return ConfidenceInterval(estimate, low, high, confidence, name)
+
+
+def effective_size_interval(
+    example_rates: ArrayLike, *, samples: int | None = None, confidence: float = 0.95
+) -> ConfidenceInterval:
+    """Clopper–Pearson at the effective sample size (Korn & Graubard 1998).
+
+    For a pass rate pooled over clustered samples: ``n_eff = p (1 - p) / var(p)`` with the
+    variance over examples (``s^2 / n``), shrunk by ``(z / t_{n-1})^2`` for the few examples a
+    corpus has, and capped at the number of ``samples``; the exact interval of
+    ``p n_eff`` passes out of ``n_eff``. It keeps its coverage near 0% and 100%, where
+    resampling a handful of passing examples cannot.
+    """
+    rates = _as_float_array(example_rates, "example_rates")
+    n = int(rates.size)
+    estimate = float(np.mean(rates)) if n else math.nan
+    variance = float(np.var(rates, ddof=1)) / n if n > 1 else 0.0
+    if n < 2 or variance == 0.0 or not 0.0 < estimate < 1.0:
+        return ConfidenceInterval(
+            estimate, math.nan, math.nan, confidence, "korn-graubard", True,
+            "needs two examples, some spread and a rate strictly between 0 and 1",
+        )
+    alpha = 1 - confidence
+    shrink = (scipy_stats.norm.isf(alpha / 2) / scipy_stats.t.isf(alpha / 2, n - 1)) ** 2
+    n_eff = estimate * (1 - estimate) / variance * shrink
+    if samples is not None:
+        n_eff = min(n_eff, float(samples))
+    low, high = proportion_confint(estimate * n_eff, n_eff, alpha=alpha, method="beta")
+    return ConfidenceInterval(estimate, float(low), float(high), confidence, "korn-graubard")
+
+
+def example_interval(
+    example_rates: ArrayLike,
+    *,
+    resamples: int = 10_000,
+    seed: Seed = 0,
+    confidence: float = 0.95,
+    samples: int | None = None,
+) -> ConfidenceInterval:
+    """The headline interval of pass@1: uncertainty over the sampling of examples.
+
+    ``example_rates`` holds each example's pass rate over its runs.
+
+    * Every rate 0 or 1 (one run, or runs identical per example, e.g. temperature 0): the
+      examples are Bernoulli trials and the interval is Clopper–Pearson over examples. This
+      also covers 0% and 100%, where a bootstrap would collapse to a point.
+    * Otherwise: cluster bootstrap over examples (resample examples, keep each example's runs
+      together), BCa (``scipy.stats.bootstrap``), widened where needed to the exact interval
+      at the effective sample size (`effective_size_interval`; ``samples`` is the number of
+      samples pooled). With few passing (or failing) examples the bootstrap distribution is
+      lumpy and BCa undercovers (about 91% at a true 2% on 66 examples x 5 runs); the envelope
+      keeps the coverage at 95% there and changes little elsewhere.
+    * If the rates are all equal but fractional (every example passed 2 of 5 runs), or BCa is
+      undefined, Wilson over examples with the fractional count.
+
+    The interval never has zero width for n >= 1.
+    """
+    rates = _as_float_array(example_rates, "example_rates")
+    n = int(rates.size)
+    if n == 0:
+        return ConfidenceInterval(
+            math.nan, math.nan, math.nan, confidence, EXACT, True, "no examples"
+        )
+    if np.any((rates < 0) | (rates > 1)):
+        raise ValueError("example pass rates must lie within [0, 1]")
+    estimate = float(np.mean(rates))
+    if np.all((rates == 0) | (rates == 1)):
+        exact = proportion_interval(int(np.sum(rates)), n, confidence, method=EXACT)
+        note = (
+            "every example scored the same in every run: exact interval over examples"
+            if 0 < estimate < 1 else
+            f"{estimate:.0%} of examples pass: exact interval over examples (a bootstrap "
+            "would collapse to a point)"
+        )
+        return ConfidenceInterval(estimate, exact.low, exact.high, confidence, EXACT, False, note)
+    bootstrap = bootstrap_ci(rates, resamples=resamples, seed=seed, confidence=confidence)
+    if bootstrap.degenerate:
+        wilson = proportion_interval(float(np.sum(rates)), n, confidence, method=WILSON)
+        return ConfidenceInterval(
+            estimate, wilson.low, wilson.high, confidence, WILSON, False,
+            f"bootstrap undefined ({bootstrap.note}): Wilson interval over examples",
+        )
+    exact = effective_size_interval(rates, samples=samples, confidence=confidence)
+    if exact.degenerate or (exact.low >= bootstrap.low and exact.high <= bootstrap.high):
+        return ConfidenceInterval(estimate, bootstrap.low, bootstrap.high, confidence, BCA)
+    return ConfidenceInterval(
+        estimate,
+        min(bootstrap.low, exact.low),
+        max(bootstrap.high, exact.high),
+        confidence,
+        BCA,
+        False,
+        "BCa widened to the exact interval at the effective sample size (Korn–Graubard)",
     )
 
 
@@ -311,41 +325,57 @@ def paired_bootstrap_difference_ci(
     seed: Seed = 0,
     confidence: float = 0.95,
 ) -> ConfidenceInterval:
-    """Percentile interval for mean(a) - mean(b) resampling the *pairs* (same examples).
+    """Interval for mean(a) - mean(b) over paired examples.
 
-    Resampling pairs and differencing the means equals bootstrapping the per-pair
-    differences, which is what is computed.
+    Paired bootstrap of the per-example differences (resampling examples keeps the pairing),
+    BCa via ``scipy.stats.bootstrap``. When every difference is equal (e.g. all 66 examples
+    favour A) the bootstrap is a point; then, for 0/1 outcomes, the exact interval
+    conditional on the discordant count d = b + c: the difference is ``d/n (2 pi - 1)`` with
+    pi = b / d given a Clopper–Pearson interval, and with no discordant example the
+    difference lies within +- the exact upper bound of the discordance rate (0 of n).
     """
     a = _as_float_array(values_a, "values_a")
     b = _as_float_array(values_b, "values_b")
     if a.shape != b.shape:
         raise ValueError(f"paired values need equal lengths, got {a.size} and {b.size}")
-    if a.size == 0:
+    n = int(a.size)
+    if n == 0:
         return ConfidenceInterval(
             math.nan, math.nan, math.nan, confidence, "paired-bootstrap", True, "no pairs"
         )
     differences = a - b
     estimate = float(np.mean(differences))
-    distribution = bootstrap_means(differences, resamples=resamples, seed=seed)
-    interval = percentile_interval(estimate, distribution, confidence)
-    return ConfidenceInterval(
-        estimate,
-        interval.low,
-        interval.high,
-        confidence,
-        "paired-bootstrap-percentile",
-        interval.degenerate,
-        interval.note,
-    )
+    bootstrap = bootstrap_ci(differences, resamples=resamples, seed=seed, confidence=confidence)
+    if not bootstrap.degenerate:
+        return ConfidenceInterval(
+            estimate, bootstrap.low, bootstrap.high, confidence, "paired-bootstrap-bca"
+        )
+    binary = np.all(np.isin(a, (0.0, 1.0)) & np.isin(b, (0.0, 1.0)))
+    if not binary:
+        return ConfidenceInterval(
+            estimate, math.nan, math.nan, confidence, "paired-bootstrap-bca", True,
+            f"paired bootstrap undefined: {bootstrap.note}",
+        )
+    favour_a = int(np.count_nonzero(differences > 0))
+    discordant = favour_a + int(np.count_nonzero(differences < 0))
+    if discordant == 0:
+        bound = proportion_interval(0, n, confidence).high
+        low, high = -bound, bound
+        note = "no discordant example: exact bound on the discordance rate"
+    else:
+        share = proportion_interval(favour_a, discordant, confidence)
+        scale = discordant / n
+        low, high = scale * (2 * share.low - 1), scale * (2 * share.high - 1)
+        note = "every example differs the same way: exact interval given the discordant count"
+    return ConfidenceInterval(estimate, low, high, confidence, "exact-conditional", False, note)
 
 
 def clustered_standard_error(values: ArrayLike, clusters: Sequence[Hashable]) -> float:
     """Cluster-robust standard error of the mean of ``values``, clustered by ``clusters``.
 
     ``SE^2 = G/(G-1) * sum_g (sum_{i in g} (y_i - ybar))^2 / N^2`` (the CR1 sandwich estimator
-    for a mean). With one observation per cluster it equals the usual ``s / sqrt(N)``. Runs of
-    the same example are correlated, so clustering by example is the honest standard error of
-    a pass rate pooled over runs. NaN with fewer than two clusters.
+    for a mean). With one observation per cluster it equals the usual ``s / sqrt(N)``. NaN
+    with fewer than two clusters.
     """
     array = _as_float_array(values, "values")
     if len(clusters) != array.size:
@@ -365,7 +395,7 @@ def clustered_standard_error(values: ArrayLike, clusters: Sequence[Hashable]) ->
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
-    """Unbiased pass@k for one example with ``n`` samples of which ``c`` passed.
+    """Unbiased pass@k for one example with ``n`` distinct samples of which ``c`` passed.
 
     ``1 - C(n-c, k) / C(n, k)`` (Chen et al. 2021), computed as a stable product.
     """
@@ -383,11 +413,8 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def mcnemar_exact(b: int, c: int) -> McNemarResult:
-    """Exact two-sided McNemar test (binomial on the b + c discordant pairs) and its mid-p.
-
-    ``p = min(1, 2 * P(X <= min(b, c)))`` with ``X ~ Binomial(b + c, 1/2)``;
-    ``mid_p = p - P(X = min(b, c))`` (equivalently ``2 * (P(X < m) + P(X = m) / 2)``).
-    Both are 1 when there is no discordant pair.
+    """Exact two-sided McNemar test (``scipy.stats.binomtest`` on the b + c discordant
+    examples) and its mid-p ``p - P(X = min(b, c))``. Both are 1 with no discordant example.
     """
     if b < 0 or c < 0:
         raise ValueError(f"discordant counts must be non-negative, got b={b}, c={c}")
@@ -395,18 +422,17 @@ def mcnemar_exact(b: int, c: int) -> McNemarResult:
     if discordant == 0:
         return McNemarResult(b, c, 1.0, 1.0)
     smaller = min(b, c)
-    tail = float(scipy_stats.binom.cdf(smaller, discordant, 0.5))
+    exact = float(scipy_stats.binomtest(smaller, discordant, 0.5).pvalue)
     point = float(scipy_stats.binom.pmf(smaller, discordant, 0.5))
-    exact = min(1.0, 2.0 * tail)
-    mid = min(1.0, 2.0 * tail - point)
+    mid = min(1.0, 2.0 * float(scipy_stats.binom.cdf(smaller, discordant, 0.5)) - point)
     return McNemarResult(b, c, exact, mid)
 
 
 def paired_t_test(values_a: ArrayLike, values_b: ArrayLike) -> TestResult:
-    """Paired t-test on matched values (e.g. the accuracy of each run of two models).
+    """Paired t-test (``scipy.stats.ttest_rel``) on matched values, e.g. per-example scores.
 
-    Equals ``scipy.stats.ttest_rel``. Zero spread of the differences gives t = +-inf, p = 0
-    when the mean difference is non-zero and NaN when it is zero (as scipy does).
+    Zero spread of the differences: t = +-inf, p = 0 when the mean difference is non-zero and
+    NaN when it is zero, with a note.
     """
     a = _as_float_array(values_a, "values_a")
     b = _as_float_array(values_b, "values_b")
@@ -416,189 +442,228 @@ def paired_t_test(values_a: ArrayLike, values_b: ArrayLike) -> TestResult:
     if n < 2:
         return TestResult(math.nan, math.nan, math.nan, n, "fewer than two pairs")
     differences = a - b
-    mean = float(np.mean(differences))
-    sd = float(np.std(differences, ddof=1))
     df = float(n - 1)
-    if sd == 0.0:
+    if np.all(differences == differences[0]):
+        mean = float(differences[0])
         if mean == 0.0:
             return TestResult(math.nan, math.nan, df, n, "all differences are zero")
         return TestResult(
             math.copysign(math.inf, mean), 0.0, df, n, "all differences are equal and non-zero"
         )
-    statistic = mean / (sd / math.sqrt(n))
-    p_value = float(2.0 * scipy_stats.t.sf(abs(statistic), df))
-    return TestResult(statistic, p_value, df, n)
+    result = scipy_stats.ttest_rel(a, b)
+    return TestResult(float(result.statistic), float(result.pvalue), df, n)
 
 
 def welch_t_test(values_a: ArrayLike, values_b: ArrayLike) -> TestResult:
-    """Welch's unequal-variance t-test; equals ``scipy.stats.ttest_ind(equal_var=False)``.
+    """Welch's t-test (``scipy.stats.ttest_ind(equal_var=False)``) for *independent* samples.
 
-    Zero spread in both groups gives t = +-inf, p = 0 for different means (df NaN) and NaN
-    for equal means.
+    Not for paired data (two models on the same examples): use `paired_t_test` or McNemar.
     """
     a = _as_float_array(values_a, "values_a")
     b = _as_float_array(values_b, "values_b")
     n = int(a.size + b.size)
     if a.size < 2 or b.size < 2:
         return TestResult(math.nan, math.nan, math.nan, n, "each group needs at least two values")
-    var_a = float(np.var(a, ddof=1)) / a.size
-    var_b = float(np.var(b, ddof=1)) / b.size
-    difference = float(np.mean(a)) - float(np.mean(b))
-    pooled = var_a + var_b
-    if pooled == 0.0:
+    if np.all(a == a[0]) and np.all(b == b[0]):
+        difference = float(a[0] - b[0])
         if difference == 0.0:
             return TestResult(math.nan, math.nan, math.nan, n, "both groups are constant and equal")
         return TestResult(
-            math.copysign(math.inf, difference),
-            0.0,
-            math.nan,
-            n,
+            math.copysign(math.inf, difference), 0.0, math.nan, n,
             "both groups are constant and different",
         )
-    statistic = difference / math.sqrt(pooled)
-    df = pooled**2 / (var_a**2 / (a.size - 1) + var_b**2 / (b.size - 1))
-    p_value = float(2.0 * scipy_stats.t.sf(abs(statistic), df))
-    return TestResult(statistic, p_value, df, n)
+    result = scipy_stats.ttest_ind(a, b, equal_var=False)
+    return TestResult(float(result.statistic), float(result.pvalue), float(result.df), n)
 
 
 # --------------------------------------------------------------------------------------------
 # Effect sizes
 
 
-def cohens_d(values_a: ArrayLike, values_b: ArrayLike) -> float:
-    """Cohen's d: difference of means over the pooled standard deviation (ddof=1 per group).
-
-    NaN when a group has fewer than two values or the pooled spread is zero.
-    """
-    a = _as_float_array(values_a, "values_a")
-    b = _as_float_array(values_b, "values_b")
-    if a.size < 2 or b.size < 2:
-        return math.nan
-    pooled_variance = (
-        (a.size - 1) * float(np.var(a, ddof=1)) + (b.size - 1) * float(np.var(b, ddof=1))
-    ) / (a.size + b.size - 2)
-    if pooled_variance == 0.0:
-        return math.nan
-    return (float(np.mean(a)) - float(np.mean(b))) / math.sqrt(pooled_variance)
-
-
 def cohens_h(proportion_a: float, proportion_b: float) -> float:
-    """Cohen's h for two proportions: ``2 asin(sqrt(p_a)) - 2 asin(sqrt(p_b))``."""
+    """Cohen's h ``2 asin(sqrt(p_a)) - 2 asin(sqrt(p_b))`` (statsmodels' proportion_effectsize)."""
     for name, value in (("proportion_a", proportion_a), ("proportion_b", proportion_b)):
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must be within [0, 1], got {value}")
-    return 2.0 * math.asin(math.sqrt(proportion_a)) - 2.0 * math.asin(math.sqrt(proportion_b))
+    return float(proportion_effectsize(proportion_a, proportion_b))
+
+
+def cohens_dz(values_a: ArrayLike, values_b: ArrayLike) -> float:
+    """Cohen's d_z for paired scores: mean of the differences over their SD (ddof=1).
+
+    The effect size of the paired t-test (d_z = t / sqrt(n)). NaN with fewer than two pairs or
+    when every difference is equal.
+    """
+    a = _as_float_array(values_a, "values_a")
+    b = _as_float_array(values_b, "values_b")
+    if a.shape != b.shape:
+        raise ValueError(f"paired values need equal lengths, got {a.size} and {b.size}")
+    differences = a - b
+    if differences.size < 2 or np.all(differences == differences[0]):
+        return math.nan
+    return float(np.mean(differences) / np.std(differences, ddof=1))
 
 
 # --------------------------------------------------------------------------------------------
 # Multiple comparisons
 
 
-def _finite_positions(p_values: Sequence[float]) -> list[int]:
+def _adjust(p_values: Sequence[float], method: str) -> tuple[float, ...]:
     positions = [i for i, p in enumerate(p_values) if not math.isnan(p)]
     for i in positions:
         if not 0.0 <= p_values[i] <= 1.0:
             raise ValueError(f"p-values must be within [0, 1], got {p_values[i]}")
-    return positions
+    adjusted = [math.nan] * len(p_values)
+    if positions:
+        corrected = multipletests([p_values[i] for i in positions], method=method)[1]
+        for i, value in zip(positions, corrected, strict=True):
+            adjusted[i] = float(value)
+    return tuple(adjusted)
 
 
 def bonferroni_adjust(p_values: Sequence[float]) -> tuple[float, ...]:
-    """Bonferroni-adjusted p-values ``min(1, m p)``; NaN entries stay NaN and do not count."""
-    positions = _finite_positions(p_values)
-    m = len(positions)
-    adjusted = [math.nan] * len(p_values)
-    for i in positions:
-        adjusted[i] = min(1.0, m * p_values[i])
-    return tuple(adjusted)
+    """Bonferroni-adjusted p-values (statsmodels' multipletests); NaN entries stay NaN and
+    are not part of the family."""
+    return _adjust(p_values, "bonferroni")
 
 
 def holm_adjust(p_values: Sequence[float]) -> tuple[float, ...]:
-    """Holm step-down adjusted p-values (monotone, capped at 1), in the input order.
+    """Holm step-down adjusted p-values (statsmodels' multipletests), in the input order.
 
-    The i-th smallest of m p-values becomes ``max_{j <= i} min(1, (m - j + 1) p_(j))``. NaN
-    entries stay NaN and are not part of the family.
+    NaN entries stay NaN and are not part of the family.
     """
-    positions = _finite_positions(p_values)
-    m = len(positions)
-    order = sorted(positions, key=lambda i: (p_values[i], i))
-    adjusted = [math.nan] * len(p_values)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p_values[i]))
-        adjusted[i] = running
-    return tuple(adjusted)
+    return _adjust(p_values, "holm")
 
 
 # --------------------------------------------------------------------------------------------
-# Power
+# Power of the paired test (exact)
 
 
-def _discordance(base_rate: float, gap: float) -> float:
-    """Expected share of discordant pairs when two models err independently.
-
-    The models' accuracies are ``base_rate -+ gap/2``; ``psi = p1 (1 - p2) + p2 (1 - p1)``
-    simplifies to ``2 p (1 - p) + gap^2 / 2``.
-    """
-    return 2.0 * base_rate * (1.0 - base_rate) + gap * gap / 2.0
-
-
-def _examples_for_gap(gap: float, base_rate: float, alpha: float, power: float) -> float:
-    psi = _discordance(base_rate, gap)
-    spread = max(0.0, psi - gap * gap)
-    numerator = _z(1 - alpha / 2) * math.sqrt(psi) + _z(power) * math.sqrt(spread)
-    return numerator * numerator / (gap * gap)
-
-
-def _check_power_inputs(base_rate: float, alpha: float, power: float) -> None:
-    if not 0.0 <= base_rate <= 1.0:
-        raise ValueError(f"base_rate must be within [0, 1], got {base_rate}")
+def _check_level(alpha: float, power: float) -> None:
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be within (0, 1), got {alpha}")
     if not 0.0 < power < 1.0:
         raise ValueError(f"power must be within (0, 1), got {power}")
 
 
-def examples_needed(
-    gap: float, base_rate: float, *, alpha: float = 0.05, power: float = 0.8
-) -> int:
-    """Examples needed to detect an accuracy ``gap`` between two models with a paired test.
+@lru_cache(maxsize=64)
+def _mid_p_critical_counts(largest: int, alpha: float) -> NDArray[np.int64]:
+    """For each discordant count d in 0..largest: the largest k with mid-p(min(b, c) = k) <= alpha.
 
-    McNemar sample size (Connor 1987): ``n = (z_{1-alpha/2} sqrt(psi) + z_power
-    sqrt(psi - gap^2))^2 / gap^2`` where ``psi`` is the share of discordant examples. Two
-    models at accuracies ``base_rate -+ gap/2`` that err independently of each other have
-    ``psi = 2 p (1 - p) + gap^2 / 2``. Real models tend to fail on the same hard examples,
-    which lowers ``psi``, so this is a conservative (upper) estimate.
+    -1 where no split of d is significant. The mid-p rises with k up to d/2, so a vectorised
+    bisection over k finds the boundary for every d at once.
     """
-    _check_power_inputs(base_rate, alpha, power)
-    largest = 2.0 * min(base_rate, 1.0 - base_rate)
-    if not 0.0 < gap <= largest:
-        raise ValueError(
-            f"gap must be within (0, {largest}] so both accuracies base_rate -+ gap/2 lie in "
-            f"[0, 1], got {gap}"
-        )
-    return math.ceil(_examples_for_gap(gap, base_rate, alpha, power) - 1e-9)
+    d = np.arange(largest + 1, dtype=np.int64)
+    low = np.full(d.size, -1, dtype=np.int64)  # always "significant" (sentinel)
+    high = (d + 1) // 2  # never significant: at k = ceil(d/2) the mid-p is at least 1
+    while True:
+        active = high - low > 1
+        if not np.any(active):
+            return low
+        middle = (low + high) // 2
+        mid_p = 2.0 * scipy_stats.binom.cdf(middle, d, 0.5) - scipy_stats.binom.pmf(middle, d, 0.5)
+        significant = mid_p <= alpha
+        low = np.where(active & significant, middle, low)
+        high = np.where(active & ~significant, middle, high)
+
+
+def mcnemar_power(n_examples: int, rate_a: float, rate_b: float, *, alpha: float = 0.05) -> float:
+    """Exact power of the two-sided mid-p McNemar test on ``n_examples`` paired examples.
+
+    The two models pass with probabilities ``rate_a`` and ``rate_b`` and fail independently of
+    each other given those rates, so an example is discordant with probability
+    ``psi = a(1-b) + b(1-a)`` and, if so, favours A with probability ``a(1-b) / psi``. The
+    power sums, over the Binomial(n, psi) discordant count d, the binomial probability that
+    the split of d falls in the mid-p rejection region. With equal rates it is the test's size.
+    """
+    if n_examples < 1:
+        return 0.0
+    favour_a = rate_a * (1 - rate_b)
+    favour_b = rate_b * (1 - rate_a)
+    psi = favour_a + favour_b
+    if psi <= 0:
+        return 0.0
+    # Discordant counts with non-negligible probability (the rest adds < 1e-12).
+    low_d = int(scipy_stats.binom.ppf(1e-13, n_examples, psi))
+    high_d = int(scipy_stats.binom.isf(1e-13, n_examples, psi))
+    d = np.arange(max(0, low_d), min(n_examples, high_d) + 1, dtype=np.int64)
+    # Thresholds are cached per power of two of the largest count, so that the many calls of
+    # a sample-size search reuse them.
+    largest = 1 << max(6, int(d[-1]).bit_length())
+    critical = _mid_p_critical_counts(largest, float(alpha))[d]
+    share_a = favour_a / psi
+    # Reject when min(B, d - B) <= k_d, i.e. B <= k_d or B >= d - k_d (disjoint: k_d < d/2).
+    reject = np.where(
+        critical >= 0,
+        scipy_stats.binom.cdf(critical, d, share_a) + scipy_stats.binom.sf(d - critical - 1, d,
+                                                                              share_a),
+        0.0,
+    )
+    weights = scipy_stats.binom.pmf(d, n_examples, psi)
+    return float(min(1.0, np.sum(weights * reject)))
+
+
+def alternative_rates(rate_a: float, rate_b: float, gap: float) -> tuple[float, float]:
+    """The pair of rates at which a gap is sought, anchored on the observed rates.
+
+    The weaker model keeps its observed rate and the other is ``gap`` above it; when that
+    would exceed 1, the pair is shifted down to (1, 1 - gap). Returns (stronger, weaker).
+    """
+    if not 0.0 < gap <= 1.0:
+        raise ValueError(f"gap must be within (0, 1], got {gap}")
+    weaker = min(max(0.0, min(rate_a, rate_b)), 1.0 - gap)
+    return weaker + gap, weaker
 
 
 def minimum_detectable_difference(
-    n_examples: int, base_rate: float, *, alpha: float = 0.05, power: float = 0.8
+    n_examples: int, rate_a: float, rate_b: float, *, alpha: float = 0.05, power: float = 0.8
 ) -> float:
-    """Smallest accuracy gap a paired test on ``n_examples`` detects with the given power.
+    """Smallest accuracy gap the mid-p McNemar test on ``n_examples`` detects with ``power``.
 
-    Inverse of `examples_needed` (same McNemar approximation and independence assumption,
-    ``base_rate`` is the mean accuracy of the two models). NaN when no gap is detectable:
-    ``base_rate`` is 0 or 1, or the corpus is too small even for the largest possible gap.
+    Exact power (`mcnemar_power`) at the rates `alternative_rates` derives from the observed
+    pair. Never NaN: infinite when even a gap of 100 points is not detectable (too few
+    examples, e.g. fewer than 5).
     """
-    _check_power_inputs(base_rate, alpha, power)
-    if n_examples < 1:
-        return math.nan
-    largest = 2.0 * min(base_rate, 1.0 - base_rate)
-    if largest == 0.0 or _examples_for_gap(largest, base_rate, alpha, power) > n_examples:
-        return math.nan
-    smallest = largest * 1e-12
-    if _examples_for_gap(smallest, base_rate, alpha, power) <= n_examples:
+    _check_level(alpha, power)
+
+    def shortfall(gap: float) -> float:
+        strong, weak = alternative_rates(rate_a, rate_b, gap)
+        return mcnemar_power(n_examples, strong, weak, alpha=alpha) - power
+
+    if n_examples < 1 or shortfall(1.0) < 0:
+        return math.inf
+    smallest = 1e-9
+    if shortfall(smallest) >= 0:
         return smallest
+    return float(optimize.brentq(shortfall, smallest, 1.0, xtol=1e-7))
 
-    def excess(gap: float) -> float:
-        return _examples_for_gap(gap, base_rate, alpha, power) - n_examples
 
-    return float(optimize.brentq(excess, smallest, largest, xtol=1e-14, rtol=1e-12))
+def examples_needed(
+    gap: float, rate_a: float, rate_b: float, *, alpha: float = 0.05, power: float = 0.8
+) -> int:
+    """Examples a mid-p McNemar test needs to detect ``gap`` with ``power`` (exact power).
+
+    Rates come from `alternative_rates` (observed weaker rate, errors independent; models that
+    fail on the same hard examples need fewer). The exact power is not monotone in n (a
+    saw-tooth); this is the first n, found by doubling then bisection, where it reaches
+    ``power`` with the preceding n below it.
+    """
+    _check_level(alpha, power)
+    strong, weak = alternative_rates(rate_a, rate_b, gap)
+
+    def enough(n: int) -> bool:
+        return mcnemar_power(n, strong, weak, alpha=alpha) >= power
+
+    high = 8
+    while not enough(high):
+        high *= 2
+        if high > 1 << 26:  # pragma: no cover - needs a gap below 1e-4
+            raise ValueError(f"gap {gap} needs more than {high} examples")
+    low = high // 2 if high > 8 else 0
+    while high - low > 1:
+        middle = (low + high) // 2
+        if enough(middle):
+            high = middle
+        else:
+            low = middle
+    return high

@@ -43,7 +43,12 @@ class ReferenceModel:
             output_tokens=0,
             latency_s=time.perf_counter() - start,
             cost_usd=0.0,
-            metadata={"backend": "reference", "answered": "yes" if code else "no"},
+            metadata={
+                "backend": "reference",
+                "answered": "yes" if code else "no",
+                # Marks the sample as a harness control's, so the analysis keeps it apart.
+                "control": "mutant" if self._field == "mutant_rust" else "reference",
+            },
         )
 
 

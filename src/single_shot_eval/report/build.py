@@ -32,8 +32,13 @@ def write_reports(
     *,
     formats: Sequence[str] = ("json", "md"),
     console: Console | None = None,
+    baseline: str | None = None,
 ) -> dict[str, Any]:
-    """Rebuild the reports in `out_dir` from the store alone; returns the JSON document."""
+    """Rebuild the reports in `out_dir` from the store alone; returns the JSON document.
+
+    ``baseline`` names the contestant the value scores are relative to (default: the most
+    accurate paid contestant).
+    """
     known = available_formats()
     unknown = [f for f in formats if f not in known]
     if unknown:
@@ -44,7 +49,7 @@ def write_reports(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{out_dir}: cannot create report directory ({exc.strerror})") from None
-    data = load_report_data(store_file)
+    data = load_report_data(store_file, baseline=baseline)
     for name in formats:
         known[name].write(data, out_dir)
     if console is not None:

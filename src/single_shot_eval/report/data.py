@@ -37,10 +37,12 @@ class ReportData:
     sample_count: int = 0
 
 
-def load_report_data(path: Path, *, seed: int = 0) -> ReportData:
+def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) -> ReportData:
     """Analyse the store at `path` (read-only; no model or compiler is called)."""
     store = ResultStore(path, create=False)
-    summary = summarize(store.iter_samples(), level_weights=LEVEL_WEIGHTS, seed=seed)
+    summary = summarize(
+        store.iter_samples(), level_weights=LEVEL_WEIGHTS, seed=seed, baseline=baseline
+    )
     provenance = {k: v for k in PROVENANCE_KEYS if (v := store.get_meta(k)) is not None}
     return ReportData(
         store_path=path,

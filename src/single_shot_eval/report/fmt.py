@@ -106,3 +106,20 @@ HARNESS_ERRORS_NOTE = (
 def harness_errors(counts: dict[str, int], quote: str = "") -> str:
     """'a: 3, b: 1' for the models with `harness_error` samples; '' when there are none."""
     return ", ".join(f"{quote}{model}{quote}: {n}" for model, n in sorted(counts.items()) if n)
+
+
+def gap(value: float | None) -> str:
+    """A detectable gap in points: 0.0997 -> '10.0 pts'; infinite -> 'none detectable'."""
+    if missing(value):
+        return "–"
+    assert value is not None
+    if math.isinf(value):
+        return "none detectable"
+    return f"{100 * value:.1f} pts"
+
+
+def value_score(value: float | None, note: str = "") -> str:
+    """A value score as a ratio; a free contestant that passes something reads 'free'."""
+    if value is not None and not missing(value) and math.isinf(value) and "free" in note:
+        return "free ($0)"
+    return ratio(value)

@@ -2,8 +2,10 @@
 
 Four figures per task:
 
-* `pareto`: cost per sample (log scale) against pass@1 with 95% BCa error bars, the
-  non-dominated models highlighted and the convex hull of mixtures drawn. A log axis cannot
+* `pareto`: the contestants' frontier points (per-example pass rate and cost per sample on the
+  examples every contestant answered: the estimator of the frontier and its membership
+  probability) with 95% intervals over examples, the non-dominated models highlighted and the
+  convex hull of mixtures drawn. Controls (reference, mutant) are not drawn. A log axis cannot
   show a cost of 0, so free models sit at a marked "free" position one decade left of the
   cheapest paid model, behind a dotted break line; the legend says so.
 * `levels`: accuracy per Py2Rs level, one bar per model in each level group.
@@ -210,14 +212,11 @@ def free_position_usd(costs_usd: Sequence[float]) -> float:
     return float(10.0 ** (math.floor(math.log10(min(paid))) - 1))
 
 
-def _error_bar(model: ModelSummary) -> tuple[float, float]:
-    """Distance from pass@1 down and up to the BCa interval (percentile if BCa is missing)."""
-    for low, high in (
-        (model.bca_ci_low, model.bca_ci_high),
-        (model.bootstrap_ci_low, model.bootstrap_ci_high),
-    ):
-        if _finite(low) and _finite(high):
-            return max(0.0, model.pass_at_1 - low), max(0.0, high - model.pass_at_1)
+def _error_bar(model: ModelSummary, y: float) -> tuple[float, float]:
+    """Distance from the plotted accuracy down and up to the model's interval over examples."""
+    low, high = model.example_ci_low, model.example_ci_high
+    if _finite(low) and _finite(high):
+        return max(0.0, y - low), max(0.0, high - y)
     return 0.0, 0.0
 
 
@@ -238,10 +237,11 @@ def _label_offsets(points: Sequence[tuple[str, float, float]]) -> dict[str, tupl
 
 
 def plot_pareto(task: TaskSummary, out_dir: Path, *, stem: str = "pareto") -> PlotFile:
-    """Cost per sample (log) vs pass@1 with CIs, frontier, convex hull and free models."""
+    """Cost per sample (log) vs accuracy with CIs, frontier, convex hull and free models."""
     models = task.models
     colours = _model_colours(m.model_id for m in models)
-    costs = [m.cost_per_sample_usd for m in models]
+    points = {p.model_id: p for p in task.pareto.points}
+    costs = [points[m.model_id].cost_usd for m in models]
     x_free = free_position_usd(costs)
     paid = [c for c in costs if _finite(c) and c > 0]
     has_free = any(_finite(c) and c <= 0 for c in costs)
@@ -297,9 +297,10 @@ def plot_pareto(task: TaskSummary, out_dir: Path, *, stem: str = "pareto") -> Pl
 
         label_points = []
         for model in models:
-            x = x_of(model.cost_per_sample_usd)
-            y = model.pass_at_1 if _finite(model.pass_at_1) else 0.0
-            down, up = _error_bar(model)
+            point = points[model.model_id]
+            x = x_of(point.cost_usd)
+            y = point.accuracy if _finite(point.accuracy) else 0.0
+            down, up = _error_bar(model, y)
             on_front = model.model_id in front
             axis.errorbar(
                 [x], [y], yerr=[[down], [up]], fmt="none", ecolor=colours[model.model_id],
@@ -324,7 +325,7 @@ def plot_pareto(task: TaskSummary, out_dir: Path, *, stem: str = "pareto") -> Pl
         _percent_axis(axis)
         axis.set_xlabel("cost per sample (USD, log scale)" if paid
                         else "cost per sample: every model is free")
-        axis.set_ylabel("pass@1 (error bars: 95% BCa CI over examples)")
+        axis.set_ylabel("pass@1 (error bars: 95% CI over examples)")
         axis.set_title(f"Cost vs accuracy — task {task.task_id}", loc="left")
         handles: list[Line2D | Patch] = [
             Line2D([], [], marker="D", linestyle="none", markerfacecolor="white",
@@ -503,6 +504,8 @@ def write_plots(data: ReportData, out_dir: Path) -> PlotSet:
     tasks = data.summary.tasks
     files: list[PlotFile] = []
     for task, suffix in zip(tasks, _task_suffixes([t.task_id for t in tasks]), strict=True):
+        if not task.models:
+            continue  # controls only: the self-check table says everything there is to say
         counts = error_code_counts(data.samples(), task.task_id)
         files.append(plot_pareto(task, plots_dir, stem=f"pareto{suffix}"))
         files.append(plot_levels(task, plots_dir, stem=f"levels{suffix}"))

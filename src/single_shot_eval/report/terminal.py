@@ -6,56 +6,90 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from single_shot_eval.analysis.aggregate import EvaluationSummary
+from single_shot_eval.analysis.aggregate import EvaluationSummary, TaskSummary
 from single_shot_eval.report import fmt
 
 
-def render_summary(console: Console, summary: EvaluationSummary) -> None:
-    """One rich table per task: pass@1 with CIs, compile rate, cost, latency, frontier."""
-    for task in summary.tasks:
-        table = Table(
-            title=f"Task {task.task_id}", title_justify="left", box=box.SIMPLE_HEAD,
-            caption="CI t: Student-t 95% over runs; CI BCa: bootstrap 95% over examples; "
-            "p50: median latency; ◆ on the cost/accuracy Pareto frontier",
-            caption_justify="left",
-        )
-        table.add_column("model", no_wrap=True)
-        for name, justify in (
-            ("pass@1", "right"), ("CI t", "right"), ("CI BCa", "right"), ("compile", "right"),
-            ("$/sample", "right"), ("total $", "right"), ("p50", "right"), ("◆", "center"),
-        ):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for m in task.models:
-            t_ci = "runs same" if m.runs_identical else _compact_ci(m.t_ci_low, m.t_ci_high)
-            table.add_row(
-                m.model_id,
-                fmt.pct(m.pass_at_1),
-                t_ci,
-                _compact_ci(m.bca_ci_low, m.bca_ci_high),
-                fmt.pct(m.compile_rate),
-                fmt.usd(m.cost_per_sample_usd),
-                fmt.usd(m.total_cost_usd),
-                fmt.seconds(m.latency_p50_s),
-                "◆" if task.pareto.on_front(m.model_id) else "",
+def self_check_line(task: TaskSummary) -> str:
+    """One line on the harness controls: 'self-check ok: reference 10/10 pass, mutant ...'."""
+    parts = []
+    for control in task.controls:
+        failures = len(control.unexpected_examples)
+        if control.role == "reference":
+            text = (
+                f"{control.model_id} {control.n_examples - failures}/{control.n_examples} "
+                "pass (must be 100%)"
             )
-        console.print(table)
+        elif control.answered_examples == 0:
+            text = f"{control.model_id}: no example of the {control.n_examples} has a mutant"
+        else:
+            text = (
+                f"{control.model_id} {failures}/{control.answered_examples} pass (must be 0%; "
+                f"{control.n_examples - control.answered_examples} example(s) have none)"
+            )
+        parts.append(text)
+    status = "ok" if task.self_check_ok else "FAILED"
+    return f"self-check {status}: " + "; ".join(parts)
+
+
+def render_summary(console: Console, summary: EvaluationSummary) -> None:
+    """Per task: the self-check, one table of contestants, and the contestant comparisons."""
+    for task in summary.tasks:
+        console.print(f"[bold]Task {task.task_id}[/]")
+        if task.controls:
+            style = "green" if task.self_check_ok else "bold red"
+            console.print(f"  [{style}]{self_check_line(task)}[/]")
         if fmt.harness_errors(task.harness_errors):
             console.print(
                 f"  harness errors: {fmt.harness_errors(task.harness_errors)} "
                 f"({fmt.HARNESS_ERRORS_NOTE})"
             )
+        if not task.models:
+            console.print("  no contestant: only harness controls were evaluated")
+            continue
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            caption="95% CI: over examples (exact when runs are identical, else cluster "
+            "bootstrap BCa); run-to-run: Student-t over run accuracies; spent: actual spend "
+            "(cached replays free); ◆ on the cost/accuracy Pareto frontier",
+            caption_justify="left",
+        )
+        table.add_column("model", no_wrap=True)
+        for name, justify in (
+            ("pass@1", "right"), ("95% CI", "right"), ("run-to-run", "right"),
+            ("compile", "right"), ("$/sample", "right"), ("spent", "right"), ("p50", "right"),
+            ("◆", "center"),
+        ):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for m in task.models:
+            run_ci = "runs same" if m.runs_identical else _compact_ci(m.t_ci_low, m.t_ci_high)
+            table.add_row(
+                m.model_id,
+                fmt.pct(m.pass_at_1),
+                _compact_ci(m.example_ci_low, m.example_ci_high),
+                run_ci,
+                fmt.pct(m.compile_rate),
+                fmt.usd(m.cost_per_sample_usd),
+                fmt.usd(m.actual_cost_usd),
+                fmt.seconds(m.latency_p50_s),
+                "◆" if task.pareto.on_front(m.model_id) else "",
+            )
+        console.print(table)
         for c in task.comparisons:
+            needed = ", ".join(f"{p} pt: {n:,}" for p, n in sorted(c.examples_needed.items()))
             console.print(
-                f"  {c.model_a} − {c.model_b}: Δ {fmt.pct(c.accuracy_difference)} "
-                f"{fmt.pct_ci(c.difference_ci_low, c.difference_ci_high)}, McNemar mid-p "
-                f"{fmt.pvalue(c.mcnemar_mid_p)} (Holm {fmt.pvalue(c.holm_p)}), "
-                f"min. detectable Δ at 80% power {fmt.pct(c.minimum_detectable_difference)}"
+                f"  {c.model_a} − {c.model_b}: Δ {fmt.signed_points(c.accuracy_difference)} "
+                f"{fmt.pct_ci(c.difference_ci_low, c.difference_ci_high)}, McNemar "
+                f"{c.mcnemar_b}/{c.mcnemar_c} mid-p {fmt.pvalue(c.mcnemar_mid_p)} (Holm "
+                f"{fmt.pvalue(c.holm_p)}); min. detectable Δ at 80% power "
+                f"{fmt.gap(c.minimum_detectable_difference)}; examples needed for {needed}"
             )
 
 
 def _compact_ci(low: float | None, high: float | None) -> str:
-    """'12–31%': a 95% interval in the width a terminal column affords."""
+    """'12–31%': a 95% interval in the width a terminal column affords (one decimal below 10%)."""
     if fmt.missing(low) or fmt.missing(high):
         return "–"
     assert low is not None and high is not None
-    return f"{100 * low:.0f}–{100 * high:.0f}%"
+    digits = 1 if high < 0.1 or low > 0.9 else 0
+    return f"{100 * low:.{digits}f}–{100 * high:.{digits}f}%"

@@ -5,7 +5,8 @@ bounded on large stores: the drill-down shows at most `MAX_SAMPLES_PER_MODEL` sa
 in full (failures first), says how many it leaves out, and clips long texts. Every value taken
 from the store is escaped. Key elements carry stable ids and data attributes for tools and
 tests: `#summary`, `#model-table` (rows `data-model`, numeric cells `data-col` / `data-value`),
-`#pareto-plot`, `#levels-plot`, `#error-codes-plot`, `#verdicts-plot`, `#comparison-matrix`,
+`#self-check` (rows `data-model`), `#pareto-plot`, `#levels-plot`, `#error-codes-plot`,
+`#verdicts-plot`, `#comparison-matrix`,
 `#drill-down`, `#provenance` (ids of a second task get a `-2` suffix, and so on).
 """
 
@@ -21,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from single_shot_eval.analysis.aggregate import ModelSummary, TaskSummary
+from single_shot_eval.analysis.aggregate import DETECTABLE_POINTS, ModelSummary, TaskSummary
 from single_shot_eval.corpus.levels import LEVELS
 from single_shot_eval.records import Sample, StageResult
 from single_shot_eval.report import fmt
 from single_shot_eval.report.data import ReportData
 from single_shot_eval.report.palette import VERDICT_COLOURS
+from single_shot_eval.report.terminal import self_check_line
 
 if TYPE_CHECKING:  # matplotlib is imported only when plots are drawn
     from single_shot_eval.report.plots import PlotFile, PlotSet
@@ -131,13 +133,17 @@ def _figure(plot: PlotFile | None, element_id: str, caption: str) -> str:
 def _summary_section(data: ReportData) -> str:
     tasks = data.summary.tasks
     models = sorted({m.model_id for t in tasks for m in t.models})
+    controls = sorted({c.model_id for t in tasks for c in t.controls})
     prov = data.provenance
     rustc = prov.get("rustc_version", "").splitlines()[0] if prov.get("rustc_version") else ""
     cards = [
         ("Samples", f"{data.sample_count:,}"),
-        ("Models", str(len(models))),
+        ("Contestants", str(len(models))),
+        ("Controls", str(len(controls))),
         ("Tasks", str(len(tasks))),
-        ("Examples", ", ".join(str(t.models[0].n_examples) for t in tasks if t.models) or "0"),
+        ("Examples", ", ".join(
+            str(max(m.n_examples for m in [*t.models, *(c.summary for c in t.controls)]))
+            for t in tasks if t.models or t.controls) or "0"),
     ]
     out = ['<section id="summary"><h2>Summary</h2><div class="cards">']
     for label, value in cards:
@@ -145,16 +151,19 @@ def _summary_section(data: ReportData) -> str:
                    f'<div class="card-label">{_e(label)}</div></div>')
     out.append("</div><ul class=\"findings\">")
     for task in tasks:
+        if task.controls:
+            out.append(f"<li>Task <code>{_e(task.task_id)}</code>: "
+                       f"{_e(self_check_line(task))}.</li>")
         if not task.models:
             continue
         pareto = task.pareto
-        best = task.model(pareto.reference_model_id)
+        best = max(task.models, key=lambda m: (m.example_pass_rate, m.model_id))
         front = ", ".join(pareto.pareto_front)
         line = (
-            f"Task <code>{_e(task.task_id)}</code>: most accurate model "
+            f"Task <code>{_e(task.task_id)}</code>: most accurate contestant "
             f"<strong>{_e(best.model_id)}</strong> with pass@1 {_e(fmt.pct(best.pass_at_1))} "
-            f"(95% BCa CI {_e(fmt.pct_ci(best.bca_ci_low, best.bca_ci_high))}) at "
-            f"{_e(fmt.usd(best.cost_per_sample_usd))} per sample; cost–accuracy frontier: "
+            f"(95% CI over examples {_e(fmt.pct_ci(best.example_ci_low, best.example_ci_high))})"
+            f" at {_e(fmt.usd(best.cost_per_sample_usd))} per sample; cost–accuracy frontier: "
             f"{_e(front)}."
         )
         if pareto.dominated:
@@ -171,41 +180,46 @@ def _summary_section(data: ReportData) -> str:
 #: (header, second header line, tooltip) of each model-table column.
 _MODEL_COLUMNS = (
     ("Model", "", ""), ("pass@1", "", "strict: every check of the example passed"),
-    ("95% CI", "t, runs", "Student t over run accuracies: run-to-run variation only"),
-    ("95% CI", "BCa, examples", "bootstrap over examples: the interval to quote"),
+    ("95% CI", "examples", "over examples: exact when runs are identical, else cluster "
+     "bootstrap BCa; the interval to quote"),
+    ("Run-to-run", "t, 95%", "Student t over run accuracies: run-to-run variation only"),
     ("Compile", "", "share of samples that compiled"),
     ("Behaviour", "", "pass rate on examples that offer a behaviour check"),
     ("Cost", "per sample", ""), ("Cost", "per 1M tok", "total cost per million tokens"),
-    ("Total", "USD", ""), ("Latency", "p50", ""), ("Latency", "p95", ""),
+    ("Spent", "USD", "actual spend: responses replayed from the cache are free"),
+    ("Nominal", "USD", "every sample priced as generated"), ("Latency", "p50", ""),
+    ("Latency", "p95", ""),
     ("Latency", "p99", ""), ("Speed", "tokens/s", "mean output tokens per second"),
     ("Frontier", "", "◆ = non-dominated in cost × accuracy"),
-    ("Value", "", "accuracy per dollar relative to the most accurate model"),
+    ("Value", "", "accuracy per dollar relative to the baseline contestant"),
 )
 
 
 def _model_row(task: TaskSummary, m: ModelSummary) -> str:
     pareto = task.pareto
     on_front = pareto.on_front(m.model_id)
-    value = pareto.trade_off(m.model_id).value_score
+    trade = pareto.trade_off(m.model_id)
+    value = trade.value_score
     t_ci = "runs identical" if m.runs_identical else fmt.pct_ci(m.t_ci_low, m.t_ci_high)
-    per_mtok = fmt.per_million_tokens_usd(m.total_cost_usd, m.input_tokens + m.output_tokens)
+    per_mtok = fmt.per_million_tokens_usd(m.nominal_cost_usd, m.input_tokens + m.output_tokens)
     cells = [
         f'<th scope="row" class="model" data-col="model_id">{_e(m.model_id)}</th>',
         _num_cell(fmt.pct(m.pass_at_1), "pass_at_1", m.pass_at_1, " strong"),
+        _num_cell(fmt.pct_ci(m.example_ci_low, m.example_ci_high), "example_ci"),
         _num_cell(t_ci, "t_ci"),
-        _num_cell(fmt.pct_ci(m.bca_ci_low, m.bca_ci_high), "bca_ci"),
         _num_cell(fmt.pct(m.compile_rate), "compile_rate", m.compile_rate),
         _num_cell(fmt.pct(m.behaviour_pass_rate), "behaviour_pass_rate", m.behaviour_pass_rate),
         _num_cell(fmt.usd(m.cost_per_sample_usd), "cost_per_sample_usd", m.cost_per_sample_usd),
         _num_cell(fmt.usd(per_mtok), "cost_per_mtok_usd", per_mtok),
-        _num_cell(fmt.usd(m.total_cost_usd), "total_cost_usd", m.total_cost_usd),
+        _num_cell(fmt.usd(m.actual_cost_usd), "actual_cost_usd", m.actual_cost_usd),
+        _num_cell(fmt.usd(m.nominal_cost_usd), "nominal_cost_usd", m.nominal_cost_usd),
         _num_cell(fmt.seconds(m.latency_p50_s), "latency_p50_s", m.latency_p50_s),
         _num_cell(fmt.seconds(m.latency_p95_s), "latency_p95_s", m.latency_p95_s),
         _num_cell(fmt.seconds(m.latency_p99_s), "latency_p99_s", m.latency_p99_s),
         _num_cell(fmt.number(m.mean_tokens_per_s, 1), "mean_tokens_per_s", m.mean_tokens_per_s),
         f'<td class="center frontier" data-col="frontier" data-value="{str(on_front).lower()}">'
         f'{"◆" if on_front else ""}</td>',
-        _num_cell(fmt.ratio(value), "value_score", value),
+        _num_cell(fmt.value_score(value, trade.note), "value_score", value),
     ]
     css = ' class="on-front"' if on_front else ""
     return f'<tr data-model="{_e(m.model_id)}"{css}>{"".join(cells)}</tr>'
@@ -220,16 +234,17 @@ def _header_cell(name: str, sub: str = "", tip: str = "") -> str:
 def _model_table(task: TaskSummary, task_index: int) -> str:
     head = "".join(_header_cell(name, sub, tip) for name, sub, tip in _MODEL_COLUMNS)
     rows = "".join(_model_row(task, m) for m in task.models)
-    examples = task.models[0].n_examples if task.models else 0
+    examples = max((m.n_examples for m in task.models), default=0)
     runs = max((m.n_runs for m in task.models), default=0)
     return (
         f'<div class="table-wrap"><table class="model-table" '
         f'id="{_element_id("model-table", task_index)}" data-task="{_e(task.task_id)}">'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
         f'<p class="note">{examples} examples × {runs} runs. pass@1 is strict (every ground '
-        "truth of the example passed). Value = accuracy per dollar relative to the most "
-        f"accurate model (<code>{_e(task.pareto.reference_model_id)}</code>); ∞ for a free "
-        "model that passes something.</p>" + _harness_errors_note(task)
+        "truth of the example passed). Value = accuracy per dollar relative to the baseline "
+        f"<code>{_e(task.pareto.baseline_model_id)}</code> (the most accurate paid contestant "
+        "unless <code>--baseline</code> names one); “free” for a $0 contestant that passes "
+        "something.</p>"
     )
 
 
@@ -241,6 +256,38 @@ def _harness_errors_note(task: TaskSummary) -> str:
     return (
         f'<p class="note harness-errors" data-task="{_e(task.task_id)}">Harness errors: '
         f"{_e(counts)} ({_e(fmt.HARNESS_ERRORS_NOTE)}).</p>"
+    )
+
+
+def _self_check(task: TaskSummary, task_index: int) -> str:
+    """The harness controls apart from the contestants: each must score as expected."""
+    if not task.controls:
+        return ""
+    rows = []
+    for c in task.controls:
+        status = '<span class="ok">ok</span>' if c.ok else '<span class="fail">FAILED</span>'
+        unexpected = ", ".join(c.unexpected_examples[:10]) or "–"
+        rows.append(
+            f'<tr data-model="{_e(c.model_id)}"><th scope="row" class="model">{_e(c.model_id)}'
+            f"</th><td>{_e(c.role)}</td>"
+            + _num_cell(fmt.pct(c.expected_pass_rate, 0), "expected_pass_rate",
+                        c.expected_pass_rate)
+            + _num_cell(fmt.pct(c.pass_rate), "pass_rate", c.pass_rate)
+            + _num_cell(f"{c.answered_examples}/{c.n_examples}", "answered_examples",
+                        c.answered_examples)
+            + f'<td class="center" data-col="ok" data-value="{str(c.ok).lower()}">{status}</td>'
+            f"<td>{_e(unexpected)}</td></tr>"
+        )
+    head = "".join(f'<th scope="col">{h}</th>' for h in (
+        "Control", "Role", "Must score", "Scored", "Examples with code", "Result",
+        "Unexpected examples",
+    ))
+    return (
+        f'<h3>Self-check</h3><div class="table-wrap"><table class="self-check" '
+        f'id="{_element_id("self-check", task_index)}"><thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></div><p class="note">Harness controls check '
+        "the verifier, not a model: they are left out of the frontier, the value scores, the "
+        "comparisons, the multiple-testing family and the power figures.</p>"
     )
 
 
@@ -262,17 +309,19 @@ def _frontier_table(task: TaskSummary) -> str:
         )
     head = "".join(f'<th scope="col">{h}</th>' for h in (
         "Model", "Non-dominated", "Convex hull", "P(frontier)", "Dominated by",
-        f"Δ vs {_e(pareto.reference_model_id)}", "Cost ratio", "Latency ratio", "Passes per $",
+        f"Δ vs {_e(pareto.baseline_model_id)}", "Cost ratio", "Latency ratio", "Passes per $",
     ))
     resamples = (
-        f" P(frontier) is the share of {pareto.membership_resamples:,} bootstrap resamples of "
-        f"the {pareto.membership_examples} common examples in which the model is non-dominated."
+        f" Frontier points and P(frontier) use one estimator: per-example pass rates and costs "
+        f"on the {pareto.membership_examples} examples every contestant answered; P(frontier) "
+        f"is the share of {pareto.membership_resamples:,} bootstrap resamples of them in which "
+        "the model is non-dominated."
         if pareto.membership_resamples else ""
     )
     return (
         f'<div class="table-wrap"><table class="frontier-table"><thead><tr>{head}</tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table></div><p class="note">Ratios are relative to '
-        f"the most accurate model.{_e(resamples)}</p>"
+        f"the baseline.{_e(resamples)}</p>"
     )
 
 
@@ -306,7 +355,8 @@ def _levels_table(task: TaskSummary) -> str:
 def _comparison_matrix(task: TaskSummary, task_index: int) -> str:
     ids = [m.model_id for m in task.models]
     if len(ids) < 2:
-        return '<p class="muted">One model only: nothing to compare.</p>'
+        return (f'<p class="muted" id="{_element_id("comparison-matrix", task_index)}">'
+                "One contestant only: nothing to compare.</p>")
     head = "".join(f'<th scope="col">{_e(b)}</th>' for b in ids)
     rows = []
     for a in ids:
@@ -337,13 +387,17 @@ def _comparison_matrix(task: TaskSummary, task_index: int) -> str:
             f'<td class="num">{c.mcnemar_b}/{c.mcnemar_c}</td>'
             f'<td class="num">{_e(fmt.pvalue(c.mcnemar_mid_p))}</td>'
             f'<td class="num">{_e(fmt.pvalue(c.holm_p))}</td>'
-            f'<td class="num">{_e(fmt.pvalue(c.paired_t_p))}</td>'
             f'<td class="num">{_e(fmt.number(c.cohens_h, 2))}</td>'
-            f'<td class="num">{_e(fmt.pct(c.minimum_detectable_difference))}</td></tr>'
+            f'<td class="num">{_e(fmt.number(c.cohens_dz, 2))}</td>'
+            f'<td class="num">{_e(fmt.gap(c.minimum_detectable_difference))}</td>'
+            + "".join(f'<td class="num">{c.examples_needed.get(p, 0):,}</td>'
+                      for p in DETECTABLE_POINTS)
+            + "</tr>"
         )
     detail_head = "".join(f'<th scope="col">{h}</th>' for h in (
-        "Pair", "Δ accuracy", "95% CI (paired bootstrap)", "McNemar b/c", "p (mid-p)",
-        "p (Holm)", "p (paired t, runs)", "Cohen's h", "Min. detectable Δ",
+        "Pair", "Δ accuracy", "95% CI (paired, examples)", "McNemar b/c", "p (mid-p)",
+        "p (Holm)", "Cohen's h", "d_z", "Min. detectable Δ",
+        *[f"Examples for {p} pt" for p in DETECTABLE_POINTS],
     ))
     return (
         f'<div class="table-wrap"><table class="matrix" '
@@ -356,8 +410,10 @@ def _comparison_matrix(task: TaskSummary, task_index: int) -> str:
         '<details class="more"><summary>All pairwise statistics</summary>'
         f'<div class="table-wrap"><table><thead><tr>{detail_head}</tr></thead>'
         f'<tbody>{"".join(details)}</tbody></table></div>'
-        '<p class="note">Minimum detectable Δ: smallest gap a paired test on this many common '
-        "examples detects with 80% power at α = 0.05.</p></details>"
+        '<p class="note">Every statistic pairs by example. Minimum detectable Δ: smallest gap '
+        "the mid-p McNemar test on these common examples detects with 80% power at α = 0.05 "
+        "(exact power at the observed weaker rate, errors independent); examples for 1, 3 and "
+        "5 points: how many examples that test needs for such a gap.</p></details>"
     )
 
 
@@ -452,7 +508,7 @@ def _drill_down(
     task: TaskSummary, task_index: int, kept: dict[tuple[str, str], _ModelSamples]
 ) -> str:
     out = [f'<div class="drill-down" id="{_element_id("drill-down", task_index)}">']
-    for m in task.models:
+    for m in [*task.models, *(c.summary for c in task.controls)]:
         entry = kept.get((task.task_id, m.model_id), _ModelSamples())
         shown = sorted(
             entry.shown(),
@@ -499,11 +555,28 @@ def _task_section(
     return (
         f'<section class="task" id="{_element_id("task", task_index)}" data-task="{_e(tid)}">'
         f"<h2>Task <code>{_e(tid)}</code></h2>"
-        f"<h3>Models</h3>{_model_table(task, task_index)}"
+        + _self_check(task, task_index)
+        + _harness_errors_note(task)
+        + (_contestant_sections(task, task_index, plots) + notes_html if task.models else
+           '<p class="muted">No contestant: only harness controls were evaluated.</p>')
+        + "<h3>Per-example drill-down</h3>"
+        + '<p class="note">The store keeps the prompt’s SHA-256 digest, not its text; the '
+        "corpus example with that id holds the Python source.</p>"
+        + _drill_down(task, task_index, kept)
+        + "</section>"
+    )
+
+
+def _contestant_sections(task: TaskSummary, task_index: int, plots: PlotSet) -> str:
+    """Model table, frontier, levels, failures and comparisons: contestants only."""
+    tid = task.task_id
+    return (
+        f"<h3>Contestants</h3>{_model_table(task, task_index)}"
         "<h3>Cost vs accuracy</h3>"
         + _figure(
             plots.get(tid, "pareto"), _element_id("pareto-plot", task_index),
-            "Cost per sample on a log axis against pass@1 with 95% BCa intervals. Diamonds are "
+            "Cost per sample on a log axis against pass@1 (per-example rates on the examples "
+            "every contestant answered) with 95% intervals over examples. Diamonds are "
             "non-dominated; the line is the convex hull reachable by mixing frontier models. "
             "Free models sit at the “free” position left of the axis break.",
         )
@@ -519,12 +592,7 @@ def _task_section(
         + _figure(plots.get(tid, "error-codes"), _element_id("error-codes-plot", task_index),
                   "Samples in which each rustc error code appears (most frequent codes).")
         + "</div>"
-        + f"<h3>Pairwise comparisons</h3>{_comparison_matrix(task, task_index)}{notes_html}"
-        + "<h3>Per-example drill-down</h3>"
-        + '<p class="note">The store keeps the prompt’s SHA-256 digest, not its text; the '
-        "corpus example with that id holds the Python source.</p>"
-        + _drill_down(task, task_index, kept)
-        + "</section>"
+        + f"<h3>Pairwise comparisons</h3>{_comparison_matrix(task, task_index)}"
     )
 
 
