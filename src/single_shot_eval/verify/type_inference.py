@@ -18,6 +18,7 @@ the record as unjudgeable, naming the parameter.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,11 @@ from single_shot_eval.pysource import parse_python
 from single_shot_eval.verify.function_harness import HOLE, PyType, TypeKind, has_hole
 
 if TYPE_CHECKING:
-    from single_shot_eval.verify.function_harness import ClassSignature, FunctionSignature
+    from single_shot_eval.verify.function_harness import (
+        ClassSignature,
+        FunctionSignature,
+        Parameter,
+    )
 
 _STR_METHODS = frozenset(
     {
@@ -125,7 +130,7 @@ def type_of_value(value: Any, *, from_json: bool = False) -> PyType | None:
             element = join(element, type_of_value(item, from_json=from_json))
             if element is None:
                 return None
-        return PyType(kind, (element,))
+        return PyType(kind, (element or HOLE,))
     if isinstance(value, dict):
         key: PyType | None = HOLE
         item_type: PyType | None = HOLE
@@ -135,7 +140,7 @@ def type_of_value(value: Any, *, from_json: bool = False) -> PyType | None:
             item_type = join(item_type, type_of_value(v, from_json=from_json))
             if key is None or item_type is None:
                 return None
-        return PyType(TypeKind.DICT, (key, item_type))
+        return PyType(TypeKind.DICT, (key or HOLE, item_type or HOLE))
     return None
 
 
@@ -216,7 +221,7 @@ class CodeTypes:
 
     # -- expressions
 
-    def type_of(self, node: ast.expr) -> PyType | None:  # noqa: C901 - one case per node kind
+    def type_of(self, node: ast.expr) -> PyType | None:
         """The static type of `node`, or None when the code does not say."""
         if isinstance(node, ast.Constant):
             if node.value is None or isinstance(node.value, bytes | complex):
@@ -317,7 +322,7 @@ class CodeTypes:
                 return container.args[index]
         return None
 
-    def _call(self, node: ast.Call) -> PyType | None:  # noqa: C901 - one case per built-in
+    def _call(self, node: ast.Call) -> PyType | None:
         name = _call_name(node)
         first = self.type_of(node.args[0]) if node.args else None
         if name in ("int", "len", "ord", "round") and not (name == "round" and len(node.args) > 1):
@@ -413,16 +418,19 @@ class CodeTypes:
             for child in _walk_own_body(self.node)
         )
 
-    def _usage(self, node: ast.AST, name: str) -> PyType | None:  # noqa: C901
+    def _usage(self, node: ast.AST, name: str) -> PyType | None:
         def is_name(expr: ast.AST) -> bool:
             return isinstance(expr, ast.Name) and expr.id == name
 
         if isinstance(node, ast.BinOp) and (is_name(node.left) or is_name(node.right)):
             other = node.right if is_name(node.left) else node.left
             other_type = self.type_of(other)
-            if other_type is not None and other_type.kind in (TypeKind.INT, TypeKind.FLOAT):
-                if isinstance(node.op, _ARITHMETIC) or isinstance(node.op, ast.Div):
-                    return other_type
+            if (
+                other_type is not None
+                and other_type.kind in (TypeKind.INT, TypeKind.FLOAT)
+                and isinstance(node.op, (*_ARITHMETIC, ast.Div))
+            ):
+                return other_type
             if other_type is not None and other_type.kind is TypeKind.STR:
                 return other_type if isinstance(node.op, ast.Add) else None
             if isinstance(node.op, ast.Mod | ast.FloorDiv | ast.BitAnd | ast.BitOr | ast.LShift
@@ -439,11 +447,11 @@ class CodeTypes:
             ):
                 for operand in operands:
                     if not is_name(operand):
-                        other = self.type_of(operand)
-                        if other is not None and other.kind in (
+                        compared = self.type_of(operand)
+                        if compared is not None and compared.kind in (
                             TypeKind.INT, TypeKind.FLOAT, TypeKind.STR
                         ):
-                            return other
+                            return compared
         if isinstance(node, ast.Call):
             call = _call_name(node)
             for index, argument in enumerate(node.args):
@@ -469,8 +477,9 @@ class CodeTypes:
             element = self._target_usage(node.target)
             return PyType(TypeKind.LIST, (element or HOLE,))
         if isinstance(node, ast.Subscript) and is_name(node.value):
-            index = self.type_of(node.slice) if not isinstance(node.slice, ast.Slice) else None
-            if index is not None and index.kind is TypeKind.INT:
+            sliced = isinstance(node.slice, ast.Slice)
+            index_type = None if sliced else self.type_of(node.slice)
+            if index_type is not None and index_type.kind is TypeKind.INT:
                 return PyType(TypeKind.LIST, (HOLE,))
         return None
 
@@ -566,7 +575,6 @@ def _resolve_callable(
 ) -> tuple[tuple[Parameter, ...], PyType]:
     """Typed parameters and return type of `node`, holes filled (see the module docstring)."""
     from single_shot_eval.verify.function_harness import (
-        _NO_DEFAULT,
         _RUST_RESERVED,
         Parameter,
         UnsupportedSignature,
@@ -815,7 +823,9 @@ def resolve_class(
     tree = parse_python(python_code)
     classes = _classes(tree)
     if class_name not in classes:
-        raise UnsupportedSignature(class_name, "python_code defines no top-level class with this name")
+        raise UnsupportedSignature(
+            class_name, "python_code defines no top-level class with this name"
+        )
     functions = _module_functions(tree)
     chain = _class_chain(class_name, classes)
     members: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -832,7 +842,9 @@ def resolve_class(
     hand = _case_inputs(cases, CaseOrigin.HAND_WRITTEN)
     generated = _case_inputs(cases, CaseOrigin.GENERATED)
 
-    def call_values(source: list[FunctionCase], rust_name: str) -> tuple[list[list[Any]], list[Any]]:
+    def call_values(
+        source: list[FunctionCase], rust_name: str
+    ) -> tuple[list[list[Any]], list[Any]]:
         inputs: list[list[Any]] = []
         results: list[Any] = []
         for case in source:
@@ -886,10 +898,8 @@ def resolve_class(
                         default: Any = None
                         has_default = False
                         if item.value is not None:
-                            try:
+                            with contextlib.suppress(ValueError):
                                 default, has_default = ast.literal_eval(item.value), True
-                            except ValueError:
-                                pass
                         dataclass_fields.append(
                             Parameter(item.target.id, field_type, has_default, default)
                         )
