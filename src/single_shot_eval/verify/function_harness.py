@@ -837,18 +837,23 @@ _SUPPORT_CODE = """\
 
 
 def harness_target(
-    python_code: str, entry_point: str, cases: Sequence[FunctionCase] = ()
+    python_code: str,
+    entry_point: str,
+    cases: Sequence[FunctionCase] = (),
+    *,
+    open_return: bool = False,
 ) -> FunctionSignature | ClassSignature:
     """What the harness calls for `entry_point`: a function signature, or a class outline when
     the entry point names a class. Missing or bare (`list`, `dict`) annotations are inferred
-    from `cases` and the code (see `type_inference`); `UnsupportedSignature` when they cannot be.
+    from `cases` and the code (see `type_inference`); `UnsupportedSignature` when they cannot be
+    (with `open_return`, an undetermined return type is left as `HOLE` instead).
     """
     from single_shot_eval.verify.type_inference import resolve_class, resolve_signature
 
     tree = parse_python(python_code)
     if any(isinstance(n, ast.ClassDef) and n.name == entry_point for n in tree.body):
-        return resolve_class(python_code, entry_point, cases)
-    return resolve_signature(python_code, entry_point, cases)
+        return resolve_class(python_code, entry_point, cases, open_return=open_return)
+    return resolve_signature(python_code, entry_point, cases, open_return=open_return)
 
 
 def function_requirements(
@@ -978,7 +983,14 @@ def render_test_module(python_code: str, entry_point: str, cases: Sequence[Funct
     sequence. Raises `UnsupportedSignature` when the entry point has no Rust signature and
     `UnsupportedCaseValue` when a case's JSON does not fit the types.
     """
-    target = harness_target(python_code, entry_point, cases)
+    return render_target_cases(harness_target(python_code, entry_point, cases), cases)
+
+
+def render_target_cases(
+    target: FunctionSignature | ClassSignature, cases: Sequence[FunctionCase]
+) -> str:
+    """`render_test_module` for an already resolved target (raises `UnsupportedCaseValue`
+    when a case does not fit its types: a cheap check that a case can be expressed)."""
     if isinstance(target, ClassSignature):
         return _render_class_cases(target, cases)
     signature = target

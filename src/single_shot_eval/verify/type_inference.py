@@ -572,8 +572,12 @@ def _resolve_callable(
     input_values: list[list[Any]],
     expected_values: list[Any],
     generated_expected: list[Any],
+    open_return: bool = False,
 ) -> tuple[tuple[Parameter, ...], PyType]:
-    """Typed parameters and return type of `node`, holes filled (see the module docstring)."""
+    """Typed parameters and return type of `node`, holes filled (see the module docstring).
+
+    With `open_return`, a return type nothing determines is `HOLE` instead of an error (case
+    generation fills it from the oracle's values)."""
     from single_shot_eval.verify.function_harness import (
         _RUST_RESERVED,
         Parameter,
@@ -653,6 +657,8 @@ def _resolve_callable(
     if returns is None or has_hole(returns):
         returns = fill(returns, join_values(generated_expected, from_json=True))
     resolved_return = _finish(returns)
+    if resolved_return is None and open_return:
+        return tuple(parameters), HOLE
     if resolved_return is None:
         raise UnsupportedSignature(
             owner,
@@ -684,7 +690,11 @@ def _module_functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.Async
 
 
 def resolve_signature(
-    python_code: str, entry_point: str, cases: Sequence[FunctionCase] = ()
+    python_code: str,
+    entry_point: str,
+    cases: Sequence[FunctionCase] = (),
+    *,
+    open_return: bool = False,
 ) -> FunctionSignature:
     """The entry point's signature with missing or bare annotations inferred from the
     hand-written cases, the code, then the generated cases' expected values; `async def` is
@@ -716,6 +726,7 @@ def resolve_signature(
         input_values=[list(case.inputs) for case in hand],
         expected_values=[case.expected for case in hand],
         generated_expected=[case.expected for case in generated],
+        open_return=open_return,
     )
     return FunctionSignature(
         node.name, parameters, returns, is_async=isinstance(node, ast.AsyncFunctionDef)
@@ -807,7 +818,11 @@ def _mutates_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def resolve_class(
-    python_code: str, class_name: str, cases: Sequence[FunctionCase] = ()
+    python_code: str,
+    class_name: str,
+    cases: Sequence[FunctionCase] = (),
+    *,
+    open_return: bool = False,
 ) -> ClassSignature:
     """The outline the harness drives for class `class_name` (constructor from `__init__` or
     dataclass fields; public methods, properties and setters, inherited ones included;
@@ -918,7 +933,7 @@ def resolve_class(
         parameters, returns = _resolve_callable(
             function, f"{class_name}.{name}", skip_self=True, functions=functions,
             attributes=attributes, input_values=inputs, expected_values=results,
-            generated_expected=generated_results,
+            generated_expected=generated_results, open_return=open_return,
         )
         methods.append(MethodSignature(name, name, kind, parameters, returns,
                                        _mutates_self(function)))
