@@ -181,23 +181,55 @@ class CodeTypes:
     # -- local variables
 
     def _bind_locals(self, body: list[ast.stmt]) -> None:
-        for statement in body:
-            for child in _walk_own(statement):
-                if isinstance(child, ast.Assign):
-                    for target in child.targets:
-                        self._bind(target, self.type_of(child.value))
-                elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
-                    annotated = annotation_type(child.annotation)
-                    if annotated is not None:
-                        self.names.setdefault(child.target.id, annotated)
-                elif isinstance(child, ast.For | ast.comprehension):
-                    self._bind(child.target, self._element_of(child.iter))
+        for _ in range(2):  # a second pass sees names typed later in the first
+            for statement in body:
+                for child in _walk_own(statement):
+                    self._bind_statement(child)
+
+    def _bind_statement(self, child: ast.AST) -> None:
+        if isinstance(child, ast.Assign):
+            for target in child.targets:
+                self._bind(target, self.type_of(child.value))
+        elif isinstance(child, ast.AugAssign) and isinstance(child.target, ast.Subscript):
+            self._bind(child.target, self.type_of(child.value))
+        elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
+            annotated = annotation_type(child.annotation)
+            if annotated is not None:
+                self.names.setdefault(child.target.id, annotated)
+        elif isinstance(child, ast.For | ast.comprehension):
+            self._bind(child.target, self._element_of(child.iter))
+        elif (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Attribute)
+            and isinstance(child.func.value, ast.Name)
+            and child.func.attr in ("append", "add")
+            and len(child.args) == 1
+        ):
+            name = child.func.value.id
+            container = self.names.get(name)
+            item = self.type_of(child.args[0])
+            if container is not None and container.kind in (TypeKind.LIST, TypeKind.SET):
+                self.names[name] = fill(container, PyType(container.kind, (item or HOLE,))) \
+                    or container
 
     def _bind(self, target: ast.expr, value: PyType | None) -> None:
         if isinstance(target, ast.Name):
-            if value is not None and not has_hole(value):
+            if value is not None:
                 current = self.names.get(target.id)
-                self.names[target.id] = join(current, value) or value
+                merged = join(current, value)
+                self.names[target.id] = merged if merged is not None else (current or value)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            name = target.value.id
+            container = self.names.get(name)
+            if container is None or isinstance(target.slice, ast.Slice):
+                return
+            if container.kind is TypeKind.DICT:
+                key = self.type_of(target.slice)
+                shape = PyType(TypeKind.DICT, (key or HOLE, value or HOLE))
+                self.names[name] = fill(container, shape) or container
+            elif container.kind is TypeKind.LIST:
+                shape = PyType(TypeKind.LIST, (value or HOLE,))
+                self.names[name] = fill(container, shape) or container
         elif isinstance(target, ast.Tuple) and value is not None and value.kind is TypeKind.TUPLE:
             for item, item_type in zip(target.elts, value.args, strict=False):
                 self._bind(item, item_type)
@@ -371,7 +403,9 @@ class CodeTypes:
             if method in ("find", "rfind", "count", "index") and owner is not None:
                 return PyType(TypeKind.INT)
             if owner is not None and owner.kind is TypeKind.DICT and method == "get":
-                return owner.args[1] if len(node.args) > 1 else None
+                if len(node.args) < 2:
+                    return None
+                return join(owner.args[1], self.type_of(node.args[1]))
         return None
 
     # -- results
