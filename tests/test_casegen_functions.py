@@ -324,3 +324,18 @@ def test_script_records_are_programs_not_generated_here(examples: dict[str, Exam
                                                        sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match="needs a function example"):
         generate_function_cases(examples["shout_script"], sandbox)
+
+
+def test_the_verifier_judges_class_records_with_generated_cases(
+    prepared: dict[str, Any], sandbox: Sandbox
+) -> None:
+    from single_shot_eval.records import Verdict
+    from single_shot_eval.verify.verifier import VerdictCache, Verifier
+
+    verifier = Verifier(sandbox=sandbox, cache=VerdictCache())
+    example = prepared["prepared"]["clicker"].example
+    right, wrong = RUST["clicker"]
+    faithful = verifier.verify(right, example)
+    assert faithful.verdict is Verdict.PASS
+    assert faithful.stages[-1].checks_total == len(example.function_cases)
+    assert verifier.verify(wrong, example).verdict is Verdict.TEST_FAILURE
