@@ -3,10 +3,12 @@ many inputs: the oracle of `casegen.functions`. It is sent as text and run by th
 Python, never imported by the tool itself.
 
 Input: `spec.json` in the working directory (the target's kind and name, the inputs, the
-per-input time limit, whether to measure coverage). Output: `results.json`, rewritten after every
-input so a run killed half-way still reports the inputs it finished. Each result is
-`{"status": "ok" | "raised" | "timeout", "value": <tagged value>, "error": <exception name>,
-"calls": <calls completed, classes only>, "lines": [...], "arcs": [...]}`. Values are tagged
+per-input time limit, whether to measure coverage). With `watch_i64`, a call during which a local
+variable of the target held an int outside i64 reports `overflow` (a Rust i64 translation cannot
+follow it). Output: `results.json`, rewritten after every input so a run killed half-way still
+reports the inputs it finished. Each result is `{"status": "ok" | "raised" | "timeout" |
+"overflow", "value": <tagged value>, "error": <exception name>, "calls": <calls completed,
+classes only>, "lines": [...], "arcs": [...]}`. Values are tagged
 (`["i", 3]`, `["t", [...]]`, `["f", "nan"]`) so tuples, sets, int dict keys and NaN survive JSON.
 """
 
@@ -53,6 +55,33 @@ def tag(value):
     return ["?", type(value).__name__]
 
 
+_LIMIT = 2 ** 63
+_overflow = [False]
+
+
+def _outside_i64(value):
+    if type(value) is int:
+        return not -_LIMIT <= value < _LIMIT
+    if type(value) in (list, tuple) and len(value) <= 64:
+        return any(type(item) is int and not -_LIMIT <= item < _LIMIT for item in value)
+    return False
+
+
+def _watch_locals(frame, event, arg):
+    if event in ("line", "return") and not _overflow[0]:
+        for value in frame.f_locals.values():
+            if _outside_i64(value):
+                _overflow[0] = True
+                break
+    return _watch_locals
+
+
+def _watch(target_path):
+    def tracer(frame, event, arg):
+        return _watch_locals if frame.f_code.co_filename == target_path else None
+    return tracer
+
+
 def settle(value):
     if inspect.iscoroutine(value):
         return asyncio.run(value)
@@ -88,6 +117,9 @@ def main():
             cov.erase()
             cov.start()
         sys.stdout = sys.stderr = io.StringIO()
+        _overflow[0] = False
+        if spec.get("watch_i64"):
+            sys.settrace(_watch(target_path))
         signal.setitimer(signal.ITIMER_REAL, spec["timeout_s"])
         try:
             if spec["kind"] == "class":
@@ -115,9 +147,13 @@ def main():
             result = {"status": "raised", "error": type(error).__name__}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            if spec.get("watch_i64"):
+                sys.settrace(None)
             sys.stdout, sys.stderr = real_stdout, real_stderr
             if cov is not None:
                 cov.stop()
+        if _overflow[0] and result["status"] == "ok":
+            result = {"status": "overflow"}
         if spec["kind"] == "class" and result["status"] == "raised":
             result["calls"] = calls_done
             result["value"] = tag(values)
