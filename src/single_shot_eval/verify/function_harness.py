@@ -36,6 +36,18 @@ comparison goes through a tolerance-aware trait (floats anywhere inside vectors,
 tuples and map values are compared with `math.isclose(rel_tol=1e-9, abs_tol=1e-9)` semantics).
 A failing case panics with its index, the JSON inputs, and the expected and actual values
 (`{:?}`).
+
+Open types, classes and async
+-----------------------------
+`harness_target` is what the prompt (`function_requirements`) and the verifier
+(`render_test_module`) both use. A parameter or return type that is missing or bare (`list`,
+`dict`) is inferred by `type_inference` from the hand-written cases, the code, then the
+generated cases, so both sides see the same types. An `async def` entry point is called like a
+plain `fn` (the prompt says so). An entry point naming a class is driven as
+`Type::new(constructor args)` followed by a sequence of method calls, every result compared
+with Python's: public methods keep their names (`&mut self` where Python assigns to `self`),
+a `@property` is a method of the same name and its setter `set_<name>`. A class case is
+`FunctionCase(inputs=(constructor_args, [[method, args], ...]), expected=[result, ...])`.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ import json
 import math
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -66,6 +67,7 @@ CANDIDATE_TIMEOUT_S = 0.25
 """Per-input wall-clock limit in the oracle; slower inputs are not kept as ground truth."""
 MAX_CANDIDATES = 128
 HYPOTHESIS_EXAMPLES = 48
+_HYPOTHESIS_LOCK = threading.Lock()
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 _RUN_SETTINGS = (
     {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1"},
@@ -415,7 +417,8 @@ def _draw(strategy: Any, count: int) -> list[Any]:
     def collect(value: Any) -> None:
         drawn.append(value)
 
-    collect()
+    with _HYPOTHESIS_LOCK:  # one draw at a time: generators may run in threads
+        collect()
     return drawn
 
 
