@@ -107,6 +107,16 @@ ECHO = {
     "level": "Concurrency",
 }
 SCRIPT = {"id": "shout_script", "python_code": "print('HELLO')\n", "test_cases": []}
+SET_ORDER = {
+    "id": "distinct_words",
+    "python_code": "def distinct_words(words: list[str]) -> list[str]:\n"
+    "    return list(set(words))\n",
+    "notes": "order depends on the hash seed",
+}
+ALWAYS_RAISES = {
+    "id": "always_raises",
+    "python_code": "def always_raises(n: int) -> int:\n    raise ValueError(n)\n",
+}
 
 RUST = {
     "last_digit": (
@@ -179,7 +189,8 @@ def sandbox() -> Sandbox:
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Example]:
     path = tmp_path_factory.mktemp("corpus") / "records.jsonl"
-    records = [LAST_DIGIT, PARSE_OR_ZERO, FLOOR_ROOT, BUCKETS, WRONG_TRUTH, COUNTER, ECHO, SCRIPT]
+    records = [LAST_DIGIT, PARSE_OR_ZERO, FLOOR_ROOT, BUCKETS, WRONG_TRUTH, COUNTER, ECHO, SCRIPT,
+               SET_ORDER, ALWAYS_RAISES]
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return {example.id: example for example in load_corpus(path)}
 
@@ -339,3 +350,18 @@ def test_the_verifier_judges_class_records_with_generated_cases(
     assert faithful.verdict is Verdict.PASS
     assert faithful.stages[-1].checks_total == len(example.function_cases)
     assert verifier.verify(wrong, example).verdict is Verdict.TEST_FAILURE
+
+
+def test_volatile_inputs_are_dropped_and_nothing_left_is_unjudgeable(
+    prepared: dict[str, Any],
+) -> None:
+    distinct = prepared["prepared"]["distinct_words"]
+    kept = generated(distinct.example)
+    assert kept  # the empty list and single words have one order under every hash seed
+    assert all(len(set(case.inputs[0])) <= 1 for case in kept)
+    assert distinct.case_set.dropped_nondeterministic >= 1
+    raises = prepared["prepared"]["always_raises"]
+    assert raises.example.function_cases == ()
+    assert raises.example.unjudgeable_reason == (
+        "no hand-written case and none generated (no candidate survived the oracle)"
+    )

@@ -16,10 +16,11 @@
    only times out). Classes: constructor arguments from the
    constructor's types and call sequences (each method once, repeated calls, drawn sequences).
 3. **Oracle.** Every candidate runs in ONE sandboxed Python process per run with a per-input
-   time limit; the first run measures line and branch coverage with coverage.py, two more
-   (different `TZ`, hash seed and working directory) check determinism. A candidate is kept
-   when all three runs agree and it finished in time; a call that raises is dropped (the
-   harness has no "expects panic" form: a translation may panic or return an error), and so is
+   time limit; the first run measures line and branch coverage with coverage.py, four more
+   (each with its own `TZ`, hash seed and working directory) check the selected inputs for
+   determinism. A candidate is kept when all five runs agree and it finished in time; a call
+   that raises is dropped (the harness has no "expects panic" form: a translation may panic
+   or return an error), and so is
    a value the Rust types cannot hold (an int outside i64, a lone surrogate).
 4. **Selection.** Greedily the candidates that add covered lines or arcs of the target, then
    edge candidates with results not yet seen, up to the budget.
@@ -61,7 +62,7 @@ from single_shot_eval.verify.function_harness import (
 )
 from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "functions-2"
+GENERATOR_VERSION = "functions-3"
 DEFAULT_BUDGET = 16
 CANDIDATE_TIMEOUT_S = 0.25
 """Per-input wall-clock limit in the oracle; slower inputs are not kept as ground truth."""
@@ -73,7 +74,13 @@ _RUN_SETTINGS = (
     {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1"},
     {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2"},
     {"TZ": "UTC", "PYTHONHASHSEED": "3"},
+    {"TZ": "America/St_Johns", "PYTHONHASHSEED": "4"},
+    {"TZ": "Asia/Kathmandu", "PYTHONHASHSEED": "5"},
 )
+"""Run 0 (with coverage) selects; runs 1-4 confirm. Five hash seeds: an order that depends on
+string hashes survives all five by chance with probability 1/16 for two items, 1/1296 for
+three (three runs would let 1/4 of two-item orders through)."""
+_CONFIRM_RUNS = (1, 2, 3, 4)
 
 _INT_EDGES = (0, 1, -1, 2, -2, 3, -3, 7, -7, 10, -10, 16, 25, 49, 100, -100, 144, 999,
               1_000_000, 2**31 - 1, -(2**31), 10**16 - 1, 10**16)  # fmt: skip
@@ -726,7 +733,7 @@ def generate_function_cases(
         return empty("the return type cannot be inferred from the oracle's values",
                      len(candidates), dropped_timeout)
     pool = [(c, o, case) for c, o, case in usable if _fits(final, case)]
-    # Select on the first run, then confirm the chosen inputs on two more runs (other TZ, hash
+    # Select on the first run, then confirm the chosen inputs on four more runs (other TZ, hash
     # seed, directory); an input that varies or times out there is replaced, up to 3 rounds.
     confirmed: set[str] = set()
     dropped_nondeterministic = 0
@@ -737,7 +744,7 @@ def generate_function_cases(
         if not pending:
             break
         again, _ = _run_oracle(sandbox, code, target, [item[0].inputs for item in pending],
-                               runs=(1, 2), coverage=False, watch_i64=True)
+                               runs=_CONFIRM_RUNS, coverage=False, watch_i64=True)
         for position, item in enumerate(pending):
             repeats = [run[position] for run in again]
             same = all(
