@@ -20,10 +20,12 @@
    (each with its own `TZ`, hash seed and working directory) check the selected inputs for
    determinism. A candidate is kept when all five runs agree and it finished in time; a call
    that raises is dropped (the harness has no "expects panic" form: a translation may panic
-   or return an error), and so is
-   a value the Rust types cannot hold (an int outside i64, a lone surrogate).
+   or return an error), and so is a value the Rust types cannot hold (an int outside i64, a
+   lone surrogate), a call during which a local variable left i64 (a Rust i64 translation
+   overflows there), and a NaN input whose result is text (Python writes `nan`, Rust `NaN`).
 4. **Selection.** Greedily the candidates that add covered lines or arcs of the target, then
-   edge candidates with results not yet seen, up to the budget.
+   edge candidates with results not yet seen, drawn ones with unseen results, any edge, up to
+   the budget (the program's own values and the generic edges alternate in that order).
 
 `check_hand_written` runs a record's own cases through the same oracle: a case whose `expected`
 disagrees with Python is corrected (judged by what Python does) with a warning naming the record
