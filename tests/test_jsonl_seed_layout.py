@@ -279,3 +279,14 @@ def test_a_parameter_nothing_types_is_unjudgeable(tmp_path: Path) -> None:
         "def ident: parameter 'thing': cannot infer the type: no annotation, no test value, "
         "and the code does not say (annotate it)"
     )
+
+
+def test_the_prompt_states_the_shape_the_harness_calls(seed_like: dict[str, Any]) -> None:
+    from single_shot_eval.run.prompt import requirements_for
+
+    assert "pub fn new(start: i64) -> Tally;" in requirements_for(seed_like["tally"])
+    assert "pub fn odd_items(values: &[i64]) -> Vec<i64>" in requirements_for(
+        seed_like["odd_items"]
+    )
+    assert "plain synchronous `fn`" in requirements_for(seed_like["wait_then_echo"])
+    assert "plain synchronous" not in requirements_for(seed_like["negate"])
