@@ -150,8 +150,13 @@ def test_bad_jsonl_lines(tmp_path: Path) -> None:
     path.write_text('{"id": "a", "code": "x = 1"}\n')
     with pytest.raises(CorpusError, match=r"f.jsonl:1: python_code: Field required"):
         load_corpus(path)
-    path.write_text('{"id": "a", "python_code": "x = 1"}\n')
-    with pytest.raises(CorpusError, match=r"f.jsonl:1: a: no top-level function"):
+    # A top-level script is a program example now (tests/test_jsonl_seed_layout.py); a
+    # malformed test case is still an error naming the field.
+    path.write_text(
+        '{"id": "a", "python_code": "def f() -> int:\\n    return 1",'
+        ' "test_cases": [{"inputs": [], "expected": 1}]}\n'
+    )
+    with pytest.raises(CorpusError, match=r"f.jsonl:1: test_cases.0.input: Field required"):
         load_corpus(path)
     path.write_text('{"id": "a", "code": "x = 1"}\n')
     with pytest.raises(CorpusError, match=r"f.jsonl:1: python_code: Field required"):

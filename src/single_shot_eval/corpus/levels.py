@@ -92,6 +92,33 @@ def level_by_number(number: int) -> Py2RsLevel:
     return LEVELS[number - 1]
 
 
+def _level_key(name: str) -> str:
+    return "".join(char for char in name.lower() if char.isalnum())
+
+
+_LEVEL_ALIASES: dict[str, int] = {
+    **{_level_key(level.name): level.number for level in LEVELS},
+    "oop": 7,  # the seed JSONL writes L7 as `OopTraits`, L9 as `FfiUnsafe`
+    "traits": 7,
+    "ffi": 9,
+    "unsafe": 9,
+    "meta": 10,
+}
+
+
+def level_from_name(name: str) -> Py2RsLevel:
+    """The level a name denotes, as corpora write it: `Collections`, `OopTraits` (L7, the
+    `OOP→Traits` level), `FfiUnsafe` / `FFI/Unsafe` (L9), `Metaprogramming`, ... Case, spaces and
+    punctuation are ignored; `L7` and `7` work too. A ValueError lists the known names."""
+    key = _level_key(name)
+    if key.removeprefix("l").isdigit():
+        return level_by_number(int(key.removeprefix("l")))
+    if key not in _LEVEL_ALIASES:
+        names = ", ".join(level.name for level in LEVELS)
+        raise ValueError(f"unknown Py2Rs level name {name!r} (known: {names}, or 1-10)")
+    return LEVELS[_LEVEL_ALIASES[key] - 1]
+
+
 @dataclass(frozen=True)
 class LevelReason:
     """One construct that puts a program at (at least) `level`, and the line it is on."""

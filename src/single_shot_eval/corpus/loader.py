@@ -10,12 +10,10 @@ seed's function-level format.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,7 +22,6 @@ from single_shot_eval.corpus.example import (
     BehaviourCase,
     Example,
     ExampleKind,
-    FunctionCase,
 )
 from single_shot_eval.corpus.folders import (
     FolderPlan,
@@ -33,8 +30,7 @@ from single_shot_eval.corpus.folders import (
     plan_folder,
 )
 from single_shot_eval.corpus.folders import read_text as _read_text
-from single_shot_eval.errors import ConfigError, CorpusError
-from single_shot_eval.pysource import compile_python
+from single_shot_eval.errors import CorpusError
 
 
 class _CaseSpec(BaseModel):
@@ -56,26 +52,6 @@ class _MetaFile(BaseModel):
     description: str = ""
     level: int | None = Field(default=None, ge=1, le=10)
     mutant_target: str | None = None
-    tags: list[str] = Field(default_factory=list)
-
-
-class _FunctionTestCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    input: list[Any]
-    expected: Any
-
-
-class _FunctionRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1)
-    python_code: str = Field(min_length=1)
-    test_cases: list[_FunctionTestCase] = Field(default_factory=list)
-    entry_point: str | None = None
-    reference_rust: str | None = None
-    mutant_rust: str | None = None
-    mutant_target: str | None = None
-    description: str = ""
-    level: int | None = Field(default=None, ge=1, le=10)
     tags: list[str] = Field(default_factory=list)
 
 
@@ -352,62 +328,7 @@ def load_example_folder(folder: Path, *, strict: bool = False) -> Example:
 
 
 def load_jsonl(path: Path) -> list[Example]:
-    """Load function-level records: `{"id", "python_code", "test_cases": [...]}` per line."""
-    from single_shot_eval.verify.function_harness import (
-        find_entry_point,
-        render_test_module,
-        rust_signature,
-    )
+    """Load a JSONL corpus file as shipped (see `corpus.jsonl`)."""
+    from single_shot_eval.corpus.jsonl import load_jsonl as load_records
 
-    examples = []
-    for lineno, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CorpusError(path, f"invalid JSON: {exc.msg}", line=lineno) from None
-        try:
-            record = _FunctionRecord.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"])
-            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-            raise CorpusError(path, msg, key=key, line=lineno) from None
-        try:
-            compile_python(record.python_code, f"{path}:{lineno}")
-        except SyntaxError as exc:
-            raise CorpusError(
-                path, f"python_code of {record.id!r} has a syntax error: {exc.msg}", line=lineno
-            ) from None
-        cases = tuple(FunctionCase(inputs=tuple(c.input), expected=c.expected)
-                      for c in record.test_cases)
-        try:
-            entry = record.entry_point or find_entry_point(record.python_code)
-            # Fail at load time, not mid-evaluation, when the harness cannot express a record.
-            rust_signature(record.python_code, entry)
-            render_test_module(record.python_code, entry, cases)
-        except ConfigError as exc:
-            message = str(exc).removeprefix("python_code: ")
-            if not message.startswith("def "):
-                message = f"{record.id}: {message}"
-            raise CorpusError(path, message, line=lineno) from None
-        examples.append(
-            Example(
-                id=record.id,
-                kind=ExampleKind.FUNCTION,
-                python_source=record.python_code,
-                script_name=f"{record.id}.py",
-                source_path=path,
-                function_cases=cases,
-                entry_point=entry,
-                reference_rust=record.reference_rust,
-                mutant_rust=record.mutant_rust,
-                mutant_target=record.mutant_target or ("tests" if record.mutant_rust else None),
-                description=record.description,
-                declared_level=record.level,
-                tags=tuple(record.tags),
-                level=_classify(path, record.python_code),
-            )
-        )
-    return examples
+    return load_records(path)

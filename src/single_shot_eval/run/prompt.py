@@ -18,16 +18,10 @@ PROGRAM_REQUIREMENTS = (
 def requirements_for(example: Example) -> str:
     """Kind-specific instructions, including the exact signature the test harness will call."""
     if example.kind is ExampleKind.FUNCTION and example.entry_point:
-        from single_shot_eval.verify.function_harness import rust_signature, rust_uses
+        from single_shot_eval.verify.function_harness import function_requirements
 
-        signature = rust_signature(example.python_source, example.entry_point)
-        uses = "".join(
-            f"{line}\n" for line in rust_uses(example.python_source, example.entry_point)
-        )
-        return (
-            "Write the Rust function with exactly this signature (you may add helper items and "
-            "`use` declarations; no `fn main` is needed; standard library only):\n"
-            f"```rust\n{uses}{signature}\n```"
+        return function_requirements(
+            example.python_source, example.entry_point, example.function_cases
         )
     if example.support_files:
         names = ", ".join(f"`{name}`" for name, _ in example.support_files)

@@ -36,6 +36,18 @@ comparison goes through a tolerance-aware trait (floats anywhere inside vectors,
 tuples and map values are compared with `math.isclose(rel_tol=1e-9, abs_tol=1e-9)` semantics).
 A failing case panics with its index, the JSON inputs, and the expected and actual values
 (`{:?}`).
+
+Open types, classes and async
+-----------------------------
+`harness_target` is what the prompt (`function_requirements`) and the verifier
+(`render_test_module`) both use. A parameter or return type that is missing or bare (`list`,
+`dict`) is inferred by `type_inference` from the hand-written cases, the code, then the
+generated cases, so both sides see the same types. An `async def` entry point is called like a
+plain `fn` (the prompt says so). An entry point naming a class is driven as
+`Type::new(constructor args)` followed by a sequence of method calls, every result compared
+with Python's: public methods keep their names (`&mut self` where Python assigns to `self`),
+a `@property` is a method of the same name and its setter `set_<name>`. A class case is
+`FunctionCase(inputs=(constructor_args, [[method, args], ...]), expected=[result, ...])`.
 """
 
 from __future__ import annotations
@@ -220,6 +232,20 @@ class PyType:
         return used
 
 
+HOLE = PyType(TypeKind.NONE, (PyType(TypeKind.NONE),))
+"""A part of a type nothing has determined yet (`list` is `list[HOLE]`); never rendered."""
+
+
+def has_hole(py_type: PyType) -> bool:
+    """True when `py_type` still contains a `HOLE`."""
+    return py_type == HOLE or any(has_hole(arg) for arg in py_type.args)
+
+
+def parse_annotation(node: ast.expr) -> PyType:
+    """A supported annotation as a `PyType`; `UnsupportedSignature` (naming no function) else."""
+    return _AnnotationParser("", "").parse(node)
+
+
 _NO_DEFAULT = object()
 
 
@@ -235,11 +261,13 @@ class Parameter:
 
 @dataclass(frozen=True)
 class FunctionSignature:
-    """The entry point's name, typed parameters and return type."""
+    """The entry point's name, typed parameters and return type (`is_async`: an `async def`,
+    which the translation writes as a plain `fn` and the harness calls synchronously)."""
 
     name: str
     parameters: tuple[Parameter, ...]
     return_type: PyType
+    is_async: bool = False
 
     def rust(self) -> str:
         """The Rust signature line (without body), e.g. `pub fn f(xs: &[i64]) -> i64`."""
@@ -256,6 +284,81 @@ class FunctionSignature:
         used = self.return_type.collections_used()
         for param in self.parameters:
             used |= param.py_type.collections_used()
+        return used
+
+
+class MethodKind(StrEnum):
+    """How the harness reaches a Python class member: a method call, a `@property` read
+    (`obj.name()` in Rust) or a property assignment (`obj.set_name(value)` in Rust)."""
+
+    METHOD = "method"
+    GETTER = "getter"
+    SETTER = "setter"
+
+
+@dataclass(frozen=True)
+class MethodSignature:
+    """One public method of a class as the harness calls it; `mutates`: Python assigns to
+    `self` inside it, so the Rust method takes `&mut self`."""
+
+    python_name: str
+    rust_name: str
+    kind: MethodKind
+    parameters: tuple[Parameter, ...]
+    return_type: PyType
+    mutates: bool
+
+    def rust(self) -> str:
+        """The Rust method signature line, e.g. `pub fn get(&self) -> i64`."""
+        receiver = "&mut self" if self.mutates else "&self"
+        params = "".join(
+            f", {rust_identifier(p.name)}: {p.py_type.rust_parameter()}" for p in self.parameters
+        )
+        text = f"pub fn {rust_identifier(self.rust_name)}({receiver}{params})"
+        if self.return_type.kind is not TypeKind.NONE:
+            text += f" -> {self.return_type.rust_owned()}"
+        return text
+
+
+@dataclass(frozen=True)
+class ClassSignature:
+    """A Python class as the harness drives it: `Name::new(constructor args)`, then calls of
+    `methods` in sequence, each result compared with Python's.
+
+    A class case is `FunctionCase(inputs=(constructor_args, [[rust_name, args], ...]),
+    expected=[result, ...])`: one expected result per call (null for methods returning None).
+    """
+
+    name: str
+    constructor: tuple[Parameter, ...]
+    methods: tuple[MethodSignature, ...]
+
+    def method(self, rust_name: str) -> MethodSignature:
+        """The method the harness calls `rust_name`; KeyError when there is none."""
+        for method in self.methods:
+            if method.rust_name == rust_name:
+                return method
+        raise KeyError(rust_name)
+
+    def rust(self) -> str:
+        """The Rust `impl` outline the harness calls (signatures only)."""
+        params = ", ".join(
+            f"{rust_identifier(p.name)}: {p.py_type.rust_parameter()}" for p in self.constructor
+        )
+        lines = [f"impl {self.name} {{", f"    pub fn new({params}) -> {self.name};"]
+        lines += [f"    {method.rust()};" for method in self.methods]
+        lines.append("}")
+        return "\n".join(lines)
+
+    def collections_used(self) -> set[str]:
+        """std::collections types the outline mentions."""
+        used: set[str] = set()
+        for param in self.constructor:
+            used |= param.py_type.collections_used()
+        for method in self.methods:
+            used |= method.return_type.collections_used()
+            for param in method.parameters:
+                used |= param.py_type.collections_used()
         return used
 
 
@@ -745,19 +848,62 @@ _SUPPORT_CODE = """\
 """
 
 
-def render_test_module(python_code: str, entry_point: str, cases: Sequence[FunctionCase]) -> str:
-    """Rust source to append to a candidate file: one `#[test] fn case_<i>()` per case.
-
-    Raises `UnsupportedSignature` when the entry point has no Rust signature and
-    `UnsupportedCaseValue` when a case's JSON does not fit the annotated types.
+def harness_target(
+    python_code: str,
+    entry_point: str,
+    cases: Sequence[FunctionCase] = (),
+    *,
+    open_return: bool = False,
+) -> FunctionSignature | ClassSignature:
+    """What the harness calls for `entry_point`: a function signature, or a class outline when
+    the entry point names a class. Missing or bare (`list`, `dict`) annotations are inferred
+    from `cases` and the code (see `type_inference`); `UnsupportedSignature` when they cannot be
+    (with `open_return`, an undetermined return type is left as `HOLE` instead).
     """
-    signature = parse_signature(python_code, entry_point)
-    function_path = f"super::{rust_identifier(signature.name)}"
-    expected_type = signature.return_type.rust_owned(qualified=True)
-    lines = [
+    from single_shot_eval.verify.type_inference import resolve_class, resolve_signature
+
+    tree = parse_python(python_code)
+    if any(isinstance(n, ast.ClassDef) and n.name == entry_point for n in tree.body):
+        return resolve_class(python_code, entry_point, cases, open_return=open_return)
+    return resolve_signature(python_code, entry_point, cases, open_return=open_return)
+
+
+def function_requirements(
+    python_code: str, entry_point: str, cases: Sequence[FunctionCase] = ()
+) -> str:
+    """The prompt's instruction for a function or class example: the exact Rust shape the
+    harness will call (raises `UnsupportedSignature` when there is none)."""
+    target = harness_target(python_code, entry_point, cases)
+    uses = "".join(
+        f"use std::collections::{name};\n" for name in sorted(target.collections_used())
+    )
+    if isinstance(target, ClassSignature):
+        return (
+            f"Write a Rust struct `{target.name}` with exactly these associated functions and "
+            f"methods (the test harness constructs it with `{target.name}::new(..)` and calls the "
+            "methods by these names; a Python `@property` becomes a method of the same name, its "
+            "setter `set_<name>`; you may add fields, helper items and `use` declarations; no "
+            "`fn main` is needed; standard library only):\n"
+            f"```rust\n{uses}{target.rust()}\n```"
+        )
+    note = ""
+    if target.is_async:
+        note = (
+            "\nThe Python function is `async def`: write a plain synchronous `fn` (the harness "
+            "calls it directly, without an async runtime)."
+        )
+    return (
+        "Write the Rust function with exactly this signature (you may add helper items and "
+        "`use` declarations; no `fn main` is needed; standard library only):\n"
+        f"```rust\n{uses}{target.rust()}\n```{note}"
+    )
+
+
+def _module_header() -> list[str]:
+    return [
         "",
         "#[cfg(test)]",
-        "#[allow(unused_imports, unused_parens, dead_code, non_snake_case)]",
+        "#[allow(unused_imports, unused_parens, dead_code, non_snake_case, unused_mut)]",
         f"mod {HARNESS_MODULE} {{",
         "    use super::*;",
         "",
@@ -765,6 +911,104 @@ def render_test_module(python_code: str, entry_point: str, cases: Sequence[Funct
         "",
         _SUPPORT_CODE,
     ]
+
+
+def _render_class_cases(target: ClassSignature, cases: Sequence[FunctionCase]) -> str:
+    lines = _module_header()
+    class_path = f"super::{rust_identifier(target.name)}"
+    for index, case in enumerate(cases):
+        writer = _LiteralWriter(target.name, index)
+        if len(case.inputs) != 2 or not isinstance(case.inputs[1], list | tuple):
+            raise UnsupportedCaseValue(
+                target.name, f"case {index}: a class case is [constructor args, calls]"
+            )
+        constructor_args, calls = case.inputs
+        expected_results = case.expected
+        if not isinstance(expected_results, list | tuple) or len(expected_results) != len(calls):
+            raise UnsupportedCaseValue(
+                target.name, f"case {index}: need one expected result per call"
+            )
+        arguments = _write_arguments(
+            writer, target.constructor, list(constructor_args), "constructor", index, target.name
+        )
+        inputs_json = rust_string_literal(json.dumps(list(case.inputs), ensure_ascii=False))
+        lines += [
+            "    #[test]",
+            f"    fn case_{index}() {{",
+            f"        let mut object = {class_path}::new({', '.join(arguments)});",
+        ]
+        for number, (call, expected_value) in enumerate(
+            zip(calls, expected_results, strict=True)
+        ):
+            rust_name, call_args = call
+            try:
+                method = target.method(rust_name)
+            except KeyError:
+                raise UnsupportedCaseValue(
+                    target.name, f"case {index}: no method {rust_name!r}"
+                ) from None
+            method_args = _write_arguments(
+                writer, method.parameters, list(call_args), rust_name, index, target.name
+            )
+            expected = writer.write(expected_value, method.return_type, f"call {number} result")
+            expected_type = method.return_type.rust_owned(qualified=True)
+            lines += [
+                f"        let expected_{number}: {expected_type} = {expected};",
+                f"        let actual_{number} = object.{rust_identifier(rust_name)}"
+                f"({', '.join(method_args)});",
+                f"        harness_check({index}, {inputs_json}, &expected_{number}, "
+                f"&actual_{number});",
+            ]
+        lines += ["    }", ""]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _write_arguments(
+    writer: _LiteralWriter,
+    parameters: Sequence[Parameter],
+    values: list[Any],
+    where: str,
+    index: int,
+    name: str,
+) -> list[str]:
+    if len(values) > len(parameters):
+        raise UnsupportedCaseValue(
+            name, f"case {index}: {where} gets {len(values)} arguments, takes {len(parameters)}"
+        )
+    for param in parameters[len(values):]:
+        if not param.has_default:
+            raise UnsupportedCaseValue(
+                name, f"case {index}: {where}: no value for parameter {param.name!r}"
+            )
+        values.append(param.default)
+    return [
+        writer.write(value, param.py_type, f"{where} argument {param.name!r}", borrowed=True)
+        for value, param in zip(values, parameters, strict=True)
+    ]
+
+
+def render_test_module(python_code: str, entry_point: str, cases: Sequence[FunctionCase]) -> str:
+    """Rust source to append to a candidate file: one `#[test] fn case_<i>()` per case.
+
+    For a class entry point each case constructs the object and checks every call of its
+    sequence. Raises `UnsupportedSignature` when the entry point has no Rust signature and
+    `UnsupportedCaseValue` when a case's JSON does not fit the types.
+    """
+    return render_target_cases(harness_target(python_code, entry_point, cases), cases)
+
+
+def render_target_cases(
+    target: FunctionSignature | ClassSignature, cases: Sequence[FunctionCase]
+) -> str:
+    """`render_test_module` for an already resolved target (raises `UnsupportedCaseValue`
+    when a case does not fit its types: a cheap check that a case can be expressed)."""
+    if isinstance(target, ClassSignature):
+        return _render_class_cases(target, cases)
+    signature = target
+    function_path = f"super::{rust_identifier(signature.name)}"
+    expected_type = signature.return_type.rust_owned(qualified=True)
+    lines = _module_header()
     for index, case in enumerate(cases):
         writer = _LiteralWriter(signature.name, index)
         values = _case_arguments(signature, case, index)

@@ -1,0 +1,999 @@
+"""Function and class cases by oracle fuzzing: the Python original says what is right.
+
+1. **Types.** The harness target (`function_harness.harness_target`): parameter types come from
+   annotations, hand-written values or the code; a return type nothing determines is filled
+   from the values the oracle returns.
+2. **Candidates.** Edge values per type, one parameter varied at a time from a base call, plus
+   the sign combinations of numeric parameters, then values drawn by `hypothesis` strategies
+   with `derandomize=True` (the same code always draws the same values). Edges are where
+   Python and Rust differ: negative operands of `%` and `//`, 0 and +-1, large values that
+   still fit i64 (one large value per call, the others small: a debug-build Rust translation
+   panics on overflow where Python grows its integers, and a result outside i64 is dropped),
+   perfect squares and their neighbours (`isqrt` vs `f64::sqrt`), NaN, +-inf and -0.0, empty
+   collections, numeric strings with whitespace, `_` or a sign (`int(" 7")` and `int("1_000")`
+   work in Python, `str::parse` rejects them), non-ASCII letters. Parameters passed to a
+   `sleep` get short delays, parameters passed to `range` small values (a loop of 2**31 steps
+   only times out). Classes: constructor arguments from the
+   constructor's types and call sequences (each method once, repeated calls, drawn sequences).
+3. **Oracle.** Every candidate runs in ONE sandboxed Python process per run with a per-input
+   time limit; the first run measures line and branch coverage with coverage.py, four more
+   (each with its own `TZ`, hash seed and working directory) check the selected inputs for
+   determinism. A candidate is kept when all five runs agree and it finished in time; a call
+   that raises is dropped (the harness has no "expects panic" form: a translation may panic
+   or return an error), and so is a value the Rust types cannot hold (an int outside i64, a
+   lone surrogate), a call during which a local variable left i64 (a Rust i64 translation
+   overflows there), and a NaN input whose result is text (Python writes `nan`, Rust `NaN`).
+4. **Selection.** Greedily the candidates that add covered lines or arcs of the target, then
+   edge candidates with results not yet seen, drawn ones with unseen results, any edge, up to
+   the budget (the program's own values and the generic edges alternate in that order).
+
+`check_hand_written` runs a record's own cases through the same oracle: a case whose `expected`
+disagrees with Python is corrected (judged by what Python does) with a warning naming the record
+and case. `prepare_function_example` does both and attaches the cases.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import math
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from single_shot_eval.corpus.casegen import GeneratedCaseSet
+from single_shot_eval.corpus.casegen._function_oracle import ORACLE_SOURCE
+from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
+from single_shot_eval.pysource import parse_python
+from single_shot_eval.verify.function_harness import (
+    ClassSignature,
+    FunctionSignature,
+    PyType,
+    TypeKind,
+    UnsupportedCaseValue,
+    UnsupportedSignature,
+    harness_target,
+    render_target_cases,
+)
+from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
+
+GENERATOR_VERSION = "functions-3"
+DEFAULT_BUDGET = 16
+CANDIDATE_TIMEOUT_S = 0.25
+"""Per-input wall-clock limit in the oracle; slower inputs are not kept as ground truth."""
+MAX_CANDIDATES = 128
+HYPOTHESIS_EXAMPLES = 48
+_HYPOTHESIS_LOCK = threading.Lock()
+_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
+_RUN_SETTINGS = (
+    {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1"},
+    {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2"},
+    {"TZ": "UTC", "PYTHONHASHSEED": "3"},
+    {"TZ": "America/St_Johns", "PYTHONHASHSEED": "4"},
+    {"TZ": "Asia/Kathmandu", "PYTHONHASHSEED": "5"},
+)
+"""Run 0 (with coverage) selects; runs 1-4 confirm. Five hash seeds: an order that depends on
+string hashes survives all five by chance with probability 1/16 for two items, 1/1296 for
+three (three runs would let 1/4 of two-item orders through)."""
+_CONFIRM_RUNS = (1, 2, 3, 4)
+
+_INT_EDGES = (0, 1, -1, 2, -2, 3, -3, 7, -7, 10, -10, 16, 25, 49, 100, -100, 144, 999,
+              1_000_000, 2**31 - 1, -(2**31), 10**16 - 1, 10**16)  # fmt: skip
+# 10**16 - 1 is the largest value below a perfect square that an f64 cannot hold exactly:
+# `(n as f64).sqrt() as i64` answers 10**8 where `math.isqrt` says 10**8 - 1.
+_FLOAT_EDGES = (0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 2.5, 4.0, 9.0, 1e-9, 1e15, -7.5,
+                math.nan, math.inf, -math.inf)  # fmt: skip
+_STR_EDGES = ("", " ", "7", " 7", "7 ", "-3", "+4", "1_000", "0", "007", "12.5", "1e3", "abc",
+              "a b  c", "A", "hello world", "Ünïcödé", "日本語", "💖", "\t8\n", "x_y",
+              "-0", "racecar", "Hello, World!")  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class HandWrittenCheck:
+    """An example whose hand-written cases were run through the Python oracle: `example`
+    carries the cases judged by Python; `warnings` name every case that disagreed."""
+
+    example: Example
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PreparedExample:
+    """An example with its hand-written cases checked and generated cases attached."""
+
+    example: Example
+    case_set: GeneratedCaseSet
+    warnings: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+class _Unrepresentable(Exception):
+    """A Python value the harness has no Rust form for."""
+
+
+def _untag(tagged: list[Any]) -> Any:
+    kind = tagged[0]
+    if kind == "n":
+        return None
+    if kind == "b":
+        return bool(tagged[1])
+    if kind == "i":
+        return int(tagged[1])
+    if kind == "f":
+        return float(tagged[1])
+    if kind == "s":
+        return tagged[1]
+    if kind == "l":
+        return [_untag(item) for item in tagged[1]]
+    if kind == "t":
+        return tuple(_untag(item) for item in tagged[1])
+    if kind == "S":
+        return _SetValue(_untag(item) for item in tagged[1])
+    if kind == "d":
+        return {_hashable(_untag(k)): _untag(v) for k, v in tagged[1]}
+    raise _Unrepresentable(f"a {tagged[1]} object")
+
+
+class _SetValue(list[Any]):
+    """A Python set's elements, sorted as the oracle sent them (a list keeps them orderly)."""
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        raise _Unrepresentable("an unhashable key")
+    return value
+
+
+def _case_value(value: Any) -> Any:
+    """A Python value as a case value (JSON-like: tuples and sets become lists); raises
+    `_Unrepresentable` for ints outside i64, lone surrogates and tuple dict keys."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        if not _I64_MIN <= value <= _I64_MAX:
+            raise _Unrepresentable("an int outside i64")
+        return value
+    if isinstance(value, str):
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+            raise _Unrepresentable("a lone surrogate")
+        return value
+    if isinstance(value, list | tuple):
+        return [_case_value(item) for item in value]
+    if isinstance(value, dict):
+        if any(isinstance(key, tuple) for key in value):
+            raise _Unrepresentable("tuple dict keys")
+        return {key: _case_value(item) for key, item in value.items()}
+    raise _Unrepresentable(type(value).__name__)
+
+
+def same_value(expected: Any, actual: Any) -> bool:
+    """Equality as the harness judges it: floats with 1e-9 tolerance (NaN equals NaN), lists
+    and tuples alike, dict keys compared as text (JSON keys are strings)."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected is actual or (
+            isinstance(expected, bool) and isinstance(actual, bool) and expected == actual
+        )
+    if isinstance(expected, int | float) and isinstance(actual, int | float):
+        if isinstance(expected, float) or isinstance(actual, float):
+            a, b = float(expected), float(actual)
+            if math.isnan(a) or math.isnan(b):
+                return math.isnan(a) and math.isnan(b)
+            return a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+        return expected == actual
+    if isinstance(expected, list | tuple) and isinstance(actual, list | tuple):
+        return len(expected) == len(actual) and all(
+            same_value(a, b) for a, b in zip(expected, actual, strict=True)
+        )
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        left = {_key_text(k): v for k, v in expected.items()}
+        right = {_key_text(k): v for k, v in actual.items()}
+        return left.keys() == right.keys() and all(same_value(left[k], right[k]) for k in left)
+    return bool(type(expected) is type(actual) and expected == actual)
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
+def _contains(value: Any, test: Callable[[Any], bool]) -> bool:
+    if test(value):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_contains(item, test) for item in value)
+    if isinstance(value, dict):
+        return any(_contains(k, test) or _contains(v, test) for k, v in value.items())
+    return False
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _json_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=repr, allow_nan=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Candidates
+
+
+def _parameters_passed_to(python_code: str, suffix: str) -> set[str]:
+    """Names passed to a call whose callee ends with `suffix` (`sleep`, `range`)."""
+    names: set[str] = set()
+    for node in ast.walk(parse_python(python_code)):
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(suffix):
+            for arg in node.args:
+                names |= {child.id for child in ast.walk(arg) if isinstance(child, ast.Name)}
+    return names
+
+
+@dataclass(frozen=True)
+class _Hints:
+    """What the code says about values: `delays` go to a `sleep` (short, non-negative),
+    `loop_bounds` go to `range` (kept small: a loop of 2**31 steps only times out); `ints` and
+    `strs` are the program's own literals (ints with their neighbours, the boundaries of its
+    comparisons; strings alone and joined, the tokens it looks for)."""
+
+    delays: frozenset[str]
+    loop_bounds: frozenset[str]
+    ints: tuple[int, ...] = ()
+    strs: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, python_code: str) -> _Hints:
+        tree = parse_python(python_code)
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        ints: dict[int, None] = {}
+        strs: dict[str, None] = {}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Constant) or id(node) in docstrings:
+                continue
+            value = node.value
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 10**7:
+                for near in (value, value - 1, value + 1, -value):
+                    ints[near] = None
+            elif isinstance(value, str) and 0 < len(value) <= 12:
+                strs[value] = None
+        literals = list(strs)[:12]
+        joined = [" ".join(literals[:3]), "".join(literals[:6]), "".join(reversed(literals[:6])),
+                  f"3 4 {literals[0]}" if literals else "", *(f"{t}{t}" for t in literals[:4]),
+                  *(f"{t}=1" for t in literals[:3])]
+        more = [text for text in joined if text and text not in strs]
+        return cls(frozenset(_parameters_passed_to(python_code, "sleep")),
+                   frozenset(_parameters_passed_to(python_code, "range")),
+                   tuple(list(ints)[:24]), tuple([*literals, *more][:24]))
+
+    def role(self, name: str) -> str:
+        return "delay" if name in self.delays else "bound" if name in self.loop_bounds else ""
+
+    def literals(self, py_type: PyType, role: str = "") -> list[Any]:
+        """Values of `py_type` built from the program's literals (none for delays)."""
+        if role == "delay":
+            return []
+        kind = py_type.kind
+        if kind is TypeKind.INT:
+            return [v for v in self.ints if role != "bound" or -20 <= v <= 1000]
+        if kind is TypeKind.FLOAT:
+            return [float(v) for v in self.ints[:8]]
+        if kind is TypeKind.STR:
+            return list(self.strs)
+        if kind in (TypeKind.LIST, TypeKind.SET):
+            inner = self.literals(py_type.args[0])
+            if not inner:
+                return []
+            return [inner[:2], inner[:5], list(reversed(inner[:4]))]
+        return []
+
+
+# Letters (ASCII and not), digits, ASCII punctuation and whitespace. Non-ASCII digits and the
+# control characters Python's `str.isspace` counts but Rust's `char::is_whitespace` does not
+# are left out: no reasonable translation could match Python there.
+_TEXT_ALPHABET = " \t\nabcxyzABCXYZ0123456789_-+.,:;!?'éüßñÅ日本語💖"
+_BOUND_EDGES = (0, 1, -1, 2, 3, 5, 7, 10, -3, 25, 100, 1000)
+
+
+def _edges(py_type: PyType, role: str = "") -> list[Any]:
+    kind = py_type.kind
+    if role == "delay" and kind in (TypeKind.FLOAT, TypeKind.INT):
+        return [0.0, 0.001] if kind is TypeKind.FLOAT else [0]
+    if role == "bound" and kind is TypeKind.INT:
+        return list(_BOUND_EDGES)
+    if kind is TypeKind.INT:
+        return list(_INT_EDGES)
+    if kind is TypeKind.FLOAT:
+        return list(_FLOAT_EDGES)
+    if kind is TypeKind.BOOL:
+        return [True, False]
+    if kind is TypeKind.STR:
+        return list(_STR_EDGES)
+    if kind is TypeKind.OPTION:
+        return [None, *_edges(py_type.args[0])[:6]]
+    if kind in (TypeKind.LIST, TypeKind.SET):
+        inner = _edges(py_type.args[0])
+        samples = [[], inner[:1], inner[1:4], inner[:7], [inner[3 % len(inner)]] * 2]
+        if py_type.args[0].kind is TypeKind.INT:
+            samples += [[-7, 3, 0, -1], [5, -2, 9, 9, -8, 4]]
+        if kind is TypeKind.SET:
+            return [sorted({_json_key(v): v for v in s}.values(), key=_json_key) for s in samples
+                    if all(isinstance(v, int | str | bool) for v in s)]
+        return samples
+    if kind is TypeKind.TUPLE:
+        columns = [_edges(arg) for arg in py_type.args]
+        return [[column[i % len(column)] for column in columns] for i in range(4)]
+    if kind is TypeKind.DICT:
+        keys, values = _edges(py_type.args[0]), _edges(py_type.args[1])
+        if py_type.args[0].kind is TypeKind.FLOAT:
+            return [{}]
+        return [{}, {keys[1]: values[1]}, {k: values[i % len(values)]
+                                          for i, k in enumerate(keys[:4])}]
+    return []
+
+
+def _interleave(first: list[Any], second: list[Any]) -> list[Any]:
+    """Alternate the program's own values and the generic edges, so a budget keeps both."""
+    merged: list[Any] = []
+    for index in range(max(len(first), len(second))):
+        merged += [*first[index:index + 1], *second[index:index + 1]]
+    return merged
+
+
+def _base(py_type: PyType, role: str = "") -> Any:
+    """A middle-of-the-road value, from which one parameter at a time is varied."""
+    edges = _edges(py_type, role)
+    if py_type.kind in (TypeKind.INT, TypeKind.FLOAT) and role != "delay":
+        return 7 if py_type.kind is TypeKind.INT else 2.5
+    if py_type.kind is TypeKind.STR:
+        return "7"
+    return edges[min(2, len(edges) - 1)] if edges else None
+
+
+def _strategy(py_type: PyType, role: str = "") -> Any:
+    from hypothesis import strategies as st
+
+    kind = py_type.kind
+    if role == "delay" and kind is TypeKind.FLOAT:
+        return st.floats(0, 0.01)
+    if role == "delay" and kind is TypeKind.INT:
+        return st.just(0)
+    if role == "bound" and kind is TypeKind.INT:
+        return st.integers(-20, 300)
+    if kind is TypeKind.INT:
+        return st.one_of(st.integers(-20, 20), st.integers(-10_000, 10_000),
+                         st.integers(-(2**31), 2**31))
+    if kind is TypeKind.FLOAT:
+        return st.one_of(st.floats(-1e6, 1e6), st.integers(-100, 100).map(float),
+                         st.floats(allow_nan=True, allow_infinity=True))
+    if kind is TypeKind.BOOL:
+        return st.booleans()
+    if kind is TypeKind.STR:
+        return st.one_of(
+            st.text(alphabet=_TEXT_ALPHABET, max_size=8),
+            st.text(alphabet=" -+_0123456789.e", max_size=6),
+            st.integers(-10_000, 10_000).map(str),
+            st.sampled_from(_STR_EDGES),
+        )
+    if kind is TypeKind.OPTION:
+        return st.one_of(st.none(), _strategy(py_type.args[0]))
+    if kind is TypeKind.LIST:
+        return st.lists(_strategy(py_type.args[0]), max_size=6)
+    if kind is TypeKind.SET:
+        return st.sets(_strategy(py_type.args[0]), max_size=5).map(
+            lambda items: sorted(items, key=_json_key)
+        )
+    if kind is TypeKind.TUPLE:
+        return st.tuples(*(_strategy(arg) for arg in py_type.args)).map(list)
+    if kind is TypeKind.DICT:
+        return st.dictionaries(_strategy(py_type.args[0]), _strategy(py_type.args[1]),
+                               max_size=4)
+    return st.nothing()
+
+
+def _draw(strategy: Any, count: int) -> list[Any]:
+    """`count` values drawn by hypothesis with a fixed seed: the same strategy, the same values."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    drawn: list[Any] = []
+
+    @settings(derandomize=True, max_examples=count, database=None, deadline=None,
+              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(value: Any) -> None:
+        drawn.append(value)
+
+    with _HYPOTHESIS_LOCK:  # one draw at a time: generators may run in threads
+        collect()
+    return drawn
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    inputs: list[Any]
+    edge: bool
+    hand_index: int | None = None
+
+
+def _function_candidates(signature: FunctionSignature, hints: _Hints) -> list[_Candidate]:
+    from hypothesis import strategies as st
+
+    params = signature.parameters
+    if not params:
+        return [_Candidate([], edge=True)]
+    roles = [hints.role(p.name) for p in params]
+    base = [_base(p.py_type, r) for p, r in zip(params, roles, strict=True)]
+    found: list[_Candidate] = [_Candidate(list(base), edge=True)]
+    for index, (param, role) in enumerate(zip(params, roles, strict=True)):
+        for value in _interleave(hints.literals(param.py_type, role), _edges(param.py_type, role)):
+            found.append(_Candidate([*base[:index], value, *base[index + 1:]], edge=True))
+    numeric = [i for i, p in enumerate(params)
+               if p.py_type.kind is TypeKind.INT and not roles[i]]
+    if len(numeric) >= 2:
+        for signs in ((-7, 3), (7, -3), (-7, -3), (-9, 4), (0, 5), (12, 18), (-6, 0)):
+            values = list(base)
+            for position, index in enumerate(numeric):
+                values[index] = signs[position % 2]
+            found.append(_Candidate(values, edge=True))
+    strategy = st.tuples(*(_strategy(p.py_type, r) for p, r in zip(params, roles, strict=True)))
+    found += [_Candidate(list(values), edge=False) for values in
+              _draw(strategy, HYPOTHESIS_EXAMPLES)]
+    return found
+
+
+def _class_candidates(target: ClassSignature, hints: _Hints) -> list[_Candidate]:
+    from hypothesis import strategies as st
+
+    constructor = target.constructor
+    base_args = [_base(p.py_type, hints.role(p.name)) for p in constructor]
+
+    def call_base(rust_name: str) -> list[Any]:
+        method = target.method(rust_name)
+        return [method.rust_name, [_base(p.py_type, hints.role(p.name))
+                                   for p in method.parameters]]
+
+    every = [call_base(m.rust_name) for m in target.methods]
+    getters = [call for call in every
+               if not target.method(call[0]).parameters and not target.method(call[0]).mutates]
+    found = [_Candidate([base_args, every], edge=True)]
+    for method in target.methods:
+        call = call_base(method.rust_name)
+        found.append(_Candidate([base_args, [call, call, *getters, call, *getters]], edge=True))
+        for index, param in enumerate(method.parameters):
+            for value in _interleave(hints.literals(param.py_type), _edges(param.py_type)[:12]):
+                args = list(call[1])
+                args[index] = value
+                found.append(_Candidate([base_args, [[method.rust_name, args], *getters]],
+                                        edge=True))
+    for index, param in enumerate(constructor):
+        role = hints.role(param.name)
+        for value in _interleave(hints.literals(param.py_type, role), _edges(param.py_type, role)):
+            args = [*base_args[:index], value, *base_args[index + 1:]]
+            found.append(_Candidate([args, every], edge=True))
+
+    call_strategies = [
+        st.tuples(st.just(m.rust_name),
+                  st.tuples(*(_strategy(p.py_type, hints.role(p.name))
+                              for p in m.parameters)).map(list)).map(list)
+        for m in target.methods
+    ]
+    strategy = st.tuples(
+        st.tuples(*(_strategy(p.py_type, hints.role(p.name)) for p in constructor)).map(list),
+        st.lists(st.one_of(*call_strategies), min_size=1, max_size=8),
+    )
+    found += [_Candidate([list(ctor), list(calls)], edge=False)
+              for ctor, calls in _draw(strategy, HYPOTHESIS_EXAMPLES)]
+    return found
+
+
+def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
+    seen: set[str] = set()
+    unique = []
+    for candidate in candidates:
+        key = _json_key(candidate.inputs)
+        if key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
+
+
+# ---------------------------------------------------------------------------------------------
+# The oracle
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str  # ok | raised | timeout | missing
+    value: Any = None
+    error: str = ""
+    calls: int | None = None
+    lines: frozenset[int] = frozenset()
+    arcs: frozenset[tuple[int, int]] = frozenset()
+    raw: str = ""
+
+
+def _oracle_spec(target: FunctionSignature | ClassSignature) -> dict[str, Any]:
+    if isinstance(target, ClassSignature):
+        return {
+            "kind": "class",
+            "name": target.name,
+            "methods": {
+                m.rust_name: [m.python_name, m.kind.value] for m in target.methods
+            },
+        }
+    return {"kind": "function", "name": target.name}
+
+
+def _coverage_path() -> str:
+    import coverage
+
+    return str(Path(coverage.__file__).resolve().parent.parent)
+
+
+def _run_oracle(
+    sandbox: Sandbox,
+    python_code: str,
+    target: FunctionSignature | ClassSignature,
+    inputs: Sequence[list[Any]],
+    *,
+    runs: Sequence[int],
+    coverage: bool,
+    watch_i64: bool = False,
+) -> tuple[list[list[_Outcome]], list[int]]:
+    """Outcomes of every input in each of `runs` (indexes into the run settings), all in one
+    sandbox batch; plus the target file's statements (when `coverage`)."""
+    timeout_s = len(inputs) * (CANDIDATE_TIMEOUT_S + 0.05) + 5.0
+    with tempfile.TemporaryDirectory(prefix="sse-casegen-fn-") as tmp:
+        commands = []
+        folders = []
+        for run in runs:
+            folder = Path(tmp) / f"run-{run}"
+            folder.mkdir()
+            folders.append(folder)
+            (folder / "target.py").write_text(python_code, encoding="utf-8")
+            (folder / "oracle.py").write_text(ORACLE_SOURCE, encoding="utf-8")
+            spec = {**_oracle_spec(target), "inputs": list(inputs), "coverage": coverage,
+                    "timeout_s": CANDIDATE_TIMEOUT_S, "watch_i64": watch_i64}
+            (folder / "spec.json").write_text(json.dumps(spec, allow_nan=True), encoding="utf-8")
+            env = {**_RUN_SETTINGS[run], "HOME": str(folder), "TMPDIR": str(folder),
+                   "PYTHONDONTWRITEBYTECODE": "1"}
+            if coverage:
+                env["PYTHONPATH"] = _coverage_path()
+            commands.append(SandboxCommand(
+                (sandbox.python_executable, "oracle.py"), b"", tuple(env.items()), str(folder),
+                timeout_s=timeout_s,
+            ))
+        limits = SandboxLimits(cpu_s=timeout_s, wall_timeout_s=timeout_s)
+        sandbox.run_batch(commands, workdir=Path(tmp), limits=limits)
+        outcomes: list[list[_Outcome]] = []
+        statements: list[int] = []
+        for folder in folders:
+            try:
+                data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {"results": []}
+            results = data.get("results", [])
+            statements = statements or list(data.get("statements", []))
+            run_outcomes = [_outcome(result) for result in results]
+            # Inputs after the last recorded one did not finish: the run was killed.
+            run_outcomes += [_Outcome("missing")] * (len(inputs) - len(run_outcomes))
+            outcomes.append(run_outcomes)
+    return outcomes, statements
+
+
+def _outcome(result: dict[str, Any]) -> _Outcome:
+    lines = frozenset(result.get("lines", []))
+    arcs = frozenset(tuple(arc) for arc in result.get("arcs", []))
+    raw = json.dumps([result.get("status"), result.get("value"), result.get("error"),
+                      result.get("calls")])
+    status = result.get("status", "missing")
+    value: Any = None
+    if "value" in result:
+        try:
+            value = _untag(result["value"])
+        except _Unrepresentable as exc:
+            return _Outcome("unrepresentable", error=str(exc), lines=lines, arcs=arcs, raw=raw)
+    return _Outcome(status, value, result.get("error", ""), result.get("calls"), lines, arcs,
+                    raw)
+
+
+def _target_lines(python_code: str, target: FunctionSignature | ClassSignature) -> set[int]:
+    """Lines of the statements a call can execute: the function body (nested bodies
+    included) or the bodies of the class's methods; docstrings and abstract stubs left out."""
+    from single_shot_eval.verify.type_inference import _is_abstract
+
+    tree = parse_python(python_code)
+    bodies: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    for node in tree.body:
+        if isinstance(target, ClassSignature) and isinstance(node, ast.ClassDef):
+            bodies += [item for item in node.body
+                       if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                       and not _is_abstract(item)]
+        elif (
+            isinstance(target, FunctionSignature)
+            and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name == target.name
+        ):
+            bodies.append(node)
+    lines: set[int] = set()
+    for function in bodies:
+        for statement in function.body:
+            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+                continue
+            lines |= {child.lineno for child in ast.walk(statement) if isinstance(child, ast.stmt)}
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Generation
+
+
+def _case(candidate: _Candidate, outcome: _Outcome, is_class: bool) -> FunctionCase:
+    inputs = candidate.inputs
+    if is_class:
+        constructor_args, calls = inputs
+        return FunctionCase((list(constructor_args), [list(call) for call in calls]),
+                            _case_value(outcome.value), CaseOrigin.GENERATED)
+    return FunctionCase(tuple(inputs), _case_value(outcome.value), CaseOrigin.GENERATED)
+
+
+def _truncate(candidate: _Candidate, outcome: _Outcome) -> tuple[_Candidate, _Outcome] | None:
+    """A class call sequence that raised at call k, cut to the k calls before it (None: the
+    constructor or the first call raised)."""
+    if not outcome.calls:
+        return None
+    constructor_args, calls = candidate.inputs
+    return (replace(candidate, inputs=[constructor_args, calls[: outcome.calls]]),
+            replace(outcome, status="ok"))
+
+
+def _fits(target: FunctionSignature | ClassSignature, case: FunctionCase) -> bool:
+    try:
+        render_target_cases(target, [case])
+    except (UnsupportedCaseValue, TypeError, ValueError):
+        return False
+    return True
+
+
+def _hand_written(example: Example) -> list[FunctionCase]:
+    return [case for case in example.function_cases if case.origin is CaseOrigin.HAND_WRITTEN]
+
+
+def generate_function_cases(
+    example: Example, sandbox: Sandbox, *, budget: int = DEFAULT_BUDGET
+) -> GeneratedCaseSet:
+    """Up to `budget` deterministic, coverage-adding cases for a function or class example
+    (see the module docstring). `note` says why none were generated, when none were."""
+    if example.kind is not ExampleKind.FUNCTION or example.entry_point is None:
+        raise ValueError(f"{example.id}: generate_function_cases needs a function example")
+    started = time.perf_counter()
+    code, entry = example.python_source, example.entry_point
+    hand = _hand_written(example)
+
+    def empty(note: str, candidates: int = 0, dropped_timeout: int = 0) -> GeneratedCaseSet:
+        return GeneratedCaseSet(example.id, GENERATOR_VERSION, note=note,
+                                seconds=time.perf_counter() - started, candidates=candidates,
+                                dropped_timeout=dropped_timeout)
+
+    if example.unjudgeable_reason:
+        return empty(f"unjudgeable: {example.unjudgeable_reason}")
+    try:
+        target = harness_target(code, entry, hand, open_return=True)
+    except UnsupportedSignature as exc:
+        return empty(f"no harness target: {str(exc).removeprefix('python_code: ')}")
+    is_class = isinstance(target, ClassSignature)
+    hints = _Hints.of(code)
+    if isinstance(target, ClassSignature):
+        candidates = _class_candidates(target, hints)
+    else:
+        candidates = _function_candidates(target, hints)
+    candidates = _dedupe(candidates)[:MAX_CANDIDATES]
+    inputs = [candidate.inputs for candidate in candidates]
+    (first,), statements = _run_oracle(sandbox, code, target, inputs, runs=(0,), coverage=True)
+    dropped_timeout = sum(1 for outcome in first if outcome.status in ("timeout", "missing"))
+    usable: list[tuple[_Candidate, _Outcome, FunctionCase]] = []
+    for candidate, outcome in zip(candidates, first, strict=True):
+        pair: tuple[_Candidate, _Outcome] | None = (candidate, outcome)
+        if outcome.status == "raised":
+            pair = _truncate(candidate, outcome) if is_class else None
+        elif outcome.status != "ok":
+            pair = None
+        if pair is None:
+            continue
+        try:
+            case = _case(*pair, is_class)
+        except _Unrepresentable:
+            continue
+        if _contains(case.inputs, _is_nan) and _contains(case.expected, _is_str):
+            continue  # NaN's text: Python writes `nan`, Rust `NaN`; no translation is asked that
+        usable.append((*pair, case))
+    final = _final_target(code, entry, hand, [case for _, _, case in usable])
+    if final is None:
+        return empty("the return type cannot be inferred from the oracle's values",
+                     len(candidates), dropped_timeout)
+    pool = [(c, o, case) for c, o, case in usable if _fits(final, case)]
+    # Select on the first run, then confirm the chosen inputs on four more runs (other TZ, hash
+    # seed, directory); an input that varies or times out there is replaced, up to 3 rounds.
+    confirmed: set[str] = set()
+    dropped_nondeterministic = 0
+    chosen: list[tuple[_Candidate, _Outcome, FunctionCase]] = []
+    for _round in range(3):
+        chosen = _select(pool, budget)
+        pending = [item for item in chosen if _json_key(item[0].inputs) not in confirmed]
+        if not pending:
+            break
+        again, _ = _run_oracle(sandbox, code, target, [item[0].inputs for item in pending],
+                               runs=_CONFIRM_RUNS, coverage=False, watch_i64=True)
+        for position, item in enumerate(pending):
+            repeats = [run[position] for run in again]
+            same = all(
+                r.status == "ok" and _json_key(r.value) == _json_key(item[1].value)
+                for r in repeats
+            )
+            if same:
+                confirmed.add(_json_key(item[0].inputs))
+                continue
+            pool.remove(item)
+            if any(r.status in ("timeout", "missing") for r in repeats):
+                dropped_timeout += 1
+            elif not any(r.status == "overflow" for r in repeats):
+                dropped_nondeterministic += 1
+    chosen = [item for item in chosen if _json_key(item[0].inputs) in confirmed]
+    final_cases = [case for _, _, case in chosen]
+    settled = _final_target(code, entry, hand, final_cases)
+    if settled is not None and settled != final:  # the kept subset types differently
+        final_cases = [case for case in final_cases if _fits(settled, case)]
+    measured = set(statements) & _target_lines(code, target)
+    covered = set().union(*(outcome.lines for _, outcome, _ in chosen)) if chosen else set()
+    line_coverage = len(covered & measured) / len(measured) if measured else None
+    return GeneratedCaseSet(
+        example_id=example.id,
+        generator=GENERATOR_VERSION,
+        function_cases=tuple(final_cases),
+        line_coverage=line_coverage,
+        candidates=len(candidates),
+        dropped_nondeterministic=dropped_nondeterministic,
+        dropped_timeout=dropped_timeout,
+        seconds=time.perf_counter() - started,
+        note="" if final_cases else "no candidate survived the oracle",
+    )
+
+
+def _final_target(
+    code: str, entry: str, hand: list[FunctionCase], generated: list[FunctionCase]
+) -> FunctionSignature | ClassSignature | None:
+    """The target the verifier will see with these cases; when generated values disagree on
+    the return type, the most common type among them decides."""
+    try:
+        return harness_target(code, entry, [*hand, *generated])
+    except UnsupportedSignature:
+        pass
+    from single_shot_eval.verify.type_inference import type_of_value
+
+    kinds = Counter(_json_key(str(type_of_value(case.expected, from_json=True)))
+                    for case in generated)
+    if not kinds:
+        return None
+    common = kinds.most_common(1)[0][0]
+    subset = [case for case in generated
+              if _json_key(str(type_of_value(case.expected, from_json=True))) == common]
+    try:
+        return harness_target(code, entry, [*hand, *subset])
+    except UnsupportedSignature:
+        return None
+
+
+def _select(
+    usable: list[tuple[_Candidate, _Outcome, FunctionCase]], budget: int
+) -> list[tuple[_Candidate, _Outcome, FunctionCase]]:
+    """Greedy coverage first (lines and arcs), then edge candidates with unseen results."""
+    chosen: list[tuple[_Candidate, _Outcome, FunctionCase]] = []
+    covered: set[Any] = set()
+    remaining = list(usable)
+    while remaining and len(chosen) < budget:
+        def gain(item: tuple[_Candidate, _Outcome, FunctionCase], seen: set[Any] = covered) -> int:
+            features = {("line", n) for n in item[1].lines} | {("arc", a) for a in item[1].arcs}
+            return len(features - seen)
+
+        best = max(remaining, key=gain)  # first of the best: edges come first
+        if gain(best) == 0:
+            break
+        chosen.append(best)
+        covered |= {("line", n) for n in best[1].lines} | {("arc", a) for a in best[1].arcs}
+        remaining.remove(best)
+    seen_results = {_json_key(item[2].expected) for item in chosen}
+    # Then: edges with a result not seen yet, drawn inputs with one, any edge.
+    for want_edge, want_new in ((True, True), (False, True), (True, False)):
+        for item in list(remaining):
+            if len(chosen) >= budget:
+                return chosen
+            result = _json_key(item[2].expected)
+            if item[0].edge == want_edge and (not want_new or result not in seen_results):
+                chosen.append(item)
+                remaining.remove(item)
+                seen_results.add(result)
+    return chosen
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-written truth
+
+
+def check_hand_written(example: Example, sandbox: Sandbox) -> HandWrittenCheck:
+    """Run the example's hand-written cases through the Python oracle (twice). A case whose
+    `expected` disagrees with Python is judged by what Python does, with a warning naming the
+    record and case; a case Python cannot answer (raises, times out, varies) is dropped, with a
+    warning too."""
+    hand = _hand_written(example)
+    if example.kind is not ExampleKind.FUNCTION or not hand or example.entry_point is None:
+        return HandWrittenCheck(example, ())
+    code, entry = example.python_source, example.entry_point
+    try:
+        target = harness_target(code, entry, hand)
+    except UnsupportedSignature:
+        return HandWrittenCheck(example, ())
+    is_class = isinstance(target, ClassSignature)
+    inputs = [list(case.inputs) for case in hand]
+    if is_class:
+        inputs = [[list(case.inputs[0]), [list(call) for call in case.inputs[1]]]
+                  for case in hand]
+    runs, _ = _run_oracle(sandbox, code, target, inputs, runs=(0, 1), coverage=False)
+    checked: list[FunctionCase] = []
+    warnings: list[str] = []
+    for index, case in enumerate(hand):
+        outcomes = [run[index] for run in runs]
+        where = f"{example.id}: hand-written case {index} (input {_json_key(list(case.inputs))})"
+        if any(o.status != "ok" for o in outcomes) or outcomes[0].raw != outcomes[1].raw:
+            what = outcomes[0].error or outcomes[0].status
+            if outcomes[0].status == "ok":
+                what = "different results on repeated runs"
+            warnings.append(f"{where}: Python gives no usable answer ({what}); case dropped")
+            continue
+        try:
+            actual = _case_value(outcomes[0].value)
+        except _Unrepresentable as exc:
+            warnings.append(f"{where}: Python returns {exc}; case dropped")
+            continue
+        if same_value(case.expected, actual):
+            checked.append(case)
+            continue
+        corrected = replace(case, expected=actual)
+        if not _fits(target, corrected):
+            warnings.append(
+                f"{where}: expected {_json_key(case.expected)} but Python returns "
+                f"{_json_key(actual)}, which the declared types cannot hold; case dropped"
+            )
+            continue
+        warnings.append(
+            f"{where}: expected {_json_key(case.expected)} but Python returns "
+            f"{_json_key(actual)}; judged by what Python does"
+        )
+        checked.append(corrected)
+    others = [case for case in example.function_cases if case.origin is not CaseOrigin.HAND_WRITTEN]
+    return HandWrittenCheck(replace(example, function_cases=(*checked, *others)), tuple(warnings))
+
+
+# ---------------------------------------------------------------------------------------------
+# Both, with a cache
+
+
+def _cache_key(example: Example, budget: int) -> str:
+    digest = hashlib.sha256()
+    hand = [(list(c.inputs), c.expected) for c in _hand_written(example)]
+    for part in (GENERATOR_VERSION, str(budget), example.python_source,
+                 example.entry_point or "", _json_key(hand), sys.version.split()[0]):
+        digest.update(part.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _to_json(prepared: PreparedExample) -> str:
+    def cases(items: Sequence[FunctionCase]) -> list[dict[str, Any]]:
+        return [{"inputs": list(c.inputs), "expected": c.expected, "origin": c.origin.value}
+                for c in items]
+
+    case_set = prepared.case_set
+    return json.dumps({
+        "hand_written": cases(_hand_written(prepared.example)),
+        "generated": cases(case_set.function_cases),
+        "warnings": list(prepared.warnings),
+        "line_coverage": case_set.line_coverage,
+        "candidates": case_set.candidates,
+        "dropped_nondeterministic": case_set.dropped_nondeterministic,
+        "dropped_timeout": case_set.dropped_timeout,
+        "seconds": case_set.seconds,
+        "note": case_set.note,
+        "unjudgeable_reason": prepared.example.unjudgeable_reason,
+    }, allow_nan=True, ensure_ascii=False)
+
+
+def _from_json(example: Example, text: str) -> PreparedExample:
+    data = json.loads(text)
+
+    def cases(items: list[dict[str, Any]]) -> tuple[FunctionCase, ...]:
+        return tuple(FunctionCase(tuple(c["inputs"]), c["expected"], CaseOrigin(c["origin"]))
+                     for c in items)
+
+    generated = cases(data["generated"])
+    case_set = GeneratedCaseSet(
+        example.id, GENERATOR_VERSION, function_cases=generated,
+        line_coverage=data["line_coverage"], candidates=data["candidates"],
+        dropped_nondeterministic=data["dropped_nondeterministic"],
+        dropped_timeout=data["dropped_timeout"], seconds=data["seconds"], cached=True,
+        note=data["note"],
+    )
+    prepared_example = replace(
+        example, function_cases=cases(data["hand_written"]) + generated,
+        unjudgeable_reason=data["unjudgeable_reason"],
+    )
+    return PreparedExample(prepared_example, case_set, tuple(data["warnings"]))
+
+
+def prepare_function_example(
+    example: Example,
+    sandbox: Sandbox,
+    *,
+    budget: int = DEFAULT_BUDGET,
+    cache_dir: Path | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> PreparedExample:
+    """`example` with its hand-written cases checked by the oracle and its generated cases
+    attached (hand-written first). Cached in `cache_dir` by (program text, entry point,
+    hand-written cases, generator version, budget, Python version): JSON round-trips, so a
+    fresh result and a cached one are equal. When no case is left, `unjudgeable_reason` says
+    why. `warn` receives each hand-written disagreement (also on a cache hit)."""
+    path = cache_dir / f"{_cache_key(example, budget)}.json" if cache_dir else None
+    if path is not None and path.exists():
+        try:
+            prepared = _from_json(example, path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            prepared = None
+        if prepared is not None:
+            for warning in prepared.warnings:
+                (warn or (lambda _text: None))(warning)
+            return prepared
+    check = check_hand_written(example, sandbox)
+    case_set = generate_function_cases(check.example, sandbox, budget=budget)
+    combined = replace(
+        check.example,
+        function_cases=check.example.function_cases + case_set.function_cases,
+    )
+    if not combined.function_cases and combined.unjudgeable_reason is None:
+        combined = replace(
+            combined, unjudgeable_reason=f"no hand-written case and none generated "
+            f"({case_set.note or 'no candidate kept'})",
+        )
+    prepared = PreparedExample(combined, case_set, check.warnings)
+    text = _to_json(prepared)
+    prepared = _from_json(example, text)  # the same values a cache hit returns
+    prepared = replace(prepared, case_set=replace(prepared.case_set, cached=False))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for warning in prepared.warnings:
+        (warn or (lambda _text: None))(warning)
+    return prepared
+
