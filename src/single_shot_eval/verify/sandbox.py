@@ -244,8 +244,9 @@ class Sandbox:
     """Runs untrusted commands isolated by bubblewrap, or degraded to rlimits without it.
 
     Construct once (it probes bwrap, the Rust sysroot and Python's prefix) and call `run` for
-    every command. `isolated` tells whether bubblewrap isolation is active. `force_degraded`
-    skips bwrap (for tests of the fallback path).
+    every command. `isolated` tells whether bubblewrap isolation is active, `exec_confined`
+    whether candidate commands can be confined to executing themselves. `force_degraded` skips
+    bwrap and `force_unconfined` skips the confinement (for tests of the fallback paths).
     """
 
     def __init__(
@@ -254,6 +255,7 @@ class Sandbox:
         force_degraded: bool = False,
         bwrap_path: str | None = None,
         rustc: str = "rustc",
+        force_unconfined: bool = False,
     ) -> None:
         self._is_root = os.geteuid() == 0
         self._uid_lock = threading.Lock()
@@ -267,11 +269,14 @@ class Sandbox:
         self._bwrap_supports_disable_userns = False
         self._unshare_prefix: list[str] = []
         self.degraded_reason: str | None = None
-        self._landlock_abi = sandbox_wrapper.landlock_abi()
-        self.exec_confinement_missing_reason: str | None = (
-            None if self._landlock_abi >= 1 else
-            "the kernel offers no Landlock (needs Linux 5.13+ with the landlock LSM enabled)"
-        )
+        self._landlock_abi = 0 if force_unconfined else sandbox_wrapper.landlock_abi()
+        self.exec_confinement_missing_reason: str | None = None
+        if force_unconfined:
+            self.exec_confinement_missing_reason = "disabled by the caller (force_unconfined=True)"
+        elif self._landlock_abi < 1:
+            self.exec_confinement_missing_reason = (
+                "the kernel offers no Landlock (needs Linux 5.13+ with the landlock LSM enabled)"
+            )
         if self.exec_confinement_missing_reason is not None:
             warnings.warn(
                 "Candidates are NOT confined to executing themselves: "

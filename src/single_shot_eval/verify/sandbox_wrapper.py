@@ -20,6 +20,8 @@ Landlock ruleset, applied in the forked child right before `execve`, that
 * grants reading and writing files only beneath the given roots (the work directory, /tmp, /dev):
   the interpreters under /usr or a Python prefix can neither be copied nor mapped by a loader
   written in the candidate, and files the harness keeps elsewhere cannot be touched;
+* from ABI 6 on, cannot signal (kill) or reach by abstract unix socket any process outside the
+  ruleset: not the wrapper, not the pytest process that started it;
 * sets no_new_privs (required by Landlock, and no set-uid binary regains anything).
 
 A ruleset needs the candidate to be statically linked (the dynamic loader would need EXECUTE).
@@ -61,6 +63,9 @@ _ACCESS_REMOVE_FILE = 1 << 5
 _ACCESS_MAKE_ALL = sum(1 << bit for bit in range(6, 13))  # char, dir, reg, sock, fifo, block, sym
 _ACCESS_REFER = 1 << 13  # ABI 2
 _ACCESS_TRUNCATE = 1 << 14  # ABI 3
+# ABI 6: no signals to, and no abstract unix sockets of, processes outside the domain.
+_SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0
+_SCOPE_SIGNAL = 1 << 1
 
 _libc: Any = None
 
@@ -108,8 +113,13 @@ def confine_exec(binary: str, roots: list[str] | tuple[str, ...]) -> None:
         raise OSError(38, "Landlock is not available in this kernel")
     write = _write_rights(abi)
     handled = _ACCESS_EXECUTE | _ACCESS_READ_FILE | write
-    attr = ctypes.create_string_buffer(struct.pack("=Q", handled), 8)
-    ruleset = int(libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, attr, 8, 0))
+    if abi >= 6:
+        # handled_access_fs, handled_access_net (none: bubblewrap has no network anyway), scoped
+        packed = struct.pack("=QQQ", handled, 0, _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL)
+    else:
+        packed = struct.pack("=Q", handled)
+    attr = ctypes.create_string_buffer(packed, len(packed))
+    ruleset = int(libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, attr, len(packed), 0))
     if ruleset < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
