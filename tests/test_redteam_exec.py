@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind
+from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind, FunctionCase
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.records import Verdict
 from single_shot_eval.verify.function_harness import (
@@ -273,7 +273,7 @@ def test_escape_from_the_pytest_stage_is_refused(
     result = verifier.verify(code, example)
     assert result.verdict is Verdict.TEST_FAILURE, result.stages
     ok, text = _stage(result, "pytest")
-    assert not ok
+    assert not ok and "Permission denied" in text, text
     control = unconfined.verify(code, example)
     assert control.verdict is Verdict.PASS, control.stages
     assert "binary started" in _stage(control, "pytest")[1]
@@ -314,7 +314,7 @@ def test_forged_libtest_output_does_not_pass(
     code = _function_code(FORGED_LIBTEST, example)
     result = verifier.verify(code, example)
     assert result.verdict is Verdict.TEST_FAILURE, result.stages
-    tests = [stage for stage in result.stages if stage.stage == "tests"][0]
+    tests = next(stage for stage in result.stages if stage.stage == "tests")
     assert tests.checks_passed == 0
     assert tests.checks_total == len(example.function_cases)
     # The control: libtest's own lines, which the candidate printed, claim every case passed.
@@ -405,3 +405,50 @@ def test_a_suite_that_never_runs_the_binary_is_not_a_check(
     passing = verifier.verify(ADDER_RS, exercising)
     assert passing.verdict is Verdict.PASS
     assert "binary started 1 time" in _stage(passing, "pytest")[1]
+
+
+def test_pass_records_count_only_with_the_run_nonce_and_once_per_case() -> None:
+    nonce = new_nonce()
+    assert nonce != new_nonce() and len(nonce) == 32
+    stderr = "\n".join([
+        f"single-shot-eval-case-passed {nonce} 0",
+        f"single-shot-eval-case-passed {nonce} 1",
+        f"single-shot-eval-case-passed {nonce} 1",  # twice: one of them is forged
+        f"single-shot-eval-case-passed {'0' * 32} 2",  # another nonce
+        f"single-shot-eval-case-passed {nonce} 7",  # no such case
+        f"test single_shot_eval_harness::case_3 ... ok {nonce}",
+        f"  single-shot-eval-case-passed {nonce} 4  ",
+    ])
+    assert passed_cases(stderr, nonce, 5) == frozenset({0, 4})
+    with pytest.raises(ValueError, match="nonce"):
+        passed_cases(stderr, "", 5)
+
+
+def test_rendered_cases_read_the_nonce_before_calling_the_candidate() -> None:
+    example = Example(id="f", kind=ExampleKind.FUNCTION, python_source="def f(x: int) -> int:\n"
+                      "    return x\n", script_name="f.py", entry_point="f",
+                      function_cases=(FunctionCase((1,), 1),))
+    assert example.entry_point is not None
+    text = render_test_module(example.python_source, example.entry_point,
+                              example.function_cases)
+    body = text[text.index("fn case_0()"):]
+    assert body.index("harness_nonce()") < body.index("super::f(") < body.index(
+        "harness_passed(nonce, 0)")
+
+
+def test_confined_commands_fail_closed(verifier: Verifier, tmp_path: Path) -> None:
+    sandbox = verifier.sandbox
+    # Not given by path: nothing to grant the exec right to.
+    bare = sandbox.run(["true"], workdir=tmp_path, confine=True)
+    assert bare.exit_code == 126 and b"cannot confine" in bare.stderr
+    # A dynamically linked program needs the loader, which it may not execute.
+    dynamic = sandbox.run(["/bin/true"], workdir=tmp_path, confine=True)
+    assert dynamic.exit_code == 126 and b"Permission denied" in dynamic.stderr
+    assert sandbox.run(["/bin/true"], workdir=tmp_path).exit_code == 0
+
+
+def test_a_sandbox_without_confinement_says_so() -> None:
+    with pytest.warns(RuntimeWarning, match="NOT confined to executing themselves"):
+        sandbox = Sandbox(force_unconfined=True)
+    assert not sandbox.exec_confined
+    assert sandbox.exec_confinement_missing_reason is not None
