@@ -18,10 +18,16 @@ Generated Rust is hostile until proven otherwise: rustc itself reads files at co
   past the cap is killed;
 * environment: a short allow-list (PATH, LANG, LC_ALL, HOME=workdir, TMPDIR) plus the caller's.
 
-A small Python helper (`_WRAPPER_SOURCE`) runs inside the sandbox between bwrap and the command: it
-switches uid, sets the rlimits, restores default signal dispositions, runs the command and reports
-its true wait status on a private pipe (bwrap itself folds "killed by signal N" into exit code
-128+N, which would make a segfault indistinguishable from `exit(139)`).
+A small Python program (`sandbox_wrapper.py`, run from its text) sits inside the sandbox between
+bwrap and the command: it switches uid, sets the rlimits, restores default signal dispositions,
+runs the command and reports its true wait status on a private pipe (bwrap itself folds "killed by
+signal N" into exit code 128+N, which would make a segfault indistinguishable from `exit(139)`).
+
+Candidate code runs `confine`d (`SandboxCommand.confine`, `run(confine=True)`): the wrapper puts
+it under a Landlock ruleset right before `execve`, so that it can execute its own (statically
+linked) binary and nothing else, and read and write files only in the work directory, /tmp and
+/dev. rustc and the Python oracle are ours and run unconfined. Without Landlock `exec_confined`
+is False and a warning says candidates are not confined.
 
 `Sandbox.run_batch` runs several commands (a candidate's behaviour cases, the Python oracle's) in
 ONE sandbox, so its start-up (bwrap, the wrapper's Python) is paid once instead of once per
