@@ -452,3 +452,42 @@ def test_a_sandbox_without_confinement_says_so() -> None:
         sandbox = Sandbox(force_unconfined=True)
     assert not sandbox.exec_confined
     assert sandbox.exec_confinement_missing_reason is not None
+
+
+EMBEDDED_PYTHON = r'''
+#[link(name = "@@ARCHIVE@@", kind = "static", modifiers = "+verbatim")]
+extern "C" {
+    fn Py_GetVersion() -> *const std::os::raw::c_char;
+}
+
+fn main() {
+    let version = unsafe { std::ffi::CStr::from_ptr(Py_GetVersion()) };
+    println!("{}", version.to_str().unwrap());
+}
+'''
+
+
+@pytest.mark.slow
+def test_linking_an_interpreter_library_is_refused(
+    examples: dict[str, Example], verifier: Verifier, tmp_path: Path
+) -> None:
+    archives = sorted(glob.glob("/usr/lib/python3*/config-*/libpython3*-pic.a"))
+    if not archives:
+        pytest.skip("no position-independent libpython archive on this machine")
+    # A name relative to the linker's search directory reaches any archive on the machine.
+    relative = "../../.." + archives[0]
+    code = EMBEDDED_PYTHON.replace("@@ARCHIVE@@", relative)
+    result = verifier.verify(code, examples[PROGRAM_ID])
+    assert result.verdict is Verdict.COMPILE_ERROR
+    ok, text = _stage(result, "compile")
+    assert not ok and "declares a native library" in text
+    # The control: the same file links and runs CPython's code inside the confined binary.
+    (tmp_path / "main.rs").write_text(code)
+    built = verifier.sandbox.run(
+        ["rustc", "--edition", "2021", "-C", "target-feature=+crt-static", "-A", "warnings",
+         "-o", "prog", "main.rs"],
+        workdir=tmp_path, limits=SandboxLimits(cpu_s=120, wall_timeout_s=120),
+    )
+    assert built.exit_code == 0, built.stderr.decode(errors="replace")[-2000:]
+    run = verifier.sandbox.run([str(tmp_path / "prog")], workdir=tmp_path, confine=True)
+    assert run.exit_code == 0 and run.stdout.startswith(b"3."), run

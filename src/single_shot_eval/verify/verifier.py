@@ -269,6 +269,10 @@ class Verifier:
     ) -> tuple[StageResult, tuple[Diagnostic, ...], Path | None, list[SandboxResult]]:
         """Compile `source` to `workdir/prog`; when it compiles, run the `then` commands in the
         same sandbox (one start-up for both) and return their results too."""
+        if (native := _native_library_declaration(source)) is not None:
+            detail = (f"declares a native library (`{native}`): translations may link only std "
+                      "and the allowed crates")
+            return StageResult("compile", False, 0.0, detail=detail), (), None, []
         (workdir / "main.rs").write_text(source, encoding="utf-8")
         argv = [
             str(self.toolchain.rustc),
@@ -668,6 +672,21 @@ class Verifier:
                         passed + failed, passed, actual=out[-2000:]),
             Verdict.TEST_FAILURE,
         )
+
+
+# `#[link(name = ...)]` links a native library, e.g. `libpython3.11-pic.a` found through a
+# `+verbatim` relative name: the binary would then carry an interpreter of its own. Caught in any
+# position (directly, in `cfg_attr`, as a macro argument), plus attributes whose path is a macro
+# metavariable with arguments (`#[$l($n = ...)]`, `#[$l $args]`), which could spell it in pieces.
+_NATIVE_LIBRARY = re.compile(
+    r"\blink\s*\(\s*(?:name|kind|modifiers)\s*=|#\s*!?\s*\[\s*\$\w+\s*[^\]\s:]"
+)
+
+
+def _native_library_declaration(source: str) -> str | None:
+    """The text of a native-library declaration in `source`, or None when it has none."""
+    match = _NATIVE_LIBRARY.search(source)
+    return match.group(0) if match else None
 
 
 def _pytest_parent_dir() -> str | None:
