@@ -269,10 +269,6 @@ class Verifier:
     ) -> tuple[StageResult, tuple[Diagnostic, ...], Path | None, list[SandboxResult]]:
         """Compile `source` to `workdir/prog`; when it compiles, run the `then` commands in the
         same sandbox (one start-up for both) and return their results too."""
-        if (native := _native_library_declaration(source)) is not None:
-            detail = (f"declares a native library (`{native}`): translations may link only std "
-                      "and the allowed crates")
-            return StageResult("compile", False, 0.0, detail=detail), (), None, []
         (workdir / "main.rs").write_text(source, encoding="utf-8")
         argv = [
             str(self.toolchain.rustc),
@@ -289,6 +285,9 @@ class Verifier:
             "target-feature=+crt-static",
             "-A",
             "warnings",
+            # The linker's command line on stdout, written before any candidate code runs: it
+            # names every native library the candidate asked for (`_foreign_libraries`).
+            "--print=link-args",
             "-o",
             "prog",
             "main.rs",
@@ -323,6 +322,10 @@ class Verifier:
         stderr = res.stderr.decode("utf-8", "replace")
         diagnostics = parse_rustc_json(stderr)
         binary = workdir / "prog"
+        if res.exit_code == 0 and (foreign := _foreign_libraries(res.stdout)):
+            detail = (f"links native libraries {', '.join(foreign)}: a translation may link only "
+                      "std and the allowed crates")
+            return StageResult("compile", False, duration, detail=detail), diagnostics, None, []
         if res.exit_code == 0 and binary.exists():
             if len(followups) != len(then):
                 raise SandboxError(
@@ -674,19 +677,27 @@ class Verifier:
         )
 
 
-# `#[link(name = ...)]` links a native library, e.g. `libpython3.11-pic.a` found through a
-# `+verbatim` relative name: the binary would then carry an interpreter of its own. Caught in any
-# position (directly, in `cfg_attr`, as a macro argument), plus attributes whose path is a macro
-# metavariable with arguments (`#[$l($n = ...)]`, `#[$l $args]`), which could spell it in pieces.
-_NATIVE_LIBRARY = re.compile(
-    r"\blink\s*\(\s*(?:name|kind|modifiers)\s*=|#\s*!?\s*\[\s*\$\w+\s*[^\]\s:]"
+# The native libraries rustc itself links into a static std binary on Linux (glibc, libgcc).
+_STD_NATIVE_LIBRARIES = frozenset(
+    f"-l{name}" for name in ("c", "dl", "gcc", "gcc_eh", "gcc_s", "m", "pthread", "rt", "util")
 )
+_QUOTED_ARG = re.compile(rb'"((?:[^"\\]|\\.)*)"')
 
 
-def _native_library_declaration(source: str) -> str | None:
-    """The text of a native-library declaration in `source`, or None when it has none."""
-    match = _NATIVE_LIBRARY.search(source)
-    return match.group(0) if match else None
+def _foreign_libraries(link_args: bytes) -> list[str]:
+    """The `-l` arguments in rustc's `--print=link-args` output that std does not need: native
+    libraries the candidate declared with `#[link]`. One of them, `-l:../python3.11/…-pic.a`
+    (a `+verbatim` name relative to the linker's search path), links CPython into the binary,
+    an interpreter inside "itself"."""
+    found: list[str] = []
+    args = [arg.decode(errors="replace") for arg in _QUOTED_ARG.findall(link_args)]
+    for number, arg in enumerate(args):
+        if arg == "-l" and number + 1 < len(args):
+            arg += args[number + 1]  # the split form `-l NAME`
+        foreign = arg.startswith("-l") and arg != "-l" and arg not in _STD_NATIVE_LIBRARIES
+        if foreign and arg not in found:
+            found.append(arg)
+    return found
 
 
 def _pytest_parent_dir() -> str | None:
