@@ -283,6 +283,10 @@ class Verifier:
             # but itself (the loader would need an exec right of its own).
             "-C",
             "target-feature=+crt-static",
+            # std's debuginfo (kept by debuginfo=0) makes a static link ~15% slower; panics and
+            # test output do not use it.
+            "-C",
+            "strip=debuginfo",
             "-A",
             "warnings",
             # The linker's command line on stdout, written before any candidate code runs: it
