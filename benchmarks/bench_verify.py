@@ -272,7 +272,8 @@ def bare_rustc_s(
     with tempfile.TemporaryDirectory(prefix="bench-bare-") as tmp:
         (Path(tmp) / "main.rs").write_text(source)
         argv = [str(verifier.toolchain.rustc), "--edition", verifier.toolchain.edition,
-                "--error-format=json", "-C", "opt-level=0", "-C", "debuginfo=0", "-A", "warnings",
+                "--error-format=json", "-C", "opt-level=0", "-C", "debuginfo=0",
+                "-C", "target-feature=+crt-static", "-C", "strip=debuginfo", "-A", "warnings",
                 "-o", "prog", "main.rs"]
         if test_build:
             argv.insert(1, "--test")

@@ -4,9 +4,10 @@ A function record names one typed Python function (the entry point) and test cas
 inputs and expected values are JSON. The model is asked for a Rust function with the signature
 `rust_signature` renders; the verifier appends `render_test_module` to the model's file,
 compiles it with `rustc --edition 2021 --test -A warnings`, runs the test binary with
-`--test-threads=1` (plus `HARNESS_TEST_FILTER`) and reads the counts with
-`parse_libtest_output`. The same convention drives the signature and the test literals, so the
-model and the harness agree on every type.
+`--test-threads=1` (plus `HARNESS_TEST_FILTER`) and a fresh nonce on stdin, and counts the cases
+that passed with `passed_cases` (failure messages come from `parse_libtest_output`). The same
+convention drives the signature and the test literals, so the model and the harness agree on
+every type.
 
 Signature convention
 --------------------
@@ -48,6 +49,14 @@ plain `fn` (the prompt says so). An entry point naming a class is driven as
 with Python's: public methods keep their names (`&mut self` where Python assigns to `self`),
 a `@property` is a method of the same name and its setter `set_<name>`. A class case is
 `FunctionCase(inputs=(constructor_args, [[method, args], ...]), expected=[result, ...])`.
+
+A case passes only by its pass record: before any candidate code runs, the first case reads a
+per-run nonce from stdin (the verifier writes it; the candidate then finds stdin empty), and each
+case, once its check passed, writes `single-shot-eval-case-passed NONCE INDEX` to stderr
+(bypassing libtest's capture). `passed_cases` counts exactly one such record per case; the
+`test ... ok` lines of libtest, which a candidate can print as well, only serve failure messages.
+Residual risk: candidate code that runs before `main` (a `.init_array` entry) or scans its own
+memory can still learn the nonce; only an out-of-process harness would close that.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ import ast
 import json
 import math
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -76,6 +86,11 @@ RUSTC_TEST_ARGS: tuple[str, ...] = ("--edition", "2021", "--test", "-A", "warnin
 
 TEST_BINARY_ARGS: tuple[str, ...] = ("--test-threads=1", HARNESS_TEST_FILTER)
 """Arguments for the compiled test binary: one thread (ordered output) and harness tests only."""
+
+PASS_RECORD = "single-shot-eval-case-passed"
+"""First word of the line each generated case writes to stderr once its check passed:
+`PASS_RECORD NONCE INDEX`. The nonce is fresh per run and reaches the binary on stdin; see
+`passed_cases`."""
 
 FLOAT_TOLERANCE = 1e-9
 """Relative and absolute tolerance of every float comparison in the rendered tests."""
@@ -832,6 +847,24 @@ _SUPPORT_CODE = """\
         (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11)
     }
 
+    /// The run's nonce: the verifier writes it on stdin, the first case reads it before any
+    /// candidate code runs, so the candidate finds stdin empty and cannot tag a record.
+    fn harness_nonce() -> &'static str {
+        static NONCE: ::std::sync::OnceLock<::std::string::String> =
+            ::std::sync::OnceLock::new();
+        NONCE.get_or_init(|| {
+            let mut text = ::std::string::String::new();
+            let _ = ::std::io::Read::read_to_string(&mut ::std::io::stdin(), &mut text);
+            text.trim().to_owned()
+        })
+    }
+
+    /// One pass record on stderr, past libtest's output capture (which only takes print!).
+    fn harness_passed(nonce: &str, case_index: usize) {
+        let line = ::std::format!("\n{} {} {}\n", PASS_RECORD, nonce, case_index);
+        let _ = ::std::io::Write::write_all(&mut ::std::io::stderr().lock(), line.as_bytes());
+    }
+
     fn harness_check<T: HarnessApproxEq + ::std::fmt::Debug>(
         case_index: usize,
         inputs_json: &str,
@@ -908,6 +941,7 @@ def _module_header() -> list[str]:
         "    use super::*;",
         "",
         f"    const TOLERANCE: f64 = {FLOAT_TOLERANCE!r}_f64;",
+        f"    const PASS_RECORD: &str = {rust_string_literal(PASS_RECORD)};",
         "",
         _SUPPORT_CODE,
     ]
@@ -935,6 +969,7 @@ def _render_class_cases(target: ClassSignature, cases: Sequence[FunctionCase]) -
         lines += [
             "    #[test]",
             f"    fn case_{index}() {{",
+            "        let nonce = harness_nonce();",
             f"        let mut object = {class_path}::new({', '.join(arguments)});",
         ]
         for number, (call, expected_value) in enumerate(
@@ -959,7 +994,7 @@ def _render_class_cases(target: ClassSignature, cases: Sequence[FunctionCase]) -
                 f"        harness_check({index}, {inputs_json}, &expected_{number}, "
                 f"&actual_{number});",
             ]
-        lines += ["    }", ""]
+        lines += [f"        harness_passed(nonce, {index});", "    }", ""]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -1021,10 +1056,12 @@ def render_target_cases(
         lines += [
             "    #[test]",
             f"    fn case_{index}() {{",
+            "        let nonce = harness_nonce();",
             f"        let expected: {expected_type} = {expected};",
             f"        let actual = {function_path}({', '.join(arguments)});",
             f"        harness_check({index}, {rust_string_literal(inputs_json)}, "
             "&expected, &actual);",
+            f"        harness_passed(nonce, {index});",
             "    }",
             "",
         ]
@@ -1034,6 +1071,29 @@ def render_target_cases(
 
 # ---------------------------------------------------------------------------------------------
 # libtest output
+
+
+def new_nonce() -> str:
+    """A fresh random nonce for one run of a test binary (write it, plus a newline, on stdin)."""
+    return secrets.token_hex(16)
+
+
+def passed_cases(stderr: str, nonce: str, case_count: int) -> frozenset[int]:
+    """Indices of the generated cases that passed in a run given `nonce`: exactly one
+    `PASS_RECORD nonce index` line each. libtest's `test ... ok` lines are stdout the candidate
+    can print too, so they never count; lines with another nonce are ignored, and a case with
+    two records (one of them forged) does not pass."""
+    if not nonce:
+        raise ValueError("passed_cases needs the run's nonce")
+    seen: dict[int, int] = {}
+    for line in stderr.splitlines():
+        words = line.split()
+        if (
+            len(words) == 3 and words[0] == PASS_RECORD and words[1] == nonce
+            and words[2].isdigit() and int(words[2]) < case_count
+        ):
+            seen[int(words[2])] = seen.get(int(words[2]), 0) + 1
+    return frozenset(index for index, count in seen.items() if count == 1)
 
 
 @dataclass(frozen=True)

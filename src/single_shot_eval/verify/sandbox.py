@@ -18,10 +18,16 @@ Generated Rust is hostile until proven otherwise: rustc itself reads files at co
   past the cap is killed;
 * environment: a short allow-list (PATH, LANG, LC_ALL, HOME=workdir, TMPDIR) plus the caller's.
 
-A small Python helper (`_WRAPPER_SOURCE`) runs inside the sandbox between bwrap and the command: it
-switches uid, sets the rlimits, restores default signal dispositions, runs the command and reports
-its true wait status on a private pipe (bwrap itself folds "killed by signal N" into exit code
-128+N, which would make a segfault indistinguishable from `exit(139)`).
+A small Python program (`sandbox_wrapper.py`, run from its text) sits inside the sandbox between
+bwrap and the command: it switches uid, sets the rlimits, restores default signal dispositions,
+runs the command and reports its true wait status on a private pipe (bwrap itself folds "killed by
+signal N" into exit code 128+N, which would make a segfault indistinguishable from `exit(139)`).
+
+Candidate code runs `confine`d (`SandboxCommand.confine`, `run(confine=True)`): the wrapper puts
+it under a Landlock ruleset right before `execve`, so that it can execute its own (statically
+linked) binary and nothing else, and read and write files only in the work directory, /tmp and
+/dev. rustc and the Python oracle are ours and run unconfined. Without Landlock `exec_confined`
+is False and a warning says candidates are not confined.
 
 `Sandbox.run_batch` runs several commands (a candidate's behaviour cases, the Python oracle's) in
 ONE sandbox, so its start-up (bwrap, the wrapper's Python) is paid once instead of once per
@@ -61,6 +67,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from single_shot_eval.errors import ToolchainError
+from single_shot_eval.verify import sandbox_wrapper
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -106,235 +113,14 @@ _MEMORY_FAILURE_MARKERS = (
 
 _NO_ENV: Mapping[str, str] = MappingProxyType({})
 
-# Runs inside the sandbox as `python -I -S -c _WRAPPER_SOURCE STATUS_FD UID GID CPU_S AS_BYTES
-# FSIZE_BYTES NPROC ARGV...`. Kept to builtin modules: it starts in about 12 ms here.
-# With ARGV = [_BATCH_MARKER] it runs a batch (see `Sandbox.run_batch`): the commands come
-# marshalled on stdin, each runs in its own session with its own pipes, wall-clock timeout and
-# output cap, and one record per command goes to the status pipe before the final status line.
-_BATCH_MARKER = "--single-shot-eval-batch--"
-_WRAPPER_SOURCE = r"""
-import os, resource, sys, _signal
-
-BATCH_MARKER = "--single-shot-eval-batch--"
-
-def run_command(argv):
-    # os.execvp would import warnings and signal would import enum: ~5 ms we need not spend.
-    for number in (_signal.SIGPIPE, _signal.SIGXFSZ):
-        _signal.signal(number, _signal.SIG_DFL)
-    name = argv[0]
-    directories = [""] if "/" in name else os.environ.get("PATH", "/usr/bin:/bin").split(":")
-    failure = FileNotFoundError(2, "No such file or directory")
-    for directory in directories:
-        try:
-            os.execv(os.path.join(directory, name) if directory else name, argv)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except OSError as error:
-            failure = error
-    os.write(2, ("sandbox: cannot execute %r: %s\n" % (name, failure.strerror)).encode())
-    os._exit(126 if isinstance(failure, PermissionError) else 127)
-
-def write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-def kill_group(pid):
-    for kill, target in ((os.killpg, pid), (os.kill, pid)):
-        try:
-            kill(target, _signal.SIGKILL)
-        except OSError:
-            pass
-
-def run_one(argv, stdin, env, cwd, timeout_s, cap, drain_s, sweep):
-    import select, time
-    in_r, in_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.setsid()
-        os.dup2(in_r, 0)
-        os.dup2(out_w, 1)
-        os.dup2(err_w, 2)
-        os.environ.clear()
-        os.environ.update(env)
-        cpu_s = max(1, int(-(-timeout_s // 1)))
-        try:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-        except (ValueError, OSError):
-            pass  # above the batch's hard limit: the batch's limit applies
-        if cwd:
-            try:
-                os.chdir(cwd)
-            except OSError as error:
-                os.write(2, ("sandbox: cannot enter %r: %s\n" % (cwd, error.strerror)).encode())
-                os._exit(127)
-        run_command(argv)
-    for fd in (in_r, out_w, err_w):
-        os.close(fd)
-    try:
-        pidfd = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        pidfd = None
-    poller = select.poll()
-    buffers = {out_r: bytearray(), err_r: bytearray()}
-    dropped = {out_r: 0, err_r: 0}
-    for fd in buffers:
-        poller.register(fd, select.POLLIN)
-    if pidfd is not None:
-        poller.register(pidfd, select.POLLIN)
-    pending = memoryview(stdin)
-    if pending:
-        os.set_blocking(in_w, False)
-        poller.register(in_w, select.POLLOUT)
-    else:
-        os.close(in_w)
-        in_w = -1
-    open_streams = set(buffers)
-    status = None
-    timed_out = flood = False
-    deadline = started + timeout_s
-    drain_deadline = None
-    while True:
-        if status is None:
-            done, wait_status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = wait_status
-        now = time.monotonic()
-        if status is not None:
-            if drain_deadline is None:
-                drain_deadline = now + drain_s
-                if pidfd is not None:
-                    poller.unregister(pidfd)
-            if not open_streams or now >= drain_deadline:
-                break
-        elif now >= deadline or flood:
-            timed_out = not flood
-            kill_group(pid)
-            status = os.waitpid(pid, 0)[1]
-            continue
-        wake = drain_deadline if status is not None else deadline
-        wait_ms = max(0.0, wake - now) * 1000
-        if status is None and pidfd is None:
-            wait_ms = min(wait_ms, 10)
-        for fd, _ in poller.poll(wait_ms):
-            if fd == pidfd:
-                continue
-            if fd == in_w:
-                try:
-                    written = os.write(in_w, pending[:65536])
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    written = len(pending)
-                pending = pending[written:]
-                if not pending:
-                    poller.unregister(in_w)
-                    os.close(in_w)
-                    in_w = -1
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                poller.unregister(fd)
-                open_streams.discard(fd)
-                continue
-            room = cap - len(buffers[fd])
-            if room > 0:
-                buffers[fd] += chunk[:room]
-            dropped[fd] += max(0, len(chunk) - max(room, 0))
-            if dropped[fd] > 4 * cap and status is None:
-                flood = True
-    duration_us = int((time.monotonic() - started) * 1e6)
-    kill_group(pid)  # whatever is left of the command's session
-    if sweep:
-        # In our own pid namespace: every other process but init is a leftover of this command
-        # (daemons that left its session included); none may live on into the next command.
-        try:
-            os.kill(-1, _signal.SIGKILL)
-        except OSError:
-            pass
-    for fd in (out_r, err_r, in_w, pidfd):
-        if fd is not None and fd >= 0:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-    if os.WIFSIGNALED(status):
-        exit_code, signal_number = -1, os.WTERMSIG(status)
-    else:
-        exit_code, signal_number = os.waitstatus_to_exitcode(status), 0
-    capped = int(dropped[out_r] > 0 or dropped[err_r] > 0)
-    header = b"R %d %d %d %d %d %d %d %d\n" % (
-        exit_code, signal_number, int(timed_out), int(flood), capped, duration_us,
-        len(buffers[out_r]), len(buffers[err_r]),
-    )
-    return header + bytes(buffers[out_r]) + bytes(buffers[err_r])
-
-def run_batch(status_fd):
-    import marshal
-    data = bytearray()
-    while True:
-        chunk = os.read(0, 65536)
-        if not chunk:
-            break
-        data += chunk
-    commands, cap, drain_s, sweep = marshal.loads(bytes(data))
-    null = os.open("/dev/null", os.O_RDONLY)
-    os.dup2(null, 0)
-    for argv, stdin, env, cwd, timeout_s, required in commands:
-        record = run_one(argv, stdin, env, cwd, timeout_s, cap, drain_s, sweep)
-        write_all(status_fd, record)
-        if required and not record.startswith(b"R 0 "):
-            break
-    write_all(status_fd, b"\nexit 0")
-    os._exit(0)
-
-def main():
-    status_fd, uid, gid, cpu_s, as_bytes, fsize_bytes, nproc = map(int, sys.argv[1:8])
-    os.set_inheritable(status_fd, False)
-    limits = (
-        (resource.RLIMIT_CPU, cpu_s, cpu_s + 1),
-        (resource.RLIMIT_AS, as_bytes, as_bytes),
-        (resource.RLIMIT_FSIZE, fsize_bytes, fsize_bytes),
-        (resource.RLIMIT_NPROC, nproc, nproc),
-        (resource.RLIMIT_CORE, 0, 0),
-    )
-    for which, soft, hard in limits:
-        try:
-            resource.setrlimit(which, (soft, hard))
-        except (ValueError, OSError):
-            _, current_hard = resource.getrlimit(which)
-            if current_hard != resource.RLIM_INFINITY:
-                soft, hard = min(soft, current_hard), current_hard
-            resource.setrlimit(which, (soft, hard))
-    if uid >= 0:
-        os.setgroups([])
-        os.setresgid(gid, gid, gid)
-        os.setresuid(uid, uid, uid)
-    if sys.argv[8:] == [BATCH_MARKER]:
-        run_batch(status_fd)
-    pid = os.fork()
-    if pid == 0:
-        run_command(sys.argv[8:])
-    _, wait_status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(wait_status):
-        number = os.WTERMSIG(wait_status)
-        os.write(status_fd, b"signal %d" % number)
-        os._exit(128 + number)
-    code = os.waitstatus_to_exitcode(wait_status)
-    os.write(status_fd, b"exit %d" % code)
-    os._exit(code)
-
-main()
-"""
-
-
-assert f'BATCH_MARKER = "{_BATCH_MARKER}"' in _WRAPPER_SOURCE, "batch marker out of sync"
+# The program that runs inside the sandbox between bwrap and the command (see its docstring),
+# started as `python -I -S -c _WRAPPER_SOURCE ...`; it is a module of this package, read as text.
+_WRAPPER_SOURCE = Path(sandbox_wrapper.__file__).read_text(encoding="utf-8")
+_BATCH_MARKER = sandbox_wrapper.BATCH_MARKER
+SHIM_SOURCE = _WRAPPER_SOURCE
+"""The body of a `python3` shim that starts a confined binary (`sandbox_wrapper.render_shim`)."""
+# Where a confined command may read and write files besides its work directory.
+_CONFINED_EXTRA_ROOTS = ("/tmp", "/dev")
 
 
 class SandboxError(ToolchainError):
@@ -387,6 +173,9 @@ class SandboxCommand:
 
     `timeout_s` replaces the batch's wall-clock timeout (and CPU limit) for this command. A
     `required` command that does not exit 0 ends the batch: the commands after it do not run.
+    `confine`: the command is untrusted candidate code that may execute nothing but its own
+    binary `argv[0]` (a path) and touch files only in the work directory, /tmp and /dev (see
+    `Sandbox.exec_confined`).
     """
 
     argv: tuple[str, ...]
@@ -395,6 +184,7 @@ class SandboxCommand:
     cwd: str = ""
     timeout_s: float | None = None
     required: bool = False
+    confine: bool = False
 
 
 @dataclass(frozen=True)
@@ -460,8 +250,9 @@ class Sandbox:
     """Runs untrusted commands isolated by bubblewrap, or degraded to rlimits without it.
 
     Construct once (it probes bwrap, the Rust sysroot and Python's prefix) and call `run` for
-    every command. `isolated` tells whether bubblewrap isolation is active. `force_degraded`
-    skips bwrap (for tests of the fallback path).
+    every command. `isolated` tells whether bubblewrap isolation is active, `exec_confined`
+    whether candidate commands can be confined to executing themselves. `force_degraded` skips
+    bwrap and `force_unconfined` skips the confinement (for tests of the fallback paths).
     """
 
     def __init__(
@@ -470,6 +261,7 @@ class Sandbox:
         force_degraded: bool = False,
         bwrap_path: str | None = None,
         rustc: str = "rustc",
+        force_unconfined: bool = False,
     ) -> None:
         self._is_root = os.geteuid() == 0
         self._uid_lock = threading.Lock()
@@ -483,6 +275,22 @@ class Sandbox:
         self._bwrap_supports_disable_userns = False
         self._unshare_prefix: list[str] = []
         self.degraded_reason: str | None = None
+        self._landlock_abi = 0 if force_unconfined else sandbox_wrapper.landlock_abi()
+        self.exec_confinement_missing_reason: str | None = None
+        if force_unconfined:
+            self.exec_confinement_missing_reason = "disabled by the caller (force_unconfined=True)"
+        elif self._landlock_abi < 1:
+            self.exec_confinement_missing_reason = (
+                "the kernel offers no Landlock (needs Linux 5.13+ with the landlock LSM enabled)"
+            )
+        if self.exec_confinement_missing_reason is not None:
+            warnings.warn(
+                "Candidates are NOT confined to executing themselves: "
+                f"{self.exec_confinement_missing_reason}. A translation can run the Python "
+                "original through python3 or a shell and pass; results are not contained.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
         reason: str | None
         if force_degraded:
@@ -498,6 +306,13 @@ class Sandbox:
     def isolated(self) -> bool:
         """Whether commands run inside bubblewrap (False means the degraded fallback)."""
         return self._bwrap is not None
+
+    @property
+    def exec_confined(self) -> bool:
+        """Whether confined commands (`confine=True`) run under a Landlock ruleset that lets them
+        execute their own binary only; False on kernels without Landlock (then they run
+        unconfined, and a warning said so)."""
+        return self._landlock_abi >= 1
 
     @property
     def python_executable(self) -> str:
@@ -518,6 +333,7 @@ class Sandbox:
         env: Mapping[str, str] = _NO_ENV,
         limits: SandboxLimits = DEFAULT_LIMITS,
         read_only_paths: Sequence[Path] = (),
+        confine: bool = False,
     ) -> SandboxResult:
         """Run `argv` in `workdir` (its only writable host directory) under `limits`.
 
@@ -525,11 +341,13 @@ class Sandbox:
         bin, /usr/local/bin, /usr/bin, /bin). `env` is added to the minimal environment.
         `read_only_paths` are extra host trees made visible read-only at the same path (e.g. the
         prebuilt crate libraries rustc links against). Raises `SandboxError` when the sandbox
-        itself fails to start, never for the command's failures.
+        itself fails to start, never for the command's failures. With `confine`, `argv[0]` is
+        the path of untrusted code that may execute nothing but itself (`SandboxCommand.confine`).
         """
         if not argv:
             raise ValueError("Sandbox.run needs a non-empty argv")
-        return self._run(argv, workdir, stdin, env, limits, read_only_paths, None)
+        return self._run(argv, workdir, stdin, env, limits, read_only_paths, None,
+                         self._confinement(workdir, confine))
 
     def run_batch(
         self,
@@ -562,7 +380,7 @@ class Sandbox:
             (
                 [
                     (list(c.argv), bytes(c.stdin), self._command_env(workdir, dict(c.env)),
-                     c.cwd, float(timeout_s), c.required)
+                     c.cwd, float(timeout_s), c.required, self._confinement(workdir, c.confine))
                     for c, timeout_s in zip(commands, timeouts_s, strict=True)
                 ],
                 int(limits.output_cap_bytes),
@@ -580,7 +398,7 @@ class Sandbox:
         )
         payload: list[bytes] = []
         batch = self._run([_BATCH_MARKER], workdir, spec, _NO_ENV, batch_limits,
-                          read_only_paths, payload)
+                          read_only_paths, payload, None)
         results = _parse_batch(payload[0] if payload else b"", limits.output_cap_bytes)
         for number, (command, result) in enumerate(zip(commands, results, strict=False)):
             if command.required and result.exit_code != 0 and batch.exit_code == 0:
@@ -604,8 +422,15 @@ class Sandbox:
             limits = dataclasses.replace(
                 limits, cpu_s=command.timeout_s, wall_timeout_s=command.timeout_s
             )
-        return self.run(command.argv, workdir=Path(command.cwd or workdir), stdin=command.stdin,
-                        env=dict(command.env), limits=limits, read_only_paths=read_only_paths)
+        return self._run(command.argv, Path(command.cwd or workdir), command.stdin,
+                         dict(command.env), limits, read_only_paths, None,
+                         self._confinement(workdir, command.confine))
+
+    def _confinement(self, workdir: Path, confine: bool) -> list[str] | None:
+        """The roots a confined command may read and write (None: not confined)."""
+        if not confine or not self.exec_confined:
+            return None
+        return [str(Path(workdir).resolve()), *_CONFINED_EXTRA_ROOTS]
 
     def _run(
         self,
@@ -616,6 +441,7 @@ class Sandbox:
         limits: SandboxLimits,
         read_only_paths: Sequence[Path],
         payload_sink: list[bytes] | None,
+        confine_roots: list[str] | None,
     ) -> SandboxResult:
         workdir = Path(workdir).resolve()
         if not workdir.is_dir():
@@ -628,20 +454,23 @@ class Sandbox:
                     "code must not write: use a dedicated folder"
                 )
         command_env = self._command_env(workdir, env)
+        confine = _encode_confinement(confine_roots)
         if self._bwrap is None:
             return self._run_degraded(
-                list(argv), workdir, stdin, command_env, limits, payload_sink
+                list(argv), workdir, stdin, command_env, limits, payload_sink, confine
             )
         if not self._is_root:
             return self._run_isolated(
-                list(argv), workdir, stdin, command_env, limits, None, extra_roots, payload_sink
+                list(argv), workdir, stdin, command_env, limits, None, extra_roots, payload_sink,
+                confine,
             )
         uid = self._allocate_uid()
         owner = workdir.stat()
         try:
             _chown_tree(workdir, uid, uid)
             return self._run_isolated(
-                list(argv), workdir, stdin, command_env, limits, uid, extra_roots, payload_sink
+                list(argv), workdir, stdin, command_env, limits, uid, extra_roots, payload_sink,
+                confine,
             )
         finally:
             _chown_tree(workdir, owner.st_uid, owner.st_gid)
@@ -803,7 +632,9 @@ class Sandbox:
 
     # -- running -----------------------------------------------------------------------------
 
-    def _wrapper_argv(self, limits: SandboxLimits, status_fd: int, uid: int | None) -> list[str]:
+    def _wrapper_argv(
+        self, limits: SandboxLimits, status_fd: int, uid: int | None, confine: str
+    ) -> list[str]:
         identity = uid if uid is not None else -1
         return [
             self._python_executable,
@@ -819,6 +650,7 @@ class Sandbox:
             str(limits.file_size_bytes),
             # The wrapper itself is one of the run's processes.
             str(limits.max_processes + 1),
+            confine,
         ]
 
     def _run_isolated(
@@ -831,12 +663,13 @@ class Sandbox:
         uid: int | None,
         extra_roots: Sequence[Path] = (),
         payload_sink: list[bytes] | None = None,
+        confine: str = sandbox_wrapper.NO_CONFINEMENT,
     ) -> SandboxResult:
         status_read, status_write = os.pipe()
         info_read, info_write = os.pipe()
         command = [
             *self._bwrap_argv(workdir, limits, info_write, extra_roots),
-            *self._wrapper_argv(limits, status_write, uid),
+            *self._wrapper_argv(limits, status_write, uid, confine),
             *argv,
         ]
         return self._supervise(
@@ -858,11 +691,12 @@ class Sandbox:
         command_env: dict[str, str],
         limits: SandboxLimits,
         payload_sink: list[bytes] | None = None,
+        confine: str = sandbox_wrapper.NO_CONFINEMENT,
     ) -> SandboxResult:
         status_read, status_write = os.pipe()
         command = [
             *self._unshare_prefix,
-            *self._wrapper_argv(limits, status_write, None),
+            *self._wrapper_argv(limits, status_write, None, confine),
             *argv,
         ]
         return self._supervise(
@@ -1134,6 +968,13 @@ class Sandbox:
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _encode_confinement(roots: list[str] | None) -> str:
+    """The wrapper's CONFINE argument (`sandbox_wrapper.decode_confinement` reads it)."""
+    if roots is None:
+        return sandbox_wrapper.NO_CONFINEMENT
+    return marshal.dumps(roots, 4).hex()
 
 
 def _parse_batch(payload: bytes, cap_bytes: int) -> list[SandboxResult]:

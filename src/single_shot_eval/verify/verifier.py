@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shlex
+import shutil
 import signal
 import sysconfig
 import tempfile
@@ -37,20 +39,29 @@ from single_shot_eval.verify.crates import (
     describe_crate_names,
 )
 from single_shot_eval.verify.diagnostics import missing_crate_name, parse_rustc_json
+from single_shot_eval.verify.function_harness import (
+    HARNESS_TEST_FILTER,
+    TEST_BINARY_ARGS,
+    new_nonce,
+    parse_libtest_output,
+    passed_cases,
+)
 from single_shot_eval.verify.sandbox import (
+    SHIM_SOURCE,
     Sandbox,
     SandboxCommand,
     SandboxError,
     SandboxLimits,
     SandboxResult,
 )
+from single_shot_eval.verify.sandbox_wrapper import render_shim
 from single_shot_eval.verify.toolchain import Toolchain, detect_toolchain
 
 PANIC_EXIT_CODE = 101
 PYTHON_UNCAUGHT_EXIT_CODE = 1
 # Bumped whenever verification logic changes what a verdict means: part of every verdict-cache
 # and oracle key, so a store's cached verdicts from an older verifier are never reused.
-VERIFIER_REVISION = "2"
+VERIFIER_REVISION = "3"
 
 
 @dataclass(frozen=True)
@@ -265,8 +276,11 @@ class Verifier:
 
     @property
     def isolation(self) -> str:
-        """`bubblewrap` or `degraded`: how candidates and the oracle are contained."""
-        return "bubblewrap" if self.sandbox.isolated else "degraded"
+        """How candidates and the oracle are contained: `bubblewrap` or `degraded`, plus
+        `+landlock` when a candidate can execute nothing but itself (part of every cache key:
+        a verdict reached with weaker containment is never reused by a stronger one)."""
+        mode = "bubblewrap" if self.sandbox.isolated else "degraded"
+        return mode + ("+landlock" if self.sandbox.exec_confined else "")
 
     def cache_key(self, code: str, example: Example) -> str:
         """Verdict-cache key: the candidate, the example's checks (every case), the toolchain, the
@@ -325,8 +339,19 @@ class Verifier:
             "opt-level=0",
             "-C",
             "debuginfo=0",
+            # Static: the binary needs no dynamic loader, so it runs where it may execute nothing
+            # but itself (the loader would need an exec right of its own).
+            "-C",
+            "target-feature=+crt-static",
+            # std's debuginfo (kept by debuginfo=0) makes a static link ~15% slower; panics and
+            # test output do not use it.
+            "-C",
+            "strip=debuginfo",
             "-A",
             "warnings",
+            # The linker's command line on stdout, written before any candidate code runs: it
+            # names every native library the candidate asked for (`_foreign_libraries`).
+            "--print=link-args",
             "-o",
             "prog",
             "main.rs",
@@ -361,6 +386,10 @@ class Verifier:
         stderr = res.stderr.decode("utf-8", "replace")
         diagnostics = parse_rustc_json(stderr)
         binary = workdir / "prog"
+        if res.exit_code == 0 and (foreign := _foreign_libraries(res.stdout)):
+            detail = (f"links native libraries {', '.join(foreign)}: a translation may link only "
+                      "std and the allowed crates")
+            return StageResult("compile", False, duration, detail=detail), diagnostics, None, []
         if res.exit_code == 0 and binary.exists():
             if len(followups) != len(then):
                 raise SandboxError(
@@ -447,17 +476,14 @@ class Verifier:
         program_build = is_program and (behaviour or pytest or not harness)
 
         if harness:
-            from single_shot_eval.verify.function_harness import TEST_BINARY_ARGS
-
             harness_only = bool(example.function_cases)
-            args = list(TEST_BINARY_ARGS) if harness_only else ["--test-threads=1"]
+            nonce = new_nonce()
             # Its own folder when the program is built too: each build owns `main.rs` and `prog`.
             tests_dir = workdir / "test-build" if program_build else workdir
             tests_dir.mkdir(exist_ok=True)
             compile_stage, diags, binary, runs = self._compile(
                 code + "\n" + harness, tests_dir, test_harness=True, crate_set=crate_set,
-                then=[SandboxCommand((str(tests_dir.resolve() / "prog"), *args),
-                                     timeout_s=self.policy.run_timeout_s)],
+                then=[self._test_command(tests_dir, harness_only=harness_only, nonce=nonce)],
             )
             if program_build:
                 compile_stage = replace(compile_stage, stage="compile_tests")
@@ -468,7 +494,8 @@ class Verifier:
                     Verdict.COMPILE_ERROR, tuple(stages), _unique(diagnostics), fp
                 )
             test_stage, verdict = self._run_function_tests(
-                binary, tests_dir, harness_only=harness_only, result=runs[0]
+                binary, tests_dir, harness_only=harness_only, result=runs[0], nonce=nonce,
+                case_count=len(example.function_cases),
             )
             stages.append(test_stage)
             verdicts.append(verdict)
@@ -489,30 +516,36 @@ class Verifier:
                 stages.append(stage)
                 verdicts.append(verdict)
             if pytest:
-                stage, verdict = self._run_pytest(binary, example, workdir)
+                stage, pytest_verdict = self._run_pytest(binary, example, workdir)
                 stages.append(stage)
-                verdicts.append(verdict)
+                # None: the suite never ran the binary, so it checked nothing of the translation.
+                if pytest_verdict is not None:
+                    verdicts.append(pytest_verdict)
         final = min(verdicts, key=_rank) if verdicts else Verdict.COMPILE_ONLY
         return VerificationResult(final, tuple(stages), _unique(diagnostics), fp)
 
+    def _test_command(self, workdir: Path, *, harness_only: bool, nonce: str) -> SandboxCommand:
+        """The test binary's run: confined to itself, with the run's nonce on stdin (with
+        `harness_only`, only the generated cases run)."""
+        args = list(TEST_BINARY_ARGS) if harness_only else ["--test-threads=1"]
+        return SandboxCommand((str(workdir.resolve() / "prog"), *args), (nonce + "\n").encode(),
+                              timeout_s=self.policy.run_timeout_s, confine=True)
+
     def _run_function_tests(
         self, binary: Path, workdir: Path, *, harness_only: bool,
-        result: SandboxResult | None = None,
+        result: SandboxResult | None = None, nonce: str = "", case_count: int = 0,
     ) -> tuple[StageResult, Verdict]:
-        """Run the test binary; with `harness_only`, only the generated cases count (a
-        candidate's own `#[test]`s are not ground truth)."""
-        from single_shot_eval.verify.function_harness import (
-            HARNESS_TEST_FILTER,
-            TEST_BINARY_ARGS,
-            parse_libtest_output,
-        )
-
-        args = list(TEST_BINARY_ARGS) if harness_only else ["--test-threads=1"]
+        """Run the test binary (unless `result` is its run). With `harness_only`, only the
+        `case_count` generated cases count (a candidate's own `#[test]`s are not ground truth),
+        each by its one pass record tagged with `nonce`: `test ... ok` lines on stdout are
+        output the candidate can forge."""
+        if harness_only and result is None:
+            nonce = new_nonce()
         if result is None:
+            command = self._test_command(workdir, harness_only=harness_only, nonce=nonce)
             result = self.sandbox.run(
-                [str(binary), *args],
-                workdir=workdir,
-                limits=self._limits(self.policy.run_timeout_s),
+                command.argv, workdir=workdir, stdin=command.stdin,
+                limits=self._limits(self.policy.run_timeout_s), confine=True,
             )
         res = result
         duration = res.duration_s
@@ -520,24 +553,32 @@ class Verifier:
             res.stdout.decode("utf-8", "replace"),
             name_prefix=HARNESS_TEST_FILTER if harness_only else None,
         )
-        total = outcome.passed + outcome.failed
+        if harness_only:
+            passed = len(passed_cases(res.stderr.decode("utf-8", "replace"), nonce, case_count))
+            total = case_count
+        else:
+            passed, total = outcome.passed, outcome.passed + outcome.failed
         if _timed_out(res):
             return StageResult("tests", False, duration, "test run timed out", total,
-                               outcome.passed), Verdict.TIMEOUT
+                               passed), Verdict.TIMEOUT
         if res.signal is not None:
             return StageResult("tests", False, duration, f"killed by signal {res.signal}",
-                               total, outcome.passed), Verdict.CRASH
-        if outcome.failed or res.exit_code != 0 or total == 0:
+                               total, passed), Verdict.CRASH
+        if passed < total or res.exit_code != 0 or total == 0:
             name, message = outcome.failures[0] if outcome.failures else ("", "")
-            detail = f"{outcome.failed} of {total} test cases failed"
+            detail = f"{total - passed} of {total} test cases failed"
             if total == 0:
                 detail = f"test binary ran no test (exit {res.exit_code})"
+            elif harness_only and not outcome.failures and passed < total:
+                detail += " (no pass record from the harness)"
+            elif passed == total:
+                detail = f"the test binary exited with {res.exit_code} after every case passed"
             return (
-                StageResult("tests", False, duration, detail, total, outcome.passed,
+                StageResult("tests", False, duration, detail, total, passed,
                             failing_case=name or None, actual=message[:2000] or None),
                 Verdict.TEST_FAILURE,
             )
-        return StageResult("tests", True, duration, "", total, outcome.passed), Verdict.PASS
+        return StageResult("tests", True, duration, "", total, passed), Verdict.PASS
 
     def _oracle_key(self, example: Example, case: BehaviourCase) -> str:
         return _sha("oracle", example.python_source, example.script_name,
@@ -654,7 +695,7 @@ class Verifier:
             _write_case_files(folder, case)
             commands.append(SandboxCommand(
                 (binary, *case.args), case.stdin.encode(), (*_case_home(folder), *case.env),
-                str(folder.resolve()), timeout_s=self.policy.run_timeout_s,
+                str(folder.resolve()), timeout_s=self.policy.run_timeout_s, confine=True,
             ))
         return commands
 
@@ -710,56 +751,116 @@ class Verifier:
 
     def _run_pytest(
         self, binary: Path, example: Example, workdir: Path
-    ) -> tuple[StageResult, Verdict]:
+    ) -> tuple[StageResult, Verdict | None]:
+        """Run the example's pytest suite with `python3`/`python` shims that start the Rust
+        binary (confined to executing itself) in place of the script, counting each start.
+
+        Verdict None: the suite passed without ever starting the binary through a shim (it
+        imported the module or ran `sys.executable`), so it checked nothing of the translation
+        and the stage is reported as "pytest (not a check)". `workdir` (where earlier stages let
+        the candidate write) is not reused: the suite runs in a fresh folder."""
         assert example.pytest_path is not None
-        suite = workdir / "suite"
-        suite.mkdir()
-        (suite / example.script_name).write_text(example.python_source, encoding="utf-8")
-        test_file = suite / example.pytest_path.name
-        test_file.write_text(example.pytest_path.read_text(encoding="utf-8"), encoding="utf-8")
-        shim_dir = workdir / "shim"
-        shim_dir.mkdir()
-        real_python = self.sandbox.python_executable
-        shim = (
-            "#!/bin/sh\n"
-            "# Runs the Rust binary in place of the example's script; the real Python otherwise.\n"
-            'case "$1" in\n'
-            f'  *{example.script_name}) shift; exec "{binary}" "$@" ;;\n'
-            "esac\n"
-            f'exec "{real_python}" "$@"\n'
-        )
-        for name in ("python3", "python"):
-            path = shim_dir / name
-            path.write_text(shim)
-            path.chmod(0o755)
-        start = time.perf_counter()
-        res = self.sandbox.run(
-            [real_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
-             "--no-header", str(test_file)],
-            workdir=workdir,
-            env={
-                "PATH": f"{shim_dir}:/usr/local/bin:/usr/bin:/bin",
-                "PYTHONDONTWRITEBYTECODE": "1",
-                # pytest comes from this tool's environment, mounted read-only in the sandbox.
-                "PYTHONPATH": sysconfig.get_paths()["purelib"],
-            },
-            limits=self._limits(max(self.policy.run_timeout_s * 6, 60.0)),
-        )
-        duration = time.perf_counter() - start
+        with tempfile.TemporaryDirectory(prefix="sse-pytest-", dir=_pytest_parent_dir()) as tmp:
+            root = Path(tmp).resolve()
+            suite, shim_dir, count_dir, bin_dir = (
+                root / name for name in ("suite", "shim", "count", "bin")
+            )
+            for folder in (suite, shim_dir, count_dir, bin_dir):
+                folder.mkdir()
+            (suite / example.script_name).write_text(example.python_source, encoding="utf-8")
+            for name, text in example.support_files:  # sibling modules the suite may import
+                (suite / name).write_text(text, encoding="utf-8")
+            test_file = suite / example.pytest_path.name
+            test_file.write_text(example.pytest_path.read_text(encoding="utf-8"), encoding="utf-8")
+            candidate = bin_dir / "prog"
+            shutil.copyfile(binary, candidate)
+            candidate.chmod(0o755)
+            count_file = count_dir / "invocations"
+            real_python = self.sandbox.python_executable
+            # The binary reads and writes only the suite's folder, /tmp and /dev; the count file
+            # lies outside them (when this folder is not itself below /tmp).
+            roots = (str(suite), "/tmp", "/dev") if self.sandbox.exec_confined else None
+            shim = render_shim(
+                SHIM_SOURCE, real_python,
+                (example.script_name, str(candidate), str(count_file), roots, real_python),
+            )
+            for name in ("python3", "python"):
+                path = shim_dir / name
+                path.write_text(shim, encoding="utf-8")
+                path.chmod(0o755)
+            pytest_args = ["-q", "-p", "no:cacheprovider", "-x", "--no-header", str(test_file)]
+            start = time.perf_counter()
+            res = self.sandbox.run(
+                [real_python, "-c",
+                 f"import os, sys; os.chdir({str(suite)!r}); import pytest; "
+                 f"sys.exit(pytest.main({pytest_args!r}))"],
+                workdir=root,
+                env={
+                    "PATH": f"{shim_dir}:/usr/local/bin:/usr/bin:/bin",
+                    "HOME": str(suite),
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                    # pytest comes from this tool's environment, mounted read-only in the sandbox.
+                    "PYTHONPATH": sysconfig.get_paths()["purelib"],
+                },
+                limits=self._limits(max(self.policy.run_timeout_s * 6, 60.0)),
+            )
+            duration = time.perf_counter() - start
+            invocations = count_file.stat().st_size if count_file.exists() else 0
         # "5 passed in 1.54s" -> "5 passed": a verdict must not depend on how busy the machine was.
         out = _PYTEST_DURATION.sub("", res.stdout.decode("utf-8", "replace"))
+        # Nor on the name of the temporary folder it ran in.
+        out = out.replace(str(root), "<suite>")
         summary = out.strip().splitlines()[-1] if out.strip() else ""
         passed = _count(summary, "passed")
         failed = _count(summary, "failed") + _count(summary, "error")
         if _timed_out(res):
             return StageResult("pytest", False, duration, "pytest suite timed out"), Verdict.TIMEOUT
+        if res.exit_code == 0 and invocations == 0:
+            return StageResult(
+                "pytest (not a check)", False, duration,
+                f"does not exercise the translation: the suite passed ({summary}) without "
+                f"starting the binary through `python3 {example.script_name}`",
+            ), None
         if res.exit_code == 0:
-            return StageResult("pytest", True, duration, summary, passed, passed), Verdict.PASS
+            detail = f"{summary}; binary started {invocations} time(s)"
+            return StageResult("pytest", True, duration, detail, passed, passed), Verdict.PASS
         return (
             StageResult("pytest", False, duration, summary or f"pytest exit {res.exit_code}",
                         passed + failed, passed, actual=out[-2000:]),
             Verdict.TEST_FAILURE,
         )
+
+
+# The native libraries rustc itself links into a static std binary on Linux (glibc, libgcc).
+_STD_NATIVE_LIBRARIES = frozenset(
+    f"-l{name}" for name in ("c", "dl", "gcc", "gcc_eh", "gcc_s", "m", "pthread", "rt", "util")
+)
+_QUOTED_ARG = re.compile(rb'"((?:[^"\\]|\\.)*)"')
+
+
+def _foreign_libraries(link_args: bytes) -> list[str]:
+    """The `-l` arguments in rustc's `--print=link-args` output that std does not need: native
+    libraries the candidate declared with `#[link]`. One of them, `-l:../python3.11/…-pic.a`
+    (a `+verbatim` name relative to the linker's search path), links CPython into the binary,
+    an interpreter inside "itself"."""
+    found: list[str] = []
+    args = [arg.decode(errors="replace") for arg in _QUOTED_ARG.findall(link_args)]
+    for number, arg in enumerate(args):
+        if arg == "-l" and number + 1 < len(args):
+            arg += args[number + 1]  # the split form `-l NAME`
+        foreign = arg.startswith("-l") and arg != "-l" and arg not in _STD_NATIVE_LIBRARIES
+        if foreign and arg not in found:
+            found.append(arg)
+    return found
+
+
+def _pytest_parent_dir() -> str | None:
+    """Where the pytest stage's folder goes: /var/tmp when usable, so that the invocation count
+    is not below /tmp, which the binary may write; else the default temporary folder."""
+    candidate = Path("/var/tmp")
+    if candidate.is_dir() and os.access(candidate, os.W_OK | os.X_OK):
+        return str(candidate)
+    return None
 
 
 _PYTEST_DURATION = re.compile(r"[ \t]+in [0-9.]+s(?: \([0-9:]+\))?(?=[ \t=]*$)", re.MULTILINE)
