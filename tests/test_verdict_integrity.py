@@ -292,7 +292,7 @@ def test_cache_keys_hold_the_isolation_mode_and_the_whole_case_set(base: Verifie
         degraded_sandbox = Sandbox(force_degraded=True)
     degraded = Verifier(policy=base.policy, toolchain=base.toolchain, sandbox=degraded_sandbox,
                         crates=base.crates)
-    assert base.isolation == "bubblewrap+landlock" and degraded.isolation.startswith("degraded")
+    assert base.isolation.startswith("bubblewrap") and degraded.isolation.startswith("degraded")
     assert base.cache_key(ECHO_RS, example) != degraded.cache_key(ECHO_RS, example)
     case = example.cases[0]
     assert base._oracle_key(example, case) != degraded._oracle_key(example, case)
