@@ -217,6 +217,12 @@ class Evaluation:
             attach = getattr(model, "attach_corpus", None)
             if callable(attach):
                 attach(corpus_examples)
+            note = getattr(model, "provenance_note", None)
+            if isinstance(note, str):
+                # e.g. the generation thread count a local model chose, and why
+                notes = json.loads(self.store.get_meta("model_notes") or "{}")
+                notes[config.id] = note
+                self.store.set_meta("model_notes", json.dumps(notes, sort_keys=True))
             self._models[config.id] = model
         return self._models[config.id]
 
@@ -313,7 +319,9 @@ class _Scheduler:
 
     def _prepare(self, unit: WorkUnit) -> _Unit:
         ev = self.ev
-        messages = render_messages(unit.task, unit.example)
+        messages = render_messages(
+            unit.task, unit.example, prompt_style=unit.model.prompt_style
+        )
         inference = unit.task.inference
         request = GenerationRequest(
             messages=messages,
