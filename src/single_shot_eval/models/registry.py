@@ -160,6 +160,12 @@ def _resolve_one(spec: str) -> list[ModelConfig]:
         if not path.is_file():
             raise ModelSpecError(f"--models: models file {spec!r} does not exist")
         return load_models_file(path)
+    if spec.endswith(".apr"):
+        raise ModelSpecError(
+            f"--models {spec!r}: .apr is the original single-shot-eval's own model format "
+            "(Aprender), which this tool cannot run; supported: *.gguf files or globs "
+            "(llama.cpp), a models YAML, backend:model, or a built-in or preset name"
+        )
     if spec.endswith(".gguf") or "*" in spec:
         paths = sorted(glob.glob(spec))
         if not paths:

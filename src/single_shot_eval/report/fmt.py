@@ -95,3 +95,11 @@ def signed_points(value: float | None, digits: int = 1) -> str:
 def per_million_tokens_usd(total_usd: float, tokens: int) -> float:
     """Dollars per million tokens (input + output); NaN when no token was counted."""
     return total_usd / tokens * 1_000_000 if tokens > 0 else math.nan
+
+
+BASELINE_MARK = " (baseline)"
+
+
+def model_label(model_id: str, baselines: frozenset[str] = frozenset()) -> str:
+    """A model's id as reports show it, marked when it was evaluated as a baseline."""
+    return f"{model_id}{BASELINE_MARK}" if model_id in baselines else model_id

@@ -10,7 +10,9 @@ from single_shot_eval.analysis.aggregate import EvaluationSummary
 from single_shot_eval.report import fmt
 
 
-def render_summary(console: Console, summary: EvaluationSummary) -> None:
+def render_summary(
+    console: Console, summary: EvaluationSummary, baselines: frozenset[str] = frozenset()
+) -> None:
     """One rich table per task: pass@1 with CIs, compile rate, cost, latency, frontier."""
     for task in summary.tasks:
         table = Table(
@@ -28,7 +30,7 @@ def render_summary(console: Console, summary: EvaluationSummary) -> None:
         for m in task.models:
             t_ci = "runs same" if m.runs_identical else _compact_ci(m.t_ci_low, m.t_ci_high)
             table.add_row(
-                m.model_id,
+                fmt.model_label(m.model_id, baselines),
                 fmt.pct(m.pass_at_1),
                 t_ci,
                 _compact_ci(m.bca_ci_low, m.bca_ci_high),

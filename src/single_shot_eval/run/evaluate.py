@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -698,8 +698,10 @@ def evaluate(
     workers: int | None = None,
     max_retries: int | None = None,
     allow_failed_quality_gate: bool = False,
+    baselines: Sequence[str] = (),
 ) -> EvaluationOutcome:
-    """Evaluate every model on every task over the corpus, storing samples under `output`.
+    """Evaluate every model on every task over the corpus, storing samples under `output`
+    (a directory, which gets `results.sqlite`, or a store file named `*.sqlite` / `*.db`).
 
     `executor` is `local` (default; thread pools here) or `ray` (Ray tasks; `ray_address` is
     `auto`, `ray://host:port` or `local` for a private instance), or an `Executor` instance.
@@ -707,8 +709,9 @@ def evaluate(
     cluster's CPUs; with `ray_address="local"` also the CPUs of the instance). A unit lost with
     its worker is retried `max_retries` times (default 2) and then stored as a failed sample.
     The tasks' `execution` section, when present, supplies any of these not given here.
+    `baselines` are ids (among `models`) that every report marks as baselines.
     """
-    from single_shot_eval.run.store import store_path
+    from single_shot_eval.run.store import STORE_FILENAME, STORE_SUFFIXES
 
     if not allow_failed_quality_gate:
         from single_shot_eval.pipeline.quality import gate_model_configs
@@ -722,13 +725,17 @@ def evaluate(
     if max_retries < 0:
         raise UserError(f"--max-retries must be 0 or more, not {max_retries}")
     chosen = resolve_executor(tasks, executor, ray_address=ray_address, workers=workers)
-    path = store_path(output)
+    is_store_file = output.suffix in STORE_SUFFIXES and not output.is_dir()
+    path = output if is_store_file else output / STORE_FILENAME
+    directory = path.parent
     try:
-        output.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"{output}: output directory is not writable ({exc.strerror})") from None
-    if not os.access(output, os.W_OK):
-        raise UserError(f"{output}: output directory is not writable")
+        raise UserError(
+            f"{directory}: output directory is not writable ({exc.strerror})"
+        ) from None
+    if not os.access(directory, os.W_OK):
+        raise UserError(f"{directory}: output directory is not writable")
     existing = path.exists()
     with ResultStore(path) as store:
         if existing and store.count() and not resume:
@@ -738,6 +745,9 @@ def evaluate(
             )
         verifier = open_verifier(store, policy_for(tasks[0]), use_cache=use_cache)
         record_provenance(store, tasks, verifier, seed, models)
+        if baselines:
+            known = set(json.loads(store.get_meta("baselines") or "[]"))
+            store.set_meta("baselines", json.dumps(sorted(known | set(baselines))))
 
         def resumable_done(task_id: str) -> set[tuple[str, int, str]]:
             # Samples lost to dead workers are redone; every other stored sample is kept.

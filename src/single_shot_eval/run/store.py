@@ -19,6 +19,8 @@ from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
 
 SCHEMA_VERSION = 1
 STORE_FILENAME = "results.sqlite"
+# Suffixes that make an `--output` / `--input` path a store file rather than a directory.
+STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 # `Sample.extra` key marking a sample whose unit was lost with its worker after every retry
 # (value: the stage, `generation` or `verification`); `--resume` redoes such samples.
 INFRASTRUCTURE_FAILURE = "infrastructure_failure"

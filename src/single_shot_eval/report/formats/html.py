@@ -139,6 +139,8 @@ def _summary_section(data: ReportData) -> str:
         ("Tasks", str(len(tasks))),
         ("Examples", ", ".join(str(t.models[0].n_examples) for t in tasks if t.models) or "0"),
     ]
+    if data.baselines:
+        cards.append(("Baselines", ", ".join(sorted(data.baselines))))
     out = ['<section id="summary"><h2>Summary</h2><div class="cards">']
     for label, value in cards:
         out.append(f'<div class="card"><div class="card-value">{_e(value)}</div>'
@@ -183,14 +185,17 @@ _MODEL_COLUMNS = (
 )
 
 
-def _model_row(task: TaskSummary, m: ModelSummary) -> str:
+def _model_row(
+    task: TaskSummary, m: ModelSummary, baselines: frozenset[str] = frozenset()
+) -> str:
     pareto = task.pareto
     on_front = pareto.on_front(m.model_id)
     value = pareto.trade_off(m.model_id).value_score
     t_ci = "runs identical" if m.runs_identical else fmt.pct_ci(m.t_ci_low, m.t_ci_high)
     per_mtok = fmt.per_million_tokens_usd(m.total_cost_usd, m.input_tokens + m.output_tokens)
     cells = [
-        f'<th scope="row" class="model" data-col="model_id">{_e(m.model_id)}</th>',
+        f'<th scope="row" class="model" data-col="model_id">'
+        f"{_e(fmt.model_label(m.model_id, baselines))}</th>",
         _num_cell(fmt.pct(m.pass_at_1), "pass_at_1", m.pass_at_1, " strong"),
         _num_cell(t_ci, "t_ci"),
         _num_cell(fmt.pct_ci(m.bca_ci_low, m.bca_ci_high), "bca_ci"),
@@ -217,9 +222,11 @@ def _header_cell(name: str, sub: str = "", tip: str = "") -> str:
     return f'<th scope="col"{title}>{_e(name)}{second}</th>'
 
 
-def _model_table(task: TaskSummary, task_index: int) -> str:
+def _model_table(
+    task: TaskSummary, task_index: int, baselines: frozenset[str] = frozenset()
+) -> str:
     head = "".join(_header_cell(name, sub, tip) for name, sub, tip in _MODEL_COLUMNS)
-    rows = "".join(_model_row(task, m) for m in task.models)
+    rows = "".join(_model_row(task, m, baselines) for m in task.models)
     examples = task.models[0].n_examples if task.models else 0
     runs = max((m.n_runs for m in task.models), default=0)
     return (
@@ -473,6 +480,7 @@ def _task_section(
     task_index: int,
     plots: PlotSet,
     kept: dict[tuple[str, str], _ModelSamples],
+    baselines: frozenset[str] = frozenset(),
 ) -> str:
     tid = task.task_id
     notes = [f"<li><code>{_e(m.model_id)}</code>: {_e(n)}</li>" for m in task.models
@@ -488,7 +496,7 @@ def _task_section(
     return (
         f'<section class="task" id="{_element_id("task", task_index)}" data-task="{_e(tid)}">'
         f"<h2>Task <code>{_e(tid)}</code></h2>"
-        f"<h3>Models</h3>{_model_table(task, task_index)}"
+        f"<h3>Models</h3>{_model_table(task, task_index, baselines)}"
         "<h3>Cost vs accuracy</h3>"
         + _figure(
             plots.get(tid, "pareto"), _element_id("pareto-plot", task_index),
@@ -653,7 +661,8 @@ def render_html(data: ReportData, plots: PlotSet) -> str:
     kept = _collect_samples(data.samples())
     models = sorted({m.model_id for t in data.summary.tasks for m in t.models})
     tasks = "".join(
-        _task_section(task, index, plots, kept) for index, task in enumerate(data.summary.tasks)
+        _task_section(task, index, plots, kept, data.baselines)
+        for index, task in enumerate(data.summary.tasks)
     )
     version = data.provenance.get("tool_version", "?")
     return (

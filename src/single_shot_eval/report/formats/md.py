@@ -34,14 +34,16 @@ def _image(plots: PlotSet | None, task_id: str, kind: str, alt: str) -> list[str
     return [f"![{alt}]({plot.png_path.parent.name}/{plot.png_path.name})", ""]
 
 
-def _task_section(task: TaskSummary, plots: PlotSet | None = None) -> list[str]:
+def _task_section(
+    task: TaskSummary, plots: PlotSet | None = None, baselines: frozenset[str] = frozenset()
+) -> list[str]:
     out = [f"## Task `{task.task_id}`", ""]
     pareto = task.pareto
     out += ["### Model results", ""]
     rows = []
     for m in task.models:
         rows.append([
-            f"`{m.model_id}`",
+            f"`{m.model_id}`" + (fmt.BASELINE_MARK if m.model_id in baselines else ""),
             fmt.pct(m.pass_at_1),
             fmt.pct_ci(m.t_ci_low, m.t_ci_high) + (" (runs identical)" if m.runs_identical else ""),
             fmt.pct_ci(m.bca_ci_low, m.bca_ci_high),
@@ -145,17 +147,20 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
         f"- Samples: {data.sample_count} (store: `{data.store_path.name}`)",
         f"- Tasks: {', '.join(t.task_id for t in data.summary.tasks)}",
         f"- Models: {', '.join(models)}",
+        *(
+            [f"- Baselines: {', '.join(sorted(data.baselines))}"] if data.baselines else []
+        ),
         f"- Toolchain: {rustc}, Python {prov.get('python_version', '?')}, "
         f"sandbox: {prov.get('sandbox', '?')}",
         "",
     ]
     for task in data.summary.tasks:
-        lines += _task_section(task, plots)
+        lines += _task_section(task, plots, data.baselines)
     lines += ["## Configuration", ""]
     lines += _table(
         ["Key", "Value"],
         [[k, v.splitlines()[0] if k == "rustc_version" else v]
-         for k, v in sorted(prov.items()) if k not in {"tasks", "models"}],
+         for k, v in sorted(prov.items()) if k not in {"tasks", "models", "baselines"}],
     )
     if "models" in prov:
         lines += ["", "Models:", "", "```json", json.dumps(json.loads(prov["models"]), indent=1),
