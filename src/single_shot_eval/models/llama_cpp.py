@@ -103,7 +103,7 @@ def choose_n_threads(
     usable_cpus: int | None = None, load_1min: float | None = None
 ) -> ThreadChoice:
     """One thread per CPU that is idle now: the CPUs this process may run on minus the
-    1-minute load average (rounded down), at least one.
+    1-minute load average (rounded to the nearest whole CPU), at least one.
 
     ggml's worker threads spin-wait on one another, so a thread on a CPU that another process
     keeps busy stalls every token: on a loaded 2-core machine 2 threads measured 8-14x slower
@@ -120,7 +120,7 @@ def choose_n_threads(
             load_1min = os.getloadavg()[0]
         except (AttributeError, OSError):
             load_1min = 0.0
-    idle = int(usable_cpus - load_1min)
+    idle = int(usable_cpus - load_1min + 0.5)
     n_threads = max(1, min(usable_cpus, idle))
     reason = (
         f"{usable_cpus} usable CPUs, load average {load_1min:.2f}: "
