@@ -19,6 +19,7 @@ from single_shot_eval.models.llama_cpp import (
     LlamaCppModel,
     choose_n_threads,
     gemma3_270m_gguf_path,
+    measure_idle_cpus,
 )
 from single_shot_eval.models.registry import (
     BUILTIN_MODELS,
@@ -48,13 +49,21 @@ def transpile(source: str) -> tuple[CommandModel, str, dict[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("usable", "load", "expected"),
-    [(2, 0.05, 2), (2, 0.4, 2), (2, 0.9, 1), (2, 1.6, 1), (2, 9.6, 1), (8, 2.4, 6), (1, 0.0, 1)],
+    ("usable", "idle", "expected"),
+    [(2, 1.95, 2), (2, 1.6, 2), (2, 1.1, 1), (2, 0.4, 1), (2, 0.0, 1), (8, 5.6, 6), (1, 1.0, 1)],
 )
-def test_threads_follow_idle_cpus(usable: int, load: float, expected: int) -> None:
-    choice = choose_n_threads(usable, load)
+def test_threads_follow_idle_cpus(usable: int, idle: float, expected: int) -> None:
+    choice = choose_n_threads(usable, idle)
     assert choice.n_threads == expected
-    assert f"{usable} usable CPUs" in choice.describe()
+    assert choice.describe().startswith(f"{expected} ({usable} usable CPUs, {idle:.2f} idle")
+
+
+def test_idle_cpus_are_measured_within_the_cpu_count() -> None:
+    idle, how = measure_idle_cpus([0], interval_s=0.05)
+    assert 0.0 <= idle <= 1.0
+    assert how in {"idle over 0.05 s"} or how.startswith("load average")
+    choice = choose_n_threads()
+    assert 1 <= choice.n_threads <= choice.usable_cpus
 
 
 def test_fixed_threads_win_over_the_measurement() -> None:

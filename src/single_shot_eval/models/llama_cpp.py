@@ -88,45 +88,85 @@ def resolve_gguf(model: str | None) -> Path:
 
 @dataclass(frozen=True)
 class ThreadChoice:
-    """How many threads generate, and the measurements that chose it."""
+    """How many threads generate, and the measurement that chose it."""
 
     n_threads: int
     usable_cpus: int
-    load_1min: float
+    idle_cpus: float
     reason: str
 
     def describe(self) -> str:
         return f"{self.n_threads} ({self.reason})"
 
 
+IDLE_SAMPLE_S = 0.3
+
+
+def _usable_cpus() -> list[int]:
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return list(range(os.cpu_count() or 1))
+
+
+def _cpu_times(cpus: list[int]) -> tuple[float, float] | None:
+    """(idle, total) jiffies summed over `cpus`, from /proc/stat; None where there is none."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return None
+    wanted = {f"cpu{c}" for c in cpus}
+    idle = total = 0.0
+    for line in lines:
+        fields = line.split()
+        if fields and fields[0] in wanted:
+            values = [float(v) for v in fields[1:9]]  # user nice system idle iowait irq ...
+            idle += values[3] + values[4]
+            total += sum(values)
+    return (idle, total) if total else None
+
+
+def measure_idle_cpus(cpus: list[int], interval_s: float = IDLE_SAMPLE_S) -> tuple[float, str]:
+    """How many of `cpus` are idle now: their idle share over `interval_s` (from /proc/stat),
+    else the CPU count minus the 1-minute load average. Returns (idle CPUs, how measured)."""
+    before = _cpu_times(cpus)
+    if before is not None:
+        time.sleep(interval_s)
+        after = _cpu_times(cpus)
+        if after is not None and after[1] > before[1]:
+            share = (after[0] - before[0]) / (after[1] - before[1])
+            return share * len(cpus), f"idle over {interval_s:g} s"
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(len(cpus)), "no measurement available"
+    return max(0.0, len(cpus) - load), f"load average {load:.2f}"
+
+
 def choose_n_threads(
-    usable_cpus: int | None = None, load_1min: float | None = None
+    usable_cpus: int | None = None, idle_cpus: float | None = None
 ) -> ThreadChoice:
-    """One thread per CPU that is idle now: the CPUs this process may run on minus the
-    1-minute load average (rounded to the nearest whole CPU), at least one.
+    """One thread per CPU that is idle now (rounded to the nearest whole CPU), at least one.
 
     ggml's worker threads spin-wait on one another, so a thread on a CPU that another process
     keeps busy stalls every token: on a loaded 2-core machine 2 threads measured 8-14x slower
-    than 1, while on an idle one 2 threads are faster. The load average says which case holds;
-    it is read once, when the model is built, and the choice is stored with every sample.
+    than 1, while on an idle one 2 threads are faster. A short measurement of the CPUs' idle
+    time says which case holds (the load average lags a minute behind, so it is only the
+    fallback); it is taken once, when the model is built at the start of an evaluation, and the
+    choice is stored with every sample and in the provenance.
     """
+    how = "given"
     if usable_cpus is None:
-        try:
-            usable_cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            usable_cpus = os.cpu_count() or 1
-    if load_1min is None:
-        try:
-            load_1min = os.getloadavg()[0]
-        except (AttributeError, OSError):
-            load_1min = 0.0
-    idle = int(usable_cpus - load_1min + 0.5)
+        cpus = _usable_cpus()
+        usable_cpus = len(cpus)
+        if idle_cpus is None:
+            idle_cpus, how = measure_idle_cpus(cpus)
+    if idle_cpus is None:
+        idle_cpus, how = measure_idle_cpus(list(range(usable_cpus)))
+    idle = int(idle_cpus + 0.5)
     n_threads = max(1, min(usable_cpus, idle))
-    reason = (
-        f"{usable_cpus} usable CPUs, load average {load_1min:.2f}: "
-        f"{max(0, idle)} idle"
-    )
-    return ThreadChoice(n_threads, usable_cpus, load_1min, reason)
+    reason = f"{usable_cpus} usable CPUs, {idle_cpus:.2f} idle ({how})"
+    return ThreadChoice(n_threads, usable_cpus, idle_cpus, reason)
 
 
 def load_llama(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Any:

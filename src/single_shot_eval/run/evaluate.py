@@ -235,6 +235,10 @@ class Evaluation:
             return
         self._corpus_examples = corpus.examples
         models = tuple({unit.model.id: unit.model for unit in plan.units}.values())
+        for config in models:
+            # built before any work starts: a local model measures the idle CPUs for its
+            # thread count now, not while verifications keep them busy
+            self._model_for(config)
         self.executor.start(DriverContext(self.verifier, self._model_for, models))
         finished = False
         try:
