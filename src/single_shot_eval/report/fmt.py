@@ -123,3 +123,11 @@ def value_score(value: float | None, note: str = "") -> str:
     if value is not None and not missing(value) and math.isinf(value) and "free" in note:
         return "free ($0)"
     return ratio(value)
+
+
+BASELINE_MARK = " (baseline)"
+
+
+def model_label(model_id: str, baselines: frozenset[str] = frozenset()) -> str:
+    """A model's id as reports show it, marked when it was evaluated as a baseline."""
+    return f"{model_id}{BASELINE_MARK}" if model_id in baselines else model_id

@@ -32,8 +32,11 @@ def self_check_line(task: TaskSummary) -> str:
     return f"self-check {status}: " + "; ".join(parts)
 
 
-def render_summary(console: Console, summary: EvaluationSummary) -> None:
-    """Per task: the self-check, one table of contestants, and the contestant comparisons."""
+def render_summary(
+    console: Console, summary: EvaluationSummary, baselines: frozenset[str] = frozenset()
+) -> None:
+    """Per task: the self-check, one table of contestants (baselines marked), and the
+    contestant comparisons."""
     for task in summary.tasks:
         console.print(f"[bold]Task {task.task_id}[/]")
         if task.controls:
@@ -64,7 +67,7 @@ def render_summary(console: Console, summary: EvaluationSummary) -> None:
         for m in task.models:
             run_ci = "runs same" if m.runs_identical else _compact_ci(m.t_ci_low, m.t_ci_high)
             table.add_row(
-                m.model_id,
+                fmt.model_label(m.model_id, baselines),
                 fmt.pct(m.pass_at_1),
                 _compact_ci(m.example_ci_low, m.example_ci_high),
                 run_ci,

@@ -18,7 +18,7 @@ import os
 import time
 import warnings
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -256,6 +256,12 @@ class Evaluation:
             attach = getattr(model, "attach_corpus", None)
             if callable(attach):
                 attach(corpus_examples)
+            note = getattr(model, "provenance_note", None)
+            if isinstance(note, str):
+                # e.g. the generation thread count a local model chose, and why
+                notes = json.loads(self.store.get_meta("model_notes") or "{}")
+                notes[config.id] = note
+                self.store.set_meta("model_notes", json.dumps(notes, sort_keys=True))
             self._models[config.id] = model
             settings = numeric_settings(model)
             if settings:
@@ -273,6 +279,10 @@ class Evaluation:
             return
         self._corpus_examples = corpus.examples
         models = tuple({unit.model.id: unit.model for unit in plan.units}.values())
+        for config in models:
+            # built before any work starts: a local model measures the idle CPUs for its
+            # thread count now, not while verifications keep them busy
+            self._model_for(config)
         self.executor.start(DriverContext(self.verifier, self._model_for, models))
         finished = False
         try:
@@ -357,7 +367,9 @@ class _Scheduler:
 
     def _prepare(self, unit: WorkUnit) -> _Unit:
         ev = self.ev
-        messages = render_messages(unit.task, unit.example)
+        messages = render_messages(
+            unit.task, unit.example, prompt_style=unit.model.prompt_style
+        )
         inference = unit.task.inference
         request = GenerationRequest(
             messages=messages,
@@ -787,8 +799,10 @@ def evaluate(
     allow_failed_quality_gate: bool = False,
     controls: bool = True,
     on_warning: Callable[[str], None] | None = None,
+    baselines: Sequence[str] = (),
 ) -> EvaluationOutcome:
-    """Evaluate every model on every task over the corpus, storing samples under `output`.
+    """Evaluate every model on every task over the corpus, storing samples under `output`
+    (a directory, which gets `results.sqlite`, or a store file named `*.sqlite` / `*.db`).
 
     `executor` is `local` (default; thread pools here) or `ray` (Ray tasks; `ray_address` is
     `auto`, `ray://host:port` or `local` for a private instance), or an `Executor` instance.
@@ -802,8 +816,9 @@ def evaluate(
     With `controls` (default), every planned example's `reference.rs` and `mutant.rs` are
     verified first (cached in the store); an example whose reference fails or whose mutant passes
     is left out, named through `on_warning` (default: `warnings.warn`) and in the outcome.
+    `baselines` are ids (among `models`) that every report marks as baselines.
     """
-    from single_shot_eval.run.store import store_path
+    from single_shot_eval.run.store import STORE_FILENAME, STORE_SUFFIXES
 
     if not allow_failed_quality_gate:
         from single_shot_eval.pipeline.quality import gate_model_configs
@@ -817,13 +832,17 @@ def evaluate(
     if max_retries < 0:
         raise UserError(f"--max-retries must be 0 or more, not {max_retries}")
     chosen = resolve_executor(tasks, executor, ray_address=ray_address, workers=workers)
-    path = store_path(output)
+    is_store_file = output.suffix in STORE_SUFFIXES and not output.is_dir()
+    path = output if is_store_file else output / STORE_FILENAME
+    directory = path.parent
     try:
-        output.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"{output}: output directory is not writable ({exc.strerror})") from None
-    if not os.access(output, os.W_OK):
-        raise UserError(f"{output}: output directory is not writable")
+        raise UserError(
+            f"{directory}: output directory is not writable ({exc.strerror})"
+        ) from None
+    if not os.access(directory, os.W_OK):
+        raise UserError(f"{directory}: output directory is not writable")
     existing = path.exists()
     with ResultStore(path) as store:
         if existing and store.count() and not resume:
@@ -846,6 +865,9 @@ def evaluate(
                     on_warning(line)
                 else:
                     warnings.warn(line, RuntimeWarning, stacklevel=2)
+        if baselines:
+            known = set(json.loads(store.get_meta("baselines") or "[]"))
+            store.set_meta("baselines", json.dumps(sorted(known | set(baselines))))
 
         def resumable_done(task_id: str) -> set[tuple[str, int, str]]:
             # Samples lost to dead workers are redone; every other stored sample is kept.

@@ -7,7 +7,7 @@ import json
 
 from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.example import Example, ExampleKind
-from single_shot_eval.models.base import Message
+from single_shot_eval.models.base import COMPLETION_ROLE, Message
 
 PROGRAM_REQUIREMENTS = (
     "Write a complete Rust program with `fn main` that accepts the same command-line arguments "
@@ -44,8 +44,81 @@ def python_code_for(example: Example) -> str:
     return "\n\n".join(parts)
 
 
-def render_messages(task: TaskConfig, example: Example) -> tuple[Message, ...]:
-    """System and user messages for `example` under `task`."""
+# Few-shot pairs for `prompt_style: completion` (base models): one CLI program, one function,
+# written for this project. Each shows the Python, the requirement line, then the Rust.
+_FEW_SHOT_PROGRAM = (
+    """import sys
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print("usage: repeat.py COUNT", file=sys.stderr)
+        return 1
+    count = int(sys.argv[1])
+    for line in sys.stdin:
+        print(line.rstrip("\\n") * count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())""",
+    """use std::io::{self, BufRead};
+use std::process;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 2 {
+        eprintln!("usage: repeat.py COUNT");
+        process::exit(1);
+    }
+    let count: usize = args[1].parse().unwrap();
+    for line in io::stdin().lock().lines() {
+        let line = line.unwrap();
+        println!("{}", line.repeat(count));
+    }
+}""",
+)
+_FEW_SHOT_FUNCTION = (
+    """def clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(value, high))""",
+    "Write the Rust function with exactly this signature:\n"
+    "```rust\nfn clamp(value: i64, low: i64, high: i64) -> i64\n```",
+    """fn clamp(value: i64, low: i64, high: i64) -> i64 {
+    value.min(high).max(low)
+}""",
+)
+_COMPLETION_HEADER = (
+    "Python code and its translation to Rust. Each translation behaves exactly like the "
+    "Python original and uses only the Rust standard library.\n"
+)
+
+
+def _few_shot_section(python_code: str, requirements: str, rust_code: str | None) -> str:
+    section = f"\n### Python\n```python\n{python_code}\n```\n{requirements}\n\n### Rust\n```rust\n"
+    return section if rust_code is None else f"{section}{rust_code}\n```\n"
+
+
+def render_completion_prompt(example: Example) -> str:
+    """A few-shot prompt for a base model, ending inside an open ```rust fence."""
+    program_python, program_rust = _FEW_SHOT_PROGRAM
+    function_python, function_requirements, function_rust = _FEW_SHOT_FUNCTION
+    return (
+        _COMPLETION_HEADER
+        + _few_shot_section(program_python, PROGRAM_REQUIREMENTS, program_rust)
+        + _few_shot_section(function_python, function_requirements, function_rust)
+        + _few_shot_section(
+            python_code_for(example), requirements_for(example), None
+        )
+    )
+
+
+def render_messages(
+    task: TaskConfig, example: Example, *, prompt_style: str = "chat"
+) -> tuple[Message, ...]:
+    """System and user messages for `example` under `task`; for `prompt_style="completion"`
+    (base models) one `completion` message with a few-shot prompt instead."""
+    if prompt_style == "completion":
+        return (Message(COMPLETION_ROLE, render_completion_prompt(example)),)
     user = task.prompts.user_template.format(
         python_code=python_code_for(example),
         requirements=requirements_for(example),

@@ -25,6 +25,8 @@ from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
 
 SCHEMA_VERSION = 2
 STORE_FILENAME = "results.sqlite"
+# Suffixes that make an `--output` / `--input` path a store file rather than a directory.
+STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 # `Sample.extra` key of a `harness_error` sample: the stage that failed after every retry
 # (`generation` or `verification`); `--resume` redoes such samples.
 INFRASTRUCTURE_FAILURE = "infrastructure_failure"

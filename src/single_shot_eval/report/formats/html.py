@@ -145,6 +145,8 @@ def _summary_section(data: ReportData) -> str:
             str(max(m.n_examples for m in [*t.models, *(c.summary for c in t.controls)]))
             for t in tasks if t.models or t.controls) or "0"),
     ]
+    if data.baselines:
+        cards.append(("Baselines", ", ".join(sorted(data.baselines))))
     out = ['<section id="summary"><h2>Summary</h2><div class="cards">']
     for label, value in cards:
         out.append(f'<div class="card"><div class="card-value">{_e(value)}</div>'
@@ -195,7 +197,9 @@ _MODEL_COLUMNS = (
 )
 
 
-def _model_row(task: TaskSummary, m: ModelSummary) -> str:
+def _model_row(
+    task: TaskSummary, m: ModelSummary, baselines: frozenset[str] = frozenset()
+) -> str:
     pareto = task.pareto
     on_front = pareto.on_front(m.model_id)
     trade = pareto.trade_off(m.model_id)
@@ -203,7 +207,8 @@ def _model_row(task: TaskSummary, m: ModelSummary) -> str:
     t_ci = "runs identical" if m.runs_identical else fmt.pct_ci(m.t_ci_low, m.t_ci_high)
     per_mtok = fmt.per_million_tokens_usd(m.nominal_cost_usd, m.input_tokens + m.output_tokens)
     cells = [
-        f'<th scope="row" class="model" data-col="model_id">{_e(m.model_id)}</th>',
+        f'<th scope="row" class="model" data-col="model_id">'
+        f"{_e(fmt.model_label(m.model_id, baselines))}</th>",
         _num_cell(fmt.pct(m.pass_at_1), "pass_at_1", m.pass_at_1, " strong"),
         _num_cell(fmt.pct_ci(m.example_ci_low, m.example_ci_high), "example_ci"),
         _num_cell(t_ci, "t_ci"),
@@ -231,9 +236,11 @@ def _header_cell(name: str, sub: str = "", tip: str = "") -> str:
     return f'<th scope="col"{title}>{_e(name)}{second}</th>'
 
 
-def _model_table(task: TaskSummary, task_index: int) -> str:
+def _model_table(
+    task: TaskSummary, task_index: int, baselines: frozenset[str] = frozenset()
+) -> str:
     head = "".join(_header_cell(name, sub, tip) for name, sub, tip in _MODEL_COLUMNS)
-    rows = "".join(_model_row(task, m) for m in task.models)
+    rows = "".join(_model_row(task, m, baselines) for m in task.models)
     examples = max((m.n_examples for m in task.models), default=0)
     runs = max((m.n_runs for m in task.models), default=0)
     return (
@@ -540,6 +547,7 @@ def _task_section(
     task_index: int,
     plots: PlotSet,
     kept: dict[tuple[str, str], _ModelSamples],
+    baselines: frozenset[str] = frozenset(),
 ) -> str:
     tid = task.task_id
     notes = [f"<li><code>{_e(m.model_id)}</code>: {_e(n)}</li>" for m in task.models
@@ -557,7 +565,7 @@ def _task_section(
         f"<h2>Task <code>{_e(tid)}</code></h2>"
         + _self_check(task, task_index)
         + _harness_errors_note(task)
-        + (_contestant_sections(task, task_index, plots) + notes_html if task.models else
+        + (_contestant_sections(task, task_index, plots, baselines) + notes_html if task.models else
            '<p class="muted">No contestant: only harness controls were evaluated.</p>')
         + "<h3>Per-example drill-down</h3>"
         + '<p class="note">The store keeps the prompt’s SHA-256 digest, not its text; the '
@@ -567,11 +575,13 @@ def _task_section(
     )
 
 
-def _contestant_sections(task: TaskSummary, task_index: int, plots: PlotSet) -> str:
+def _contestant_sections(
+    task: TaskSummary, task_index: int, plots: PlotSet, baselines: frozenset[str]
+) -> str:
     """Model table, frontier, levels, failures and comparisons: contestants only."""
     tid = task.task_id
     return (
-        f"<h3>Contestants</h3>{_model_table(task, task_index)}"
+        f"<h3>Contestants</h3>{_model_table(task, task_index, baselines)}"
         "<h3>Cost vs accuracy</h3>"
         + _figure(
             plots.get(tid, "pareto"), _element_id("pareto-plot", task_index),
@@ -732,7 +742,8 @@ def render_html(data: ReportData, plots: PlotSet) -> str:
     kept = _collect_samples(data.samples())
     models = sorted({m.model_id for t in data.summary.tasks for m in t.models})
     tasks = "".join(
-        _task_section(task, index, plots, kept) for index, task in enumerate(data.summary.tasks)
+        _task_section(task, index, plots, kept, data.baselines)
+        for index, task in enumerate(data.summary.tasks)
     )
     version = data.provenance.get("tool_version", "?")
     return (

@@ -80,7 +80,9 @@ def _self_check(task: TaskSummary) -> list[str]:
     return out
 
 
-def _task_section(task: TaskSummary, plots: PlotSet | None = None) -> list[str]:
+def _task_section(
+    task: TaskSummary, plots: PlotSet | None = None, baselines: frozenset[str] = frozenset()
+) -> list[str]:
     out = [f"## Task `{task.task_id}`", ""]
     out += _self_check(task)
     out += [f"- {note}" for note in task.notes]
@@ -93,7 +95,7 @@ def _task_section(task: TaskSummary, plots: PlotSet | None = None) -> list[str]:
     for m in task.models:
         trade = pareto.trade_off(m.model_id)
         rows.append([
-            f"`{m.model_id}`",
+            f"`{m.model_id}`" + (fmt.BASELINE_MARK if m.model_id in baselines else ""),
             fmt.pct(m.pass_at_1),
             fmt.pct_ci(m.example_ci_low, m.example_ci_high),
             method_name(m.example_ci_method),
@@ -237,17 +239,21 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
         f"- Tasks: {', '.join(t.task_id for t in data.summary.tasks)}",
         f"- Contestants: {', '.join(models) or 'none'}",
         f"- Controls (self-check): {', '.join(controls) or 'none'}",
+        *(
+            [f"- Baselines: {', '.join(sorted(data.baselines))}"] if data.baselines else []
+        ),
         f"- Toolchain: {rustc}, Python {prov.get('python_version', '?')}, "
         f"sandbox: {prov.get('sandbox', '?')}",
         "",
     ]
     for task in data.summary.tasks:
-        lines += _task_section(task, plots)
+        lines += _task_section(task, plots, data.baselines)
     lines += ["## Configuration", ""]
     lines += _table(
         ["Key", "Value"],
         [[k, v.splitlines()[0] if k == "rustc_version" else v]
-         for k, v in sorted(prov.items()) if k not in {"tasks", "models", "numeric_settings"}],
+         for k, v in sorted(prov.items())
+         if k not in {"tasks", "models", "numeric_settings", "baselines"}],
     )
     if "models" in prov:
         lines += ["", "Models:", "", "```json", json.dumps(json.loads(prov["models"]), indent=1),

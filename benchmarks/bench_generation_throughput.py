@@ -1,0 +1,137 @@
+"""Benchmark: output tokens/s of the evaluate path vs a direct llama-cpp-python loop.
+
+Run: ``.venv/bin/python benchmarks/bench_generation_throughput.py [--model smollm2-135m]
+[--examples 3] [--cycles 2] [--max-tokens 64]``.
+
+The evaluate path is what `single-shot-eval evaluate` runs for a local model: the built-in
+model config (its `prompt_style`), its automatically chosen thread count, the bundled task's
+prompts for the first N bundled examples and its inference settings (temperature 0, the
+stop-after-code-block and repetition logits processors), through `LlamaCppModel.generate`.
+The direct loop loads the same GGUF with the thread count that generated fastest in a probe of
+every count from 1 to the usable CPUs (run first, on the first prompt) and calls
+`create_chat_completion` (or `create_completion` for a completion-style model) on the same
+prompts with the same sampling and no processors. Calls alternate between the two sides, so
+load changes on a shared machine hit both. Prints each side's output tokens / generation
+seconds and the ratio evaluate / direct (target >= 0.9). `--max-tokens` is kept below the
+length of a translation so that both sides generate the same number of tokens (the evaluate
+path would otherwise stop at the end of the code block and pay its prompt for fewer tokens);
+the token counts are printed so that this can be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from single_shot_eval.config import load_tasks
+from single_shot_eval.corpus.loader import load_corpus
+from single_shot_eval.models.base import COMPLETION_ROLE, GenerationRequest
+from single_shot_eval.models.llama_cpp import LlamaCppModel
+from single_shot_eval.models.registry import BUILTIN_MODELS
+from single_shot_eval.run.prompt import render_messages
+
+PROBE_TOKENS = 32
+
+
+def evaluate_requests(model_id: str, examples: int, max_tokens: int) -> list[GenerationRequest]:
+    """The requests the evaluate path builds for the first `examples` bundled examples."""
+    task = load_tasks(None)[0]
+    config = BUILTIN_MODELS[model_id]
+    inference = task.inference
+    return [
+        GenerationRequest(
+            messages=render_messages(task, example, prompt_style=config.prompt_style),
+            temperature=inference.temperature,
+            max_tokens=max_tokens,
+            seed=inference.seed,
+            example_id=example.id,
+            python_source=example.python_source,
+            stop_after_code_block=inference.stop_after_code_block,
+            stop_on_repetition=inference.stop_on_repetition,
+        )
+        for example in load_corpus().examples[:examples]
+    ]
+
+
+def direct_call(llama: Any, request: GenerationRequest) -> tuple[int, float]:
+    """(output tokens, seconds) of one plain llama-cpp-python call."""
+    sampling: dict[str, Any] = {
+        "temperature": request.temperature, "top_p": 1.0, "max_tokens": request.max_tokens,
+        "seed": request.seed,
+    }
+    started = time.perf_counter()
+    if request.messages[0].role == COMPLETION_ROLE:
+        response = llama.create_completion(prompt=request.messages[0].content, **sampling)
+    else:
+        messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        response = llama.create_chat_completion(messages=messages, **sampling)
+    elapsed = time.perf_counter() - started
+    return int(response["usage"]["completion_tokens"]), elapsed
+
+
+def best_thread_count(path: Path, request: GenerationRequest, n_ctx: int) -> tuple[int, Any]:
+    """The thread count whose direct generation was fastest, and its loaded `Llama`."""
+    from llama_cpp import Llama
+
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    probe = GenerationRequest(
+        messages=request.messages, temperature=0.0, max_tokens=PROBE_TOKENS, seed=0
+    )
+    best: tuple[float, int, Any] | None = None
+    for threads in range(1, usable + 1):
+        llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
+                      n_threads_batch=threads, seed=0, verbose=False)
+        direct_call(llama, probe)  # warm-up
+        tokens, seconds = direct_call(llama, probe)
+        rate = tokens / seconds
+        print(f"  probe: {threads} thread(s): {rate:.1f} output tokens/s")
+        if best is None or rate > best[0]:
+            best = (rate, threads, llama)
+    assert best is not None
+    return best[1], best[2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="smollm2-135m",
+                        choices=[k for k, c in BUILTIN_MODELS.items() if c.backend == "llama_cpp"])
+    parser.add_argument("--examples", type=int, default=3)
+    parser.add_argument("--cycles", type=int, default=2)
+    parser.add_argument("--max-tokens", type=int, default=64)
+    args = parser.parse_args()
+
+    model = LlamaCppModel(BUILTIN_MODELS[args.model])
+    prompts = evaluate_requests(args.model, args.examples, args.max_tokens)
+    print(f"{args.model}: evaluate path chose n_threads {model.thread_choice.describe()}")
+    direct_threads, llama = best_thread_count(model.path, prompts[0], model.n_ctx)
+    print(f"direct loop: best thread count {direct_threads}")
+    model.generate(prompts[0])  # warm-up (loads the model), unrecorded
+    totals = {"evaluate": [0, 0.0], "direct": [0, 0.0]}
+    step = 0
+    for _ in range(args.cycles):
+        for request in prompts:
+            for side in (("evaluate", "direct") if step % 2 == 0 else ("direct", "evaluate")):
+                if side == "direct":
+                    tokens, seconds = direct_call(llama, request)
+                else:
+                    completion = model.generate(request)
+                    tokens, seconds = completion.output_tokens, completion.latency_s
+                totals[side][0] += tokens
+                totals[side][1] += seconds
+            step += 1
+    rates = {side: tokens / seconds for side, (tokens, seconds) in totals.items()}
+    for side, (tokens, seconds) in totals.items():
+        print(f"{side:>8}: {tokens} output tokens in {seconds:.2f} s = {rates[side]:.1f} tokens/s")
+    ratio = rates["evaluate"] / rates["direct"]
+    print(f"ratio evaluate / direct (best threads): {ratio:.3f}x; target >= 0.9: "
+          f"{'met' if ratio >= 0.9 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
