@@ -56,8 +56,10 @@ def _small_file_limit() -> None:
 @pytest.mark.slow
 def test_disk_full_is_one_line_exit_2_and_keeps_stored_samples(tmp_path: Path) -> None:
     out = tmp_path / "out"
+    # --no-controls: the disk must fill while samples are being stored, not while the controls'
+    # verdicts are (which happens first, before any sample).
     args = [sys.executable, "-m", "single_shot_eval", "evaluate", "--models", "reference",
-            "--runs", "1", "--output", str(out), "--quiet"]
+            "--runs", "1", "--output", str(out), "--quiet", "--no-controls"]
     result = subprocess.run(args, capture_output=True, text=True, preexec_fn=_small_file_limit,
                             timeout=900)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -71,7 +73,7 @@ def test_disk_full_is_one_line_exit_2_and_keeps_stored_samples(tmp_path: Path) -
     conn.close()
     assert 0 < stored < 66
     resumed = run_cli("evaluate", "--models", "reference", "--runs", "1", "--output", str(out),
-                      "--resume", "--quiet")
+                      "--resume", "--quiet", "--no-controls")
     assert resumed.returncode == 0, resumed.stderr
     conn = sqlite3.connect(out / "results.sqlite")
     assert conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 66

@@ -106,7 +106,7 @@ def test_rejudge_reports_what_a_lenient_verifier_let_through(
         assert previous[("mutant", "alpha")].stages[-1].stage == "behaviour"
         assert store.judgement_of(SampleKey("lenient", "mutant", 1, "alpha")) == 1
         (record,) = store.rejudges()
-        assert record.sandbox == "bubblewrap" and record.id == 1
+        assert record.sandbox.startswith("bubblewrap") and record.id == 1
 
     # A second re-judgement with the same verifier changes nothing.
     second = rejudge(out, corpus)

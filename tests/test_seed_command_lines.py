@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import echo_contestant, run_cli
 
 TASK_YAML = """\
 task:
@@ -154,24 +154,26 @@ def test_evaluate_output_json_writes_the_file_and_keeps_the_store_beside_it(
 
 
 def test_baselines_are_evaluated_and_marked_in_every_report(seed_dir: Path) -> None:
+    # A baseline is a contestant (the harness controls `reference`/`mutant` are not): `echo`.
+    echo = echo_contestant(seed_dir)
     result = run_cli(
         "evaluate", "--tasks", "tasks/transpile.yaml", "--models", "reference",
-        "--baselines", "mutant", "--corpus", "./python-corpus", "--runs", "1",
+        "--baselines", str(echo), "--corpus", "./python-corpus", "--runs", "1",
         "--output", "results", "--quiet", cwd=seed_dir,
     )
     assert result.returncode == 0, result.stderr
     report_md = (seed_dir / "results" / "report.md").read_text()
-    assert "- Baselines: mutant" in report_md
-    assert "| `mutant` (baseline) |" in report_md
-    assert "| `reference` (baseline) |" not in report_md
+    assert "- Baselines: echo" in report_md
+    assert "| `echo` (baseline) |" in report_md
+    assert "(baseline)" not in report_md.replace("| `echo` (baseline) |", "")
     document = json.loads((seed_dir / "results" / "results.json").read_text())
-    assert document["provenance"]["baselines"] == ["mutant"]
+    assert document["provenance"]["baselines"] == ["echo"]
     verdicts = {s["model_id"]: s["verdict"] for s in document["samples"]}
-    assert verdicts == {"reference": "pass", "mutant": "behaviour_mismatch"}
+    assert verdicts["reference"] == "pass" and verdicts["echo"] != "pass"
     html = run_cli("report", "--input", "results", "--output", "report.html", "--quiet",
                    cwd=seed_dir)
     assert html.returncode == 0, html.stderr
-    assert "mutant (baseline)</th>" in (seed_dir / "report.html").read_text()
+    assert "echo (baseline)</th>" in (seed_dir / "report.html").read_text()
 
 
 def test_report_input_dir_output_report_md(seed_dir: Path) -> None:
