@@ -102,6 +102,13 @@ def evaluate(
             help="Evaluate GGUF models even if their recorded quality gate failed.",
         ),
     ] = False,
+    generated_cases: Annotated[
+        bool,
+        typer.Option(
+            "--generated-cases/--no-generated-cases",
+            help="Judge programs also by cases generated from the Python original (cached).",
+        ),
+    ] = True,
 ) -> None:
     """Evaluate models on tasks over a corpus; store every sample and write reports."""
     from single_shot_eval.config import load_tasks
@@ -117,6 +124,13 @@ def evaluate(
     loaded = load_corpus(corpus)
     model_configs = resolve_model_specs(models)
     detect_toolchain()
+    if generated_cases:
+        from single_shot_eval.corpus.casegen import with_generated_cases
+
+        samples = max((t.evaluation.samples or 0 for t in task_configs), default=0)
+        loaded = loaded.limit(limit or samples or None)
+        console.print(f"generating behaviour cases for {len(loaded)} examples (cached) ...")
+        loaded = with_generated_cases(loaded)
     progress = EvaluationProgress(console, enabled=not (quiet or json_output))
     with progress:
         outcome = run_evaluation(
@@ -201,6 +215,35 @@ def corpus_stats(
         render_corpus_statistics(_console(), stats)
 
 
+@app.command("cases")
+def cases_command(
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", "--path", help="Corpus (default: bundled).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write OUTPUT/<example>/cases.generated.yaml (default: beside each "
+                     "example's script)."),
+    ] = None,
+    budget: Annotated[int, typer.Option(min=1, help="Most cases kept per example.")] = 12,
+    jobs: Annotated[int, typer.Option(min=1, help="Examples generated at once.")] = 1,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N examples.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Case cache (default: ~/.cache/single-shot-eval/cases).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Generate behaviour cases by oracle fuzzing of each Python original; write them as
+    reviewable cases.generated.yaml files and print cases, coverage and seconds per example."""
+    from single_shot_eval.corpus.casegen.command import run_cases_command
+    from single_shot_eval.corpus.loader import load_corpus
+
+    run_cases_command(
+        load_corpus(corpus).limit(limit), output=output, budget=budget, jobs=jobs,
+        cache_dir=cache_dir, console=_console(json_output), json_output=json_output,
+    )
+
+
 @app.command()
 def benchmark(
     corpus: Annotated[
@@ -235,13 +278,20 @@ def verify(
     ] = None,
     cases: Annotated[Path | None, typer.Option(help="cases.yaml for --python.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    generated_cases: Annotated[
+        bool,
+        typer.Option(
+            "--generated-cases/--no-generated-cases",
+            help="With --example: also the cases generated from the Python original.",
+        ),
+    ] = True,
 ) -> None:
     """Verify one Rust file: compile, run tests, compare behaviour; exit 1 on failure."""
     from single_shot_eval.verify.cli_support import run_verify_command
 
     passed = run_verify_command(
         source=source, tests=tests, example=example, python=python, cases=cases,
-        console=_console(), json_output=json_output,
+        console=_console(), json_output=json_output, generated_cases=generated_cases,
     )
     if not passed:
         raise typer.Exit(1)

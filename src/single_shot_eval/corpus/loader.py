@@ -220,6 +220,11 @@ def load_example_folder(folder: Path) -> Example:
                 )
             )
 
+    # Reviewed output of `single-shot-eval cases`: loads like hand-written cases, marked generated.
+    from single_shot_eval.corpus.casegen import read_generated_cases_for
+
+    cases.extend(read_generated_cases_for(script))
+
     tests = sorted(p for p in folder.glob("test_*.py"))
     for test in tests:
         _check_python(test, _read_text(test))

@@ -22,6 +22,7 @@ PROVENANCE_KEYS = (
     "updated_at",
     "tasks",
     "models",
+    "case_counts",
 )
 
 

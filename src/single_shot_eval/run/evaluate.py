@@ -730,6 +730,11 @@ def evaluate(
             )
         verifier = open_verifier(store, policy_for(tasks[0]), use_cache=use_cache)
         record_provenance(store, tasks, verifier, seed, models)
+        from single_shot_eval.corpus.casegen import case_counts
+
+        store.set_meta("case_counts", json.dumps(
+            {example_id: [c.hand_written, c.generated]
+             for example_id, c in case_counts(corpus.examples).items()}, sort_keys=True))
 
         def resumable_done(task_id: str) -> set[tuple[str, int, str]]:
             # Samples lost to dead workers are redone; every other stored sample is kept.

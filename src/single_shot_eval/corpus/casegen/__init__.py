@@ -284,6 +284,27 @@ def read_generated_cases(path: Path) -> tuple[BehaviourCase, ...]:
     )
 
 
+def generated_cases_path(example: Example, output: Path | None = None) -> Path | None:
+    """Where `single-shot-eval cases` writes `example`'s file: under `output/<id>/` when given,
+    else beside the script (`<script>.cases.generated.yaml` when the id names one script of a
+    folder of several); None for an example with no folder of its own and no `output`."""
+    if output is not None:
+        return output / example.id.replace("/", "__") / GENERATED_CASES_FILE
+    if example.kind is not ExampleKind.PROGRAM or example.source_path is None:
+        return None
+    folder = example.source_path.parent
+    if "/" in example.id:
+        return folder / f"{Path(example.script_name).stem}.{GENERATED_CASES_FILE}"
+    return folder / GENERATED_CASES_FILE
+
+
+def read_generated_cases_for(script: Path) -> tuple[BehaviourCase, ...]:
+    """The generated cases stored beside `script`: `<stem>.cases.generated.yaml`, else the
+    folder's `cases.generated.yaml`."""
+    own = script.parent / f"{script.stem}.{GENERATED_CASES_FILE}"
+    return read_generated_cases(own if own.exists() else script.parent / GENERATED_CASES_FILE)
+
+
 # -- generation over a corpus ----------------------------------------------------------------
 
 

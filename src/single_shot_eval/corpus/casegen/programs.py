@@ -49,6 +49,8 @@ GENERATOR_VERSION = "programs-1"
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
 MAX_CANDIDATES = 72
+# Mutants of the best inputs run in the coverage-guided round.
+MUTANTS = 24
 _OUTPUT_CAP_BYTES = 256 * 1024
 _USAGE_ERROR_EXIT = 2
 # Two settings as far apart as possible: 26 hours between the zones makes `date.today()` differ.
@@ -429,6 +431,37 @@ class Vocabulary:
     uses_json: bool = False
     uses_csv: bool = False
     uses_argparse: bool = False
+    # Command shapes from `match` sequence patterns: per word, its literal choices (None: any).
+    templates: list[tuple[tuple[str, ...] | None, ...]] = field(default_factory=list)
+
+
+def _pattern_words(pattern: ast.pattern) -> tuple[str, ...] | None:
+    """The literal strings a sub-pattern accepts (None: any word)."""
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        return (str(pattern.value.value),)
+    if isinstance(pattern, ast.MatchOr):
+        words: list[str] = []
+        for alternative in pattern.patterns:
+            found = _pattern_words(alternative)
+            if found is None:
+                return None
+            words.extend(found)
+        return tuple(words)
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        return _pattern_words(pattern.pattern)
+    return None
+
+
+def _sequence_template(pattern: ast.MatchSequence) -> tuple[tuple[str, ...] | None, ...] | None:
+    slots = []
+    for sub in pattern.patterns:
+        if isinstance(sub, ast.MatchStar):
+            slots.append(None)
+            continue
+        slots.append(_pattern_words(sub))
+    if not slots or all(slot is None for slot in slots):
+        return None
+    return tuple(slots)
 
 
 def _add(items: list[Any], value: Any) -> None:
@@ -473,8 +506,18 @@ def program_vocabulary(source: str) -> Vocabulary:
             for key in node.keys:
                 if key is not None:
                     take(key)
-        elif isinstance(node, ast.match_case) and isinstance(node.pattern, ast.MatchValue):
-            take(node.pattern.value)
+        elif isinstance(node, ast.match_case) and isinstance(
+                node.pattern, ast.MatchValue | ast.MatchOr | ast.MatchAs):
+            for word in _pattern_words(node.pattern) or ():
+                if 0 < len(word) <= 30 and word.isprintable():
+                    _add(vocab.words, word)
+        elif isinstance(node, ast.match_case) and isinstance(node.pattern, ast.MatchSequence):
+            template = _sequence_template(node.pattern)
+            if template is not None and template not in vocab.templates:
+                vocab.templates.append(template)
+                for slot in template:
+                    for word in slot or ():
+                        _add(vocab.words, word)
         elif isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else (
@@ -501,6 +544,10 @@ def program_vocabulary(source: str) -> Vocabulary:
                     vocab.argv_positions = max(vocab.argv_positions, index.value)
                 else:
                     vocab.argv_slice = True
+                    # `sys.argv[2:]`: the words from position 2 on (at least one of them).
+                    if isinstance(index, ast.Slice) and isinstance(index.lower, ast.Constant) \
+                            and isinstance(index.lower.value, int):
+                        vocab.argv_positions = max(vocab.argv_positions, index.lower.value)
             elif isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 take(node.slice, as_key=True)
         elif isinstance(node, ast.Attribute):
@@ -518,6 +565,8 @@ def program_vocabulary(source: str) -> Vocabulary:
             vocab.reads_stdin |= "fileinput" in names
         elif isinstance(node, ast.Name) and node.id == "argv":
             vocab.argv_slice = True
+    # Words a user would type first, punctuation-only literals (separators) last.
+    vocab.words.sort(key=lambda word: not any(ch.isalnum() for ch in word))
     # `len(sys.argv) < 3` style checks: the program expects up to that many arguments.
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and isinstance(node.left, ast.Call) \
@@ -549,6 +598,8 @@ _INT_EDGES = ("0", "1", "-1", "7", "-7", "42", "-100", "2147483648", "9223372036
               " 7", "1_000", "+3", "abc")
 _FLOAT_EDGES = ("0", "1.5", "-2.5", "1e308", "1e-7", "nan", "inf", "-0.0", "3", "0.1", "x")
 _STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5", "  padded  ")
+# Column names for CSV inputs when the program names none (also tried as arguments).
+_CSV_HEADER = ("id", "name", "amount", "value")
 _TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
                "a,b,c", "x=1", "  indented line  ")
 
@@ -579,6 +630,8 @@ class _Builder:
 
     def str_values(self) -> list[str]:
         values = list(self.vocab.words[:10])
+        if self.vocab.uses_csv and not self.vocab.keys:
+            values += [name for name in _CSV_HEADER[2:] if name not in values]
         for edge in _STR_EDGES:
             _add(values, edge)
         return values
@@ -605,30 +658,99 @@ class _Builder:
         lines = [" ".join(words[:3]), "42 17 -3", "", f"{words[0]} 5", "ünïcödé ✓"]
         return [("text", "\n".join(lines) + "\n"), ("empty", "")]
 
+    def line_pool(self) -> list[str]:
+        """Single input lines: the program's words and numbers, alone and combined, plus edges."""
+        words = self.vocab.words[:12]
+        numbers = [str(v) for v in self.vocab.ints[:6]] + [repr(v) for v in self.vocab.floats[:3]]
+        for edge in ("0", "1", "3", "-7", "2.5", "100", "-0.5", "1e308", " 7 ", "1_000", "abc"):
+            _add(numbers, edge)
+        pool = list(numbers)
+        for word in words:
+            _add(pool, word)
+            _add(pool, f"{word} {numbers[len(pool) % len(numbers)]}")
+            _add(pool, f"{word} {numbers[(len(pool) + 3) % len(numbers)]} "
+                       f"{numbers[(len(pool) + 5) % len(numbers)]}")
+        for line in _TEXT_LINES:
+            _add(pool, line)
+        return self.template_lines() + pool
+
+    def template_lines(self) -> list[str]:
+        """Lines shaped like the program's `match` patterns, free words from a small stable set
+        (so that later lines can name what earlier lines created)."""
+        names = ["alice", "bob", "100", "2.5", "0", "-3", "x"]
+        lines: list[str] = []
+        for template in self.vocab.templates:
+            for variant in range(3):
+                words = []
+                for index, slot in enumerate(template):
+                    if slot is None:
+                        words.append(names[(variant * 2 + index) % len(names)] if variant else
+                                      ("alice" if index == 1 else "100"))
+                    else:
+                        words.append(slot[variant % len(slot)])
+                _add(lines, " ".join(words))
+        return lines
+
     def stdin_values(self) -> list[str]:
         """Stdin documents built from the program's literals (commands, numbers, text)."""
-        words = self.vocab.words[:12]
+        pool = self.line_pool()
         docs = ["", "\n".join(_TEXT_LINES) + "\n", "1 2 3\n4 5 6\n", "-7\n0\n2147483648\n"]
         if self.vocab.uses_json:
             keys = self.vocab.keys[:5] or ["a"]
             docs.append(json.dumps({k: i for i, k in enumerate(keys)}) + "\n")
             docs.append("[1, -2, 3.5]\n")
         if self.vocab.uses_csv:
-            keys = (self.vocab.keys or ["a", "b"])[:3]
+            keys = (self.vocab.keys or list(_CSV_HEADER))[:4]
             docs.append(",".join(keys) + "\n" + "\n".join(
                 ",".join(str(i * 3 - j) for j in range(len(keys))) for i in range(3)) + "\n")
-        numbers = [str(v) for v in self.vocab.ints[:4]] + ["-3", "10", "0"]
-        for word in words:
+            docs.append(",".join(keys) + "\n" + "\n".join(
+                ",".join(["7", "pear", " 2.5", "-1", "x", '"1,5"'][(i + j) % 6]
+                         for j in range(len(keys))) for i in range(4)) + "\n\n")
+        for word in self.vocab.words[:8]:
             docs.append(f"{word}\n")
-            docs.append(f"{word} {self.rng.choice(numbers)}\n")
-        for _ in range(6):
-            lines = []
-            for _ in range(self.rng.randint(2, 6)):
-                parts = [self.rng.choice(words)] if words else []
-                parts += [self.rng.choice(numbers) for _ in range(self.rng.randint(0, 2))]
-                lines.append(" ".join(parts))
+        templated = self.template_lines()
+        if templated:
+            docs.append("\n".join(templated) + "\n")
+        for _ in range(16):
+            lines = [self.rng.choice(templated if templated and self.rng.random() < 0.7
+                                     else pool) for _ in range(self.rng.randint(1, 8))]
             docs.append("\n".join(lines) + "\n")
         return docs
+
+    def mutants(self, seeds: list[Candidate], count: int) -> list[Candidate]:
+        """Small changes to inputs that already reach new code: one argv word or stdin line
+        replaced, inserted or removed (the classic coverage-guided fuzzing step)."""
+        if not seeds:
+            return []
+        lines = self.line_pool()
+        words = [*self.vocab.words[:10], *self.int_values()[:8], *self.float_values()[:5]]
+        out: list[Candidate] = []
+        for number in range(count):
+            seed = seeds[number % len(seeds)]
+            args = list(seed.args)
+            stdin_lines = seed.stdin.splitlines()
+            if seed.stdin and (not args or self.rng.random() < 0.6):
+                choice = self.rng.random()
+                at = self.rng.randrange(len(stdin_lines) + 1)
+                if choice < 0.5 and stdin_lines:
+                    stdin_lines[min(at, len(stdin_lines) - 1)] = self.rng.choice(lines)
+                elif choice < 0.8 or not stdin_lines:
+                    stdin_lines.insert(at, self.rng.choice(lines))
+                else:
+                    del stdin_lines[min(at, len(stdin_lines) - 1)]
+            elif args:
+                # Never replace a subcommand or an option name: only their values.
+                slots = [i for i, word in enumerate(args) if not word.startswith("-")
+                         and not (i == 0 and seed.name.split("_")[0] == word)]
+                if not slots:
+                    continue
+                args[self.rng.choice(slots)] = self.rng.choice(words)
+            else:
+                continue
+            stdin = "\n".join(stdin_lines) + ("\n" if stdin_lines else "")
+            out.append(Candidate(f"{seed.name}_m{number}"[:48], tuple(args), stdin=stdin,
+                                 files=seed.files))
+        return out
 
     # argparse ---------------------------------------------------------------------------
 
@@ -862,7 +984,7 @@ class _Builder:
 
     def plain_candidates(self) -> list[Candidate]:
         vocab = self.vocab
-        positions = vocab.argv_positions or (2 if vocab.argv_slice else 0)
+        positions = vocab.argv_positions + (1 if vocab.argv_slice else 0)
         stdin_docs = self.stdin_values() if vocab.reads_stdin else [""]
         out: list[Candidate] = [Candidate("no_args", (), stdin=stdin_docs[min(1, len(
             stdin_docs) - 1)])]
@@ -875,6 +997,8 @@ class _Builder:
                     pools.append(self.float_values())
                 else:
                     pool = list(vocab.words[:12])
+                    if vocab.uses_csv and not vocab.keys:
+                        pool += [name for name in _CSV_HEADER[2:] if name not in pool]
                     for value in [*self.int_values()[:6], "2.5", "-1.5", *_STR_EDGES[:4]]:
                         _add(pool, value)
                     pools.append(pool)
@@ -887,9 +1011,10 @@ class _Builder:
                         doc = stdin_docs[self.rng.randrange(len(stdin_docs))]
                         out.append(Candidate(f"argv{count}_{index}_{len(out)}", tuple(argv),
                                              stdin=doc))
-            for number in range(8):
-                count = self.rng.randint(1, positions)
-                argv = [self.rng.choice(pool) for pool in pools[:count]]
+            extra = 2 if vocab.argv_slice else 0
+            for number in range(16):
+                count = self.rng.randint(1, positions + extra)
+                argv = [self.rng.choice(pools[min(i, len(pools) - 1)]) for i in range(count)]
                 out.append(Candidate(f"argv_combo_{number}", tuple(argv),
                                      stdin=self.rng.choice(stdin_docs)))
         if vocab.reads_stdin:
@@ -1145,6 +1270,22 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
             dropped_timeout += 1
             continue
         finished.append((candidate, run))
+    # One round of coverage-guided mutation of the inputs that reach the most code.
+    seeds = [c for c, _ in _select(finished, budget) if not c.exit_code_only]
+    known = {(c.args, c.stdin, c.files) for c in candidates}
+    mutants = [m for m in _Builder(example, vocab).mutants(seeds, MUTANTS)
+               if (m.args, m.stdin, m.files) not in known]
+    mutants = list({(m.args, m.stdin, m.files): m for m in mutants}.values())
+    if mutants:
+        (mutated,) = run_candidates(example, sandbox, mutants, settings=_RUN_SETTINGS[:1])
+        for candidate, run in zip(mutants, mutated, strict=True):
+            if run.skipped:
+                continue
+            if run.timed_out or run.exit_code is None or run.capped:
+                dropped_timeout += 1
+            else:
+                finished.append((candidate, run))
+        candidates = candidates + mutants
     kept: list[tuple[Candidate, _Run]] = []
     checked: set[int] = set()
     dropped_nondeterministic = 0
@@ -1171,7 +1312,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     chosen = _select(kept, budget)
     covered_lines = frozenset().union(*(run.lines for _, run in chosen)) if chosen else frozenset()
     covered_arcs = frozenset().union(*(run.arcs for _, run in chosen)) if chosen else frozenset()
-    cases = tuple(_as_case(number, candidate, run)
+    cases = tuple(_as_case(number, candidate, run, parser is not None)
                   for number, (candidate, run) in enumerate(chosen))
     return GeneratedCaseSet(
         example_id=example.id,
@@ -1214,9 +1355,10 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int) -> list[tuple[Candi
     return sorted(chosen, key=lambda item: order[id(item[0])])
 
 
-def _as_case(number: int, candidate: Candidate, run: _Run) -> BehaviourCase:
+def _as_case(number: int, candidate: Candidate, run: _Run, argparse: bool) -> BehaviourCase:
     help_like = any(word in {"-h", "--help", "--version", "-V"} for word in candidate.args)
-    exit_only = candidate.exit_code_only or help_like or run.exit_code == _USAGE_ERROR_EXIT
+    exit_only = candidate.exit_code_only or (argparse and (
+        help_like or run.exit_code == _USAGE_ERROR_EXIT))
     return BehaviourCase(
         name=f"gen_{number:02d}_{candidate.name}"[:60],
         args=candidate.args,
