@@ -44,11 +44,11 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-1"
+GENERATOR_VERSION = "programs-3"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
-MAX_CANDIDATES = 72
+MAX_CANDIDATES = 96
 # Mutants of the best inputs run in the coverage-guided round.
 MUTANTS = 24
 _OUTPUT_CAP_BYTES = 256 * 1024
@@ -572,10 +572,11 @@ def program_vocabulary(source: str) -> Vocabulary:
         if isinstance(node, ast.Compare) and isinstance(node.left, ast.Call) \
                 and isinstance(node.left.func, ast.Name) and node.left.func.id == "len" \
                 and node.left.args and _is_argv(node.left.args[0]):
-            for comparator in node.comparators:
+            for op, comparator in zip(node.ops, node.comparators, strict=True):
                 if isinstance(comparator, ast.Constant) and isinstance(comparator.value, int):
-                    vocab.argv_positions = max(vocab.argv_positions,
-                                               min(comparator.value, 6))
+                    # argv[0] is the script: `len(sys.argv) < 4` asks for 3 arguments.
+                    wanted = comparator.value - (0 if isinstance(op, ast.Gt | ast.LtE) else 1)
+                    vocab.argv_positions = max(vocab.argv_positions, min(wanted, 6))
     return vocab
 
 
@@ -594,7 +595,9 @@ class Candidate:
     always_keep: bool = False
 
 
-_INT_EDGES = ("0", "1", "-1", "7", "-7", "42", "-100", "2147483648", "9223372036854775808",
+# Big values stay within i64: beyond it every fixed-width translation differs from Python, and a
+# case no faithful `i64` translation passes would judge the integer width, not the translation.
+_INT_EDGES = ("0", "1", "-1", "7", "-7", "42", "-100", "2147483648", "9007199254740993",
               " 7", "1_000", "+3", "abc")
 _FLOAT_EDGES = ("0", "1.5", "-2.5", "1e308", "1e-7", "nan", "inf", "-0.0", "3", "0.1", "x")
 _STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5", "  padded  ")
@@ -1003,14 +1006,37 @@ class _Builder:
                         _add(pool, value)
                     pools.append(pool)
             typical = [pool[0] for pool in pools]
-            for count in range(1, positions + 1):
-                for index, pool in enumerate(pools[:count]):
-                    for value in pool:
-                        argv = list(typical[:count])
+
+            def doc() -> str:
+                return stdin_docs[self.rng.randrange(len(stdin_docs))]
+
+            for count in range(1, positions):
+                out.append(Candidate(f"argv{count}", tuple(typical[:count]), stdin=doc()))
+            # Every position varied with the others typical; then, under each command word the
+            # program compares the first argument with, every other position varied.
+            lanes: list[list[Candidate]] = []
+            for index, pool in enumerate(pools):
+                lane = []
+                for value in pool:
+                    argv = list(typical)
+                    argv[index] = value
+                    lane.append(Candidate(f"argv_{index}_{len(lane)}", tuple(argv),
+                                          stdin=doc()))
+                lanes.append(lane)
+            commands = [w for w in vocab.words[:6] if w in pools[0]] if positions > 1 else []
+            for command in commands:
+                lane = []
+                for index, pool in enumerate(pools[1:], start=1):
+                    for value in pool[:10]:
+                        argv = [command, *typical[1:]]
                         argv[index] = value
-                        doc = stdin_docs[self.rng.randrange(len(stdin_docs))]
-                        out.append(Candidate(f"argv{count}_{index}_{len(out)}", tuple(argv),
-                                             stdin=doc))
+                        lane.append(Candidate(f"{command}_{index}_{len(lane)}", tuple(argv),
+                                              stdin=doc()))
+                lanes.append(lane)
+            for round_ in range(max(len(lane) for lane in lanes)):
+                for lane in lanes:
+                    if round_ < len(lane):
+                        out.append(lane[round_])
             extra = 2 if vocab.argv_slice else 0
             for number in range(16):
                 count = self.rng.randint(1, positions + extra)
@@ -1350,9 +1376,48 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int) -> list[tuple[Candi
         used[best] = True
         covered |= units[best]
         chosen.append(rest[best])
+    # Coverage says nothing of values: fill the budget with inputs that take a path already
+    # chosen (same lines) with other values and a new output, edge values first (negative
+    # operands, zero, huge numbers: where translations slip), one per path in turn.
+    signatures = {(run.exit_code, run.stdout) for _, run in chosen}
+    paths: dict[frozenset[int], list[int]] = {}
+    for index in sorted((i for i in range(len(rest)) if not used[i]),
+                        key=lambda i: (-_edge_score(rest[i][0]), i)):
+        paths.setdefault(rest[index][1].lines, []).append(index)
+    chosen_paths = [run.lines for _, run in chosen]
+    order = sorted(paths, key=lambda lines: (
+        chosen_paths.index(lines) if lines in chosen_paths else len(chosen_paths),
+        -len(lines)))
+    progress = True
+    while len(chosen) < budget and progress:
+        progress = False
+        for lines in order:
+            queue = paths[lines]
+            while queue:
+                index = queue.pop(0)
+                signature = (rest[index][1].exit_code, rest[index][1].stdout)
+                if signature not in signatures:
+                    signatures.add(signature)
+                    chosen.append(rest[index])
+                    progress = True
+                    break
+            if len(chosen) >= budget:
+                break
     # Cases read best in the order they were generated.
-    order = {id(item[0]): n for n, item in enumerate(kept)}
-    return sorted(chosen, key=lambda item: order[id(item[0])])
+    position = {id(item[0]): n for n, item in enumerate(kept)}
+    return sorted(chosen, key=lambda item: position[id(item[0])])
+
+
+_EDGE_TOKENS = frozenset({"0", "1_000", "+3", "2147483648", "9007199254740993", "1e308",
+                          "nan", "inf", "-0.0", "-0.5"})
+
+
+def _edge_score(candidate: Candidate) -> int:
+    """How many edge values (negatives, zero, huge or oddly written numbers) an input holds."""
+    tokens = [*candidate.args, *candidate.stdin.split()]
+    return sum(1 for token in tokens
+               if token in _EDGE_TOKENS or token != token.strip()
+               or (token.startswith("-") and token[1:2].isdigit()))
 
 
 def _as_case(number: int, candidate: Candidate, run: _Run, argparse: bool) -> BehaviourCase:
