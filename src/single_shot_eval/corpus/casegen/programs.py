@@ -453,7 +453,7 @@ def _pattern_words(pattern: ast.pattern) -> tuple[str, ...] | None:
 
 
 def _sequence_template(pattern: ast.MatchSequence) -> tuple[tuple[str, ...] | None, ...] | None:
-    slots = []
+    slots: list[tuple[str, ...] | None] = []
     for sub in pattern.patterns:
         if isinstance(sub, ast.MatchStar):
             slots.append(None)
@@ -565,6 +565,10 @@ def program_vocabulary(source: str) -> Vocabulary:
             vocab.reads_stdin |= "fileinput" in names
         elif isinstance(node, ast.Name) and node.id == "argv":
             vocab.argv_slice = True
+    # Module-level constants (`MAX_INDEX = 184`) bound what inputs the program accepts.
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
+            take(statement.value)
     # Words a user would type first, punctuation-only literals (separators) last.
     vocab.words.sort(key=lambda word: not any(ch.isalnum() for ch in word))
     # `len(sys.argv) < 3` style checks: the program expects up to that many arguments.
@@ -1016,7 +1020,7 @@ class _Builder:
             # program compares the first argument with, every other position varied.
             lanes: list[list[Candidate]] = []
             for index, pool in enumerate(pools):
-                lane = []
+                lane: list[Candidate] = []
                 for value in pool:
                     argv = list(typical)
                     argv[index] = value
@@ -1044,8 +1048,8 @@ class _Builder:
                 out.append(Candidate(f"argv_combo_{number}", tuple(argv),
                                      stdin=self.rng.choice(stdin_docs)))
         if vocab.reads_stdin:
-            for number, doc in enumerate(stdin_docs):
-                out.append(Candidate(f"stdin_{number}", (), stdin=doc))
+            for number, text in enumerate(stdin_docs):
+                out.append(Candidate(f"stdin_{number}", (), stdin=text))
         return out
 
 
