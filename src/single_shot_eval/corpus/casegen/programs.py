@@ -157,7 +157,7 @@ script = spec["script"]
 code_path = spec["code_path"]
 with open(code_path, encoding="utf-8") as handle:
     code = compile(handle.read(), code_path, "exec", dont_inherit=True)
-# The script's standard-library imports, loaded once here instead of in every child.
+# The script's imports, loaded once here instead of in every child.
 for name in spec["preload"]:
     try:
         __import__(name)
@@ -1163,7 +1163,7 @@ def run_candidates(example: Example, sandbox: Sandbox, candidates: list[Candidat
     """Every candidate under each of `settings` (one forking server per setting, all in one
     sandbox batch); the first run measures coverage when `measure_first`."""
     coverage_path = _coverage_path()
-    preload = _stdlib_imports(example.python_source)
+    preload = _preloadable_imports(example)
     total_timeout_s = max(30.0, 0.5 * timeout_s * len(candidates))
     with tempfile.TemporaryDirectory(prefix="sse-casegen-") as tmp:
         root = Path(tmp)
@@ -1219,16 +1219,17 @@ def run_candidates(example: Example, sandbox: Sandbox, candidates: list[Candidat
     return runs
 
 
-def _stdlib_imports(source: str) -> list[str]:
-    """Top-level standard-library modules `source` imports (preloaded once per server)."""
-    import sys
-
+def _preloadable_imports(example: Example) -> list[str]:
+    """Modules `example` imports anywhere, except its own sibling modules: the oracle server
+    imports them once (when it can) so that children do not pay for `numpy` every time."""
     try:
-        tree = parse_python(source, "<program>")
+        tree = parse_python(example.python_source, "<program>")
     except (SyntaxError, ValueError):
         return []
+    local = {Path(name).stem for name, _ in example.support_files}
+    local.add(Path(example.script_name).stem)
     names: list[str] = []
-    for node in tree.body:
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -1236,7 +1237,7 @@ def _stdlib_imports(source: str) -> list[str]:
         else:
             continue
         for name in found:
-            if name.split(".")[0] in sys.stdlib_module_names and name not in names:
+            if name.split(".")[0] not in local and name not in names:
                 names.append(name)
     return names
 

@@ -20,7 +20,13 @@ fn monthly_payment(principal: f64, annual_rate_percent: f64, months: i64) -> f64
     if rate == 0.0 {
         return principal / months as f64;
     }
-    let growth = (1.0 + rate).powf(months as f64);
+    let base = 1.0 + rate;
+    let growth = base.powf(months as f64);
+    if growth.is_infinite() && base.is_finite() {
+        // Python's float ** int raises instead of overflowing to infinity.
+        eprintln!("OverflowError: (34, 'Numerical result out of range')");
+        std::process::exit(1);
+    }
     principal * rate * growth / (growth - 1.0)
 }
 
