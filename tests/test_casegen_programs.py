@@ -413,3 +413,15 @@ def test_generated_cases_kill_a_wrong_translation_that_hand_written_cases_miss(
         Verdict.BEHAVIOUR_MISMATCH
     # No false failure: the faithful translation passes every generated case.
     assert verifier.verify(RUST_CALC_RIGHT, generated_only).verdict is Verdict.PASS
+
+
+def test_reports_show_hand_written_and_generated_counts_per_example() -> None:
+    import json
+
+    from single_shot_eval.report.formats.md import _case_counts_section
+
+    stored = json.dumps({"calc": [2, 9], "tool": [0, 12]})
+    lines = _case_counts_section(stored)
+    assert "(2 hand-written, 21 generated in all)" in lines[1]
+    assert "| calc | 2 | 9 |" in lines and "| tool | 0 | 12 |" in lines
+    assert _case_counts_section(None) == []
