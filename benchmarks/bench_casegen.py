@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -66,13 +65,6 @@ def reproduces(example: Example, sandbox: Sandbox) -> tuple[int, int]:
     return agreeing, len(cases)
 
 
-def _cpu_s() -> float:
-    """CPU seconds of this process and of every child it has waited for (the sandboxes)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("examples", type=Path)
@@ -108,11 +100,9 @@ def main() -> None:
                   f"{case_set.seconds:.1f} s {case_set.note}", flush=True)
 
         started = time.perf_counter()
-        cpu_before = _cpu_s()
         generated = with_generated_cases(corpus, sandbox=sandbox, budget=args.budget,
                                          cache=cache, jobs=args.jobs, on_example=show)
         first_s = time.perf_counter() - started
-        cpu_s = _cpu_s() - cpu_before
         started = time.perf_counter()
         cached = []
         with_generated_cases(corpus, sandbox=sandbox, budget=args.budget, cache=cache,
@@ -130,9 +120,8 @@ def main() -> None:
           f"{statistics.median(branches):.1%}")
     print(f"median generation {statistics.median(seconds):.2f} s per example "
           f"(p90 {sorted(seconds)[int(0.9 * (len(seconds) - 1))]:.2f} s, max {max(seconds):.2f}"
-          f" s); {first_s:.1f} s in all with {args.jobs} jobs; CPU time (this process and the "
-          f"sandboxes) {cpu_s / max(1, len(results)):.2f} s per example; load average before/"
-          f"after {load_before:.1f}/{os.getloadavg()[0]:.1f}")
+          f" s); {first_s:.1f} s in all with {args.jobs} jobs; load average before/after "
+          f"{load_before:.1f}/{os.getloadavg()[0]:.1f}")
     print(f"cached re-run: {cached_s:.2f} s in all, {sum(r.cached for r in cached)}/"
           f"{len(cached)} from the cache")
     agreeing = total = 0
