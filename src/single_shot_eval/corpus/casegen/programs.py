@@ -14,9 +14,9 @@
    created in the case's work directory.
 3. **Oracle.** One forking Python server per run executes every candidate (so the sandbox and
    interpreter start-up are paid twice per example, not twice per candidate): the first run
-   under coverage.py with `TZ`, `PYTHONHASHSEED` and the working directory set one way, the second
-   with all three changed. A candidate is kept only if it finished in time both times with the
-   same stdout and exit code.
+   under coverage.py with `TZ`, `PYTHONHASHSEED` and the working directory set one way; the useful
+   candidates run twice more with all three changed. A candidate is kept only if it finished in
+   time every time with the same stdout and exit code.
 4. **Selection.** Greedily the candidates that add covered lines or branches of the script, up to
    the budget; `--help` and one usage error are always kept. Usage errors (exit 2) and
    `--help`/`--version` compare the exit code only, everything else stdout and exit code.
@@ -44,7 +44,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-3"
+GENERATOR_VERSION = "programs-4"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -57,6 +57,7 @@ _USAGE_ERROR_EXIT = 2
 _RUN_SETTINGS = (
     {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1"},
     {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2"},
+    {"TZ": "Asia/Kathmandu", "PYTHONHASHSEED": "3"},
 )
 _PATH_WORDS = re.compile(
     r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
@@ -1282,8 +1283,8 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     """Up to `budget` deterministic, coverage-adding behaviour cases for a CLI program.
 
     Every candidate runs once under coverage; the ones that add coverage (ranked greedily, a
-    few times the budget) run again with `TZ`, hash seed and directory changed, and only those
-    with the same stdout and exit code both times are kept.
+    few times the budget) run twice more with `TZ`, hash seed and directory changed, and only
+    those with the same stdout and exit code all three times are kept.
     """
     started = time.perf_counter()
     vocab = program_vocabulary(example.python_source)
@@ -1326,14 +1327,16 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
         ranked = [item for item in _select(pool, 3 * budget) if id(item[0]) not in checked]
         if not ranked:
             break
-        (second,) = run_candidates(example, sandbox, [c for c, _ in ranked],
-                                   settings=_RUN_SETTINGS[1:2], measure_first=False)
+        # Two more runs (a random choice among few values may agree twice by chance).
+        second, third = run_candidates(example, sandbox, [c for c, _ in ranked],
+                                       settings=_RUN_SETTINGS[1:3], measure_first=False)
         volatile = 0
-        for (candidate, one), two in zip(ranked, second, strict=True):
+        for (candidate, one), two, three in zip(ranked, second, third, strict=True):
             checked.add(id(candidate))
-            if two.skipped or two.timed_out or two.exit_code is None:
+            if any(r.skipped or r.timed_out or r.exit_code is None for r in (two, three)):
                 dropped_timeout += 1
-            elif one.stdout != two.stdout or one.exit_code != two.exit_code:
+            elif {(r.stdout, r.exit_code) for r in (one, two, three)} != {
+                    (one.stdout, one.exit_code)}:
                 dropped_nondeterministic += 1
                 volatile += 1
             else:
