@@ -67,7 +67,7 @@ fn total_interest(principal: f64, annual_rate_percent: f64, months: i64, extra: 
 
 /// Parse argument `index` or exit with status 1, as the Python original does on bad input.
 fn parse_arg<T: std::str::FromStr>(args: &[String], index: usize) -> T {
-    match args.get(index).map(|text| text.trim().parse::<T>()) {
+    match args.get(index).map(|text| python_number_text(text).parse::<T>()) {
         Some(Ok(value)) => value,
         _ => {
             eprintln!("usage: loan_amortization PRINCIPAL ANNUAL_RATE_PERCENT YEARS [EXTRA]");
@@ -138,5 +138,24 @@ fn main() {
             paid_off_month,
             money(plain_interest - interest_with_extra)
         );
+    }
+}
+
+/// The text Python's `int()` and `float()` read: surrounding whitespace dropped and single `_`
+/// between digits removed; an underscore anywhere else stays, so that parsing fails as in Python.
+fn python_number_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
     }
 }
