@@ -32,6 +32,11 @@ fn monthly_payment(principal: f64, annual_rate_percent: f64, months: i64) -> f64
 
 /// Dollar amount with two decimals and comma-separated thousands, e.g. `$12,345.60`.
 fn money(amount: f64) -> String {
+    if !amount.is_finite() {
+        // Python formats these as `inf`, `-inf` and `nan`, with no decimals.
+        let word = if amount.is_nan() { "nan" } else if amount > 0.0 { "inf" } else { "-inf" };
+        return format!("${word}");
+    }
     let fixed = format!("{:.2}", amount);
     let (sign, unsigned) = match fixed.strip_prefix('-') {
         Some(rest) => ("-", rest),
@@ -57,7 +62,9 @@ fn total_interest(principal: f64, annual_rate_percent: f64, months: i64, extra: 
     for _ in 0..months {
         if balance > 0.0 {
             let interest = balance * rate;
-            let principal_part = (payment + extra - interest).min(balance);
+            // Not `f64::min`: with a NaN part Python's `if part > balance` keeps the NaN.
+            let part = payment + extra - interest;
+            let principal_part = if part > balance { balance } else { part };
             interest_paid += interest;
             balance -= principal_part;
         }
@@ -107,7 +114,9 @@ fn main() {
     for month in 1..=months {
         if balance > 0.0 {
             let interest = balance * rate;
-            let principal_part = (payment + extra - interest).min(balance);
+            // Not `f64::min`: with a NaN part Python's `if part > balance` keeps the NaN.
+            let part = payment + extra - interest;
+            let principal_part = if part > balance { balance } else { part };
             balance -= principal_part;
             year_interest += interest;
             year_principal += principal_part;
