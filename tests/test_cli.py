@@ -76,7 +76,7 @@ def test_usage_error_exit_2() -> None:
 
 
 def test_corpus_stats_json(tmp_path: Path) -> None:
-    result = run_cli("corpus-stats", "--json")
+    result = run_cli("corpus-stats", "--json", "--no-generated-cases")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["examples"] == stats["programs"] + stats["functions"]

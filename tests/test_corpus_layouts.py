@@ -7,6 +7,7 @@ Every fixture is written here; it imitates the shape of third-party example repo
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -348,7 +349,7 @@ def test_corpus_stats_json_and_strict_through_the_cli(tmp_path: Path) -> None:
         "ours/cases.yaml": "cases:\n  - args: ['a']\n",
     })
     unusable_folders(root / "examples")
-    result = run_cli("corpus-stats", "--path", str(root), "--json")
+    result = run_cli("corpus-stats", "--path", str(root), "--json", "--no-generated-cases")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["examples"] == 2 and stats["judgeable"] == 1
@@ -372,10 +373,39 @@ def test_corpus_stats_json_and_strict_through_the_cli(tmp_path: Path) -> None:
     ]
 
 
+def test_corpus_stats_counts_generated_cases_and_they_make_an_example_judgeable(
+    tmp_path: Path,
+) -> None:
+    # A third-party folder with no cases and no suite: judgeable only through generated cases.
+    root = write(tmp_path / "c", {
+        "example_sign/sign_tool.py": (
+            "import argparse\n"
+            "parser = argparse.ArgumentParser()\n"
+            "parser.add_argument('n', type=int)\n"
+            "args = parser.parse_args()\n"
+            "if args.n < 0:\n    print('negative')\n"
+            "elif args.n == 0:\n    print('zero')\n"
+            "else:\n    print('positive', args.n % 7)\n"
+        ),
+    })
+    env = {**os.environ, "SINGLE_SHOT_EVAL_CASE_CACHE": str(tmp_path / "cache")}
+    without = run_cli("corpus-stats", "--path", str(root), "--json", "--no-generated-cases",
+                      env=env)
+    assert without.returncode == 0, without.stderr
+    assert json.loads(without.stdout)["judgeable"] == 0
+    result = run_cli("corpus-stats", "--path", str(root), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["examples"] == 1 and stats["judgeable"] == 1
+    assert stats["cases"]["hand_written"] == 0 and stats["cases"]["generated"] >= 3
+    assert any((tmp_path / "cache").rglob("*.json"))  # cached for the next run
+
+
 def test_comma_separated_paths_on_the_cli(tmp_path: Path) -> None:
     repo = repository(tmp_path / "repo")
     jsonl = write(tmp_path, {"fns.jsonl": json.dumps(RECORD) + "\n"}) / "fns.jsonl"
-    result = run_cli("corpus-stats", "--json", "--path", f"{repo / 'examples'},{jsonl}")
+    result = run_cli("corpus-stats", "--json", "--no-generated-cases",
+                     "--path", f"{repo / 'examples'},{jsonl}")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert (stats["programs"], stats["functions"]) == (3, 1)

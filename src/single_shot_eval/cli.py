@@ -156,6 +156,13 @@ def evaluate(
             "fail) first; by default examples whose controls fail are left out.",
         ),
     ] = False,
+    generated_cases: Annotated[
+        bool,
+        typer.Option(
+            "--generated-cases/--no-generated-cases",
+            help="Judge programs also by cases generated from the Python original (cached).",
+        ),
+    ] = True,
 ) -> None:
     """Evaluate models on tasks over a corpus; store every sample and write reports."""
     from single_shot_eval.config import load_tasks
@@ -180,6 +187,13 @@ def evaluate(
         model_configs += baseline_configs
     out_dir, store_output, file_names = _evaluate_output(output)
     detect_toolchain()
+    if generated_cases:
+        from single_shot_eval.corpus.casegen import with_generated_cases
+
+        samples = max((t.evaluation.samples or 0 for t in task_configs), default=0)
+        loaded = loaded.limit(limit or samples or None)
+        console.print(f"generating behaviour cases for {len(loaded)} examples (cached) ...")
+        loaded = with_generated_cases(loaded)
     progress = EvaluationProgress(console, enabled=not (quiet or json_output))
     with progress:
         outcome = run_evaluation(
@@ -299,18 +313,60 @@ def corpus_stats(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    generated_cases: Annotated[
+        bool,
+        typer.Option(
+            "--generated-cases/--no-generated-cases",
+            help="Count the cases generated from each Python original (generated now where the "
+            "cache has none: a few seconds per example, cached thereafter).",
+        ),
+    ] = True,
+    jobs: Annotated[int, typer.Option(min=1, help="Examples generated at once.")] = 2,
 ) -> None:
-    """Show corpus statistics: examples, judgeable examples, cases, skipped folders, files,
-    lines, level distribution."""
+    """Show corpus statistics: examples, judgeable examples, cases (hand-written and generated),
+    skipped folders, files, lines, level distribution."""
     from single_shot_eval.corpus.stats import corpus_statistics, render_corpus_statistics
 
     console = _console()
     corpus = _load_corpus(path, strict=strict, console=None if json_output else console)
+    if generated_cases:
+        from single_shot_eval.corpus.casegen import with_generated_cases
+
+        corpus = with_generated_cases(corpus, jobs=jobs)
     stats = corpus_statistics(corpus)
     if json_output:
         sys.stdout.write(json.dumps(stats.to_dict(), indent=2) + "\n")
     else:
         render_corpus_statistics(console, stats)
+
+
+@app.command("cases")
+def cases_command(
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", "--path", help="Corpus (default: bundled).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write OUTPUT/<example>/cases.generated.yaml (default: beside each "
+                     "example's script)."),
+    ] = None,
+    budget: Annotated[int, typer.Option(min=1, help="Most cases kept per example.")] = 12,
+    jobs: Annotated[int, typer.Option(min=1, help="Examples generated at once.")] = 1,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N examples.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Case cache (default: ~/.cache/single-shot-eval/cases).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Generate behaviour cases by oracle fuzzing of each Python original; write them as
+    reviewable cases.generated.yaml files and print cases, coverage and seconds per example."""
+    from single_shot_eval.corpus.casegen.command import run_cases_command
+    from single_shot_eval.corpus.loader import load_corpus
+
+    run_cases_command(
+        load_corpus(corpus).limit(limit), output=output, budget=budget, jobs=jobs,
+        cache_dir=cache_dir, console=_console(json_output), json_output=json_output,
+    )
 
 
 @app.command()
@@ -421,6 +477,13 @@ def verify(
     cases: Annotated[Path | None, typer.Option(help="cases.yaml for --python.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    generated_cases: Annotated[
+        bool,
+        typer.Option(
+            "--generated-cases/--no-generated-cases",
+            help="With --example: also the cases generated from the Python original.",
+        ),
+    ] = True,
 ) -> None:
     """Verify one Rust file: compile, run tests, compare behaviour; exit 1 on failure."""
     from single_shot_eval.verify.cli_support import run_verify_command
@@ -428,6 +491,7 @@ def verify(
     passed = run_verify_command(
         source=source, tests=tests, example=example, python=python, cases=cases,
         console=_console(), json_output=json_output, strict=strict,
+        generated_cases=generated_cases,
     )
     if not passed:
         raise typer.Exit(1)

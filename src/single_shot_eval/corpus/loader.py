@@ -236,6 +236,8 @@ def _load_script(script: Path) -> _RootLoad:
 
 
 def _build_examples(plan: FolderPlan) -> list[Example]:
+    from single_shot_eval.corpus.casegen import read_generated_cases_for
+
     folder = plan.folder
     meta = _load_meta(folder / "meta.yaml") if plan.ours else _MetaFile()
     cases = _load_cases(folder / "cases.yaml") if plan.ours else ()
@@ -248,7 +250,9 @@ def _build_examples(plan: FolderPlan) -> list[Example]:
                 python_source=script.source,
                 script_name=script.script.name,
                 source_path=script.script,
-                cases=cases,
+                # Reviewed output of `single-shot-eval cases` beside the script loads like
+                # hand-written cases, marked generated.
+                cases=cases + read_generated_cases_for(script.script),
                 pytest_path=script.pytest_path,
                 reference_rust=_optional(folder / "reference.rs") if plan.ours else None,
                 mutant_rust=_optional(folder / "mutant.rs") if plan.ours else None,

@@ -26,6 +26,7 @@ PROVENANCE_KEYS = (
     "numeric_settings",
     "model_notes",
     "baselines",
+    "case_counts",
 )
 
 

@@ -868,6 +868,11 @@ def evaluate(
         if baselines:
             known = set(json.loads(store.get_meta("baselines") or "[]"))
             store.set_meta("baselines", json.dumps(sorted(known | set(baselines))))
+        from single_shot_eval.corpus.casegen import case_counts
+
+        store.set_meta("case_counts", json.dumps(
+            {example_id: [c.hand_written, c.generated]
+             for example_id, c in case_counts(corpus.examples).items()}, sort_keys=True))
 
         def resumable_done(task_id: str) -> set[tuple[str, int, str]]:
             # Samples lost to dead workers are redone; every other stored sample is kept.

@@ -54,6 +54,7 @@ def run_verify_command(
     console: Console,
     json_output: bool,
     strict: bool = False,
+    generated_cases: bool = True,
 ) -> bool:
     """Verify `source` against whatever checks were given; True when it passes (or compiles
     with no check given)."""
@@ -62,6 +63,11 @@ def run_verify_command(
         if not example.is_dir() and example.suffix != ".py":
             raise UserError(f"{example}: --example must be an example folder or its script")
         target = load_example_folder(example, strict=strict)
+        if generated_cases:
+            from single_shot_eval.corpus.casegen import with_generated_cases
+            from single_shot_eval.corpus.loader import Corpus
+
+            target = with_generated_cases(Corpus(example, (target,))).examples[0]
     else:
         target = _adhoc_example(python, cases)
     if tests is not None:

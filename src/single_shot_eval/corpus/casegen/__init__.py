@@ -1,15 +1,55 @@
-"""Generated ground truth: cases derived from an example by oracle fuzzing.
+"""Generated ground truth: cases derived from a program by oracle fuzzing, cached and reviewable.
 
-Minimal on this branch: the typed result a generator returns. (The programs generator's branch
-holds the full package: cache, `cases.generated.yaml`, corpus-wide generation; its
-`GeneratedCaseSet` has these same fields.)
+A generator (one module per example kind: `programs` for CLI scripts, `functions` for JSONL
+function records) derives candidate inputs from the Python source, lets the Python original run
+them in the sandbox, keeps the deterministic inputs that add coverage and returns a
+`GeneratedCaseSet`. This module holds what the generators share:
+
+* `GeneratedCaseSet`, the typed result (cases plus the coverage they reached and what they cost);
+* `CaseCache`, a directory of JSON files keyed by (generator version, program text, support
+  files), so the same program gets the same cases without running anything again; a generation
+  that the oracle's own failure spoiled (sandbox error) is never stored;
+* `write_generated_cases` / `read_generated_cases`: the `cases.generated.yaml` file, the same
+  schema as a hand-written `cases.yaml` plus `origin`, `comparison` and `files`;
+* `with_generated_cases`: a corpus whose examples carry their generated cases after the
+  hand-written ones.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import hashlib
+import importlib
+import json
+import os
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from single_shot_eval.corpus.example import BehaviourCase, FunctionCase
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from single_shot_eval.corpus.example import (
+    BehaviourCase,
+    CaseOrigin,
+    Comparison,
+    Example,
+    ExampleKind,
+    FunctionCase,
+)
+
+if TYPE_CHECKING:
+    from single_shot_eval.corpus.loader import Corpus
+    from single_shot_eval.verify.sandbox import Sandbox
+
+GENERATED_CASES_FILE = "cases.generated.yaml"
+DEFAULT_BUDGET = 12
 
 
 @dataclass(frozen=True)
@@ -36,5 +76,368 @@ class GeneratedCaseSet:
 
     @property
     def count(self) -> int:
-        """Number of generated cases (behaviour and function)."""
         return len(self.cases) + len(self.function_cases)
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data.pop("cached")
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> GeneratedCaseSet:
+        data = json.loads(text)
+        data["cases"] = tuple(_case_from_dict(c) for c in data["cases"])
+        data["function_cases"] = tuple(
+            FunctionCase(inputs=tuple(c["inputs"]), expected=c["expected"],
+                         origin=CaseOrigin(c["origin"]))
+            for c in data["function_cases"]
+        )
+        return cls(**data, cached=True)
+
+
+def _case_from_dict(data: dict[str, Any]) -> BehaviourCase:
+    return BehaviourCase(
+        name=data["name"],
+        args=tuple(data["args"]),
+        stdin=data["stdin"],
+        env=tuple((k, v) for k, v in data["env"]),
+        files=tuple((k, v) for k, v in data["files"]),
+        origin=CaseOrigin(data["origin"]),
+        comparison=Comparison(data["comparison"]),
+    )
+
+
+class CaseGenerator(Protocol):
+    """One generator module's entry point: the cases for `example`, run in `sandbox`."""
+
+    def __call__(self, example: Example, sandbox: Sandbox, *, budget: int) -> GeneratedCaseSet:
+        ...
+
+
+def default_cache_dir() -> Path:
+    """`$SINGLE_SHOT_EVAL_CASE_CACHE`, else `$XDG_CACHE_HOME` (or ~/.cache) plus
+    `single-shot-eval/cases`."""
+    explicit = os.environ.get("SINGLE_SHOT_EVAL_CASE_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "single-shot-eval" / "cases"
+
+
+class CaseCache:
+    """Generated case sets on disk, one JSON file per (generator version, program) key."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory if directory is not None else default_cache_dir()
+
+    @staticmethod
+    def key(example: Example, generator_version: str, budget: int) -> str:
+        digest = hashlib.sha256()
+        parts: list[str] = [generator_version, str(budget), example.kind.value,
+                            example.script_name, example.python_source,
+                            example.entry_point or ""]
+        for name, text in example.support_files:
+            parts.extend((name, text))
+        for part in parts:
+            digest.update(part.encode("utf-8", "surrogateescape"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> GeneratedCaseSet | None:
+        try:
+            return GeneratedCaseSet.from_json(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent or unreadable: generate again
+
+    def put(self, key: str, case_set: GeneratedCaseSet) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+            ) as handle:
+                handle.write(case_set.to_json())
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # an unwritable cache costs time on the next run, never correctness
+
+
+# -- cases.generated.yaml --------------------------------------------------------------------
+
+
+class _GeneratedCaseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    args: list[str | int | float] = Field(default_factory=list)
+    stdin: str = ""
+    env: dict[str, str | int | float] = Field(default_factory=dict)
+    origin: CaseOrigin = CaseOrigin.GENERATED
+    comparison: Comparison = Comparison.STDOUT_AND_EXIT
+    files: dict[str, str] = Field(default_factory=dict)
+
+
+class _GeneratedFunctionCaseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    input: list[Any]
+    expected: Any
+
+
+class _GeneratedCasesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    example: str | None = None
+    generator: str | None = None
+    line_coverage: float | None = None
+    branch_coverage: float | None = None
+    cases: list[_GeneratedCaseSpec] = Field(default_factory=list)
+    function_cases: list[_GeneratedFunctionCaseSpec] = Field(default_factory=list)
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    """Multi-line strings as `|` blocks, so a reviewer reads stdin and files as they are."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    if "\n" in text and all(ch == "\n" or ch.isprintable() for ch in text) and \
+            not text.endswith((" ", "\t")) and "\n " not in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+
+
+_LiteralDumper.add_representer(str, _represent_str)
+
+
+def render_generated_cases(case_set: GeneratedCaseSet) -> str:
+    """`cases.generated.yaml` text for `case_set` (stable: same set, same bytes)."""
+    document: dict[str, Any] = {
+        "example": case_set.example_id,
+        "generator": case_set.generator,
+    }
+    if case_set.line_coverage is not None:
+        document["line_coverage"] = round(case_set.line_coverage, 4)
+    if case_set.branch_coverage is not None:
+        document["branch_coverage"] = round(case_set.branch_coverage, 4)
+    if case_set.cases:
+        document["cases"] = [
+            {
+                "name": case.name,
+                "args": list(case.args),
+                **({"stdin": case.stdin} if case.stdin else {}),
+                **({"env": dict(case.env)} if case.env else {}),
+                **({"files": dict(case.files)} if case.files else {}),
+                "origin": case.origin.value,
+                "comparison": case.comparison.value,
+            }
+            for case in case_set.cases
+        ]
+    if case_set.function_cases:
+        document["function_cases"] = [
+            {"input": list(case.inputs), "expected": case.expected}
+            for case in case_set.function_cases
+        ]
+    header = (
+        "# Generated by `single-shot-eval cases`: inputs derived from the program, outputs judged\n"
+        "# by the Python original at verification time. Review, edit or delete freely.\n"
+    )
+    body = yaml.dump(document, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True,
+                     width=100)
+    return header + body
+
+
+def write_generated_cases(path: Path, case_set: GeneratedCaseSet) -> None:
+    """Write `case_set` to `path` (a `cases.generated.yaml`), creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_generated_cases(case_set), encoding="utf-8")
+
+
+def read_generated_cases(path: Path) -> tuple[BehaviourCase, ...]:
+    """The behaviour cases of a `cases.generated.yaml` (none when the file does not exist).
+
+    Cases load like hand-written ones, marked `origin: generated` unless the file says otherwise.
+    """
+    from single_shot_eval.config import parse_yaml_document, validation_error
+    from single_shot_eval.errors import CorpusError
+
+    if not path.exists():
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(path, f"cannot read: {exc}") from None
+    data, node = parse_yaml_document(path, text)
+    try:
+        parsed = _GeneratedCasesFile.model_validate(data or {})
+    except ValidationError as exc:
+        raise validation_error(path, exc, node) from None
+    return tuple(
+        BehaviourCase(
+            name=spec.name or f"generated_{i}",
+            args=tuple(str(a) for a in spec.args),
+            stdin=spec.stdin,
+            env=tuple(sorted((k, str(v)) for k, v in spec.env.items())),
+            files=tuple(sorted(spec.files.items())),
+            origin=spec.origin,
+            comparison=spec.comparison,
+        )
+        for i, spec in enumerate(parsed.cases)
+    )
+
+
+def generated_cases_path(example: Example, output: Path | None = None) -> Path | None:
+    """Where `single-shot-eval cases` writes `example`'s file: under `output/<id>/` when given,
+    else beside the script (`<script>.cases.generated.yaml` when the id names one script of a
+    folder of several); None for an example with no folder of its own and no `output`."""
+    if output is not None:
+        return output / example.id.replace("/", "__") / GENERATED_CASES_FILE
+    if example.kind is not ExampleKind.PROGRAM or example.source_path is None:
+        return None
+    folder = example.source_path.parent
+    if "/" in example.id:
+        return folder / f"{Path(example.script_name).stem}.{GENERATED_CASES_FILE}"
+    return folder / GENERATED_CASES_FILE
+
+
+def read_generated_cases_for(script: Path) -> tuple[BehaviourCase, ...]:
+    """The generated cases stored beside `script`: `<stem>.cases.generated.yaml`, else the
+    folder's `cases.generated.yaml`."""
+    own = script.parent / f"{script.stem}.{GENERATED_CASES_FILE}"
+    return read_generated_cases(own if own.exists() else script.parent / GENERATED_CASES_FILE)
+
+
+# -- generation over a corpus ----------------------------------------------------------------
+
+
+def _generator_for(kind: ExampleKind) -> tuple[CaseGenerator, str] | None:
+    """The generator function and its version for examples of `kind` (None: no generator)."""
+    if kind is ExampleKind.PROGRAM:
+        from single_shot_eval.corpus.casegen import programs
+
+        return programs.generate_program_cases, programs.GENERATOR_VERSION
+    # The function generator is its own module (`functions`); without it, no function cases.
+    try:
+        functions = importlib.import_module(f"{__name__}.functions")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.functions":
+            raise
+        return None
+    generator: CaseGenerator = functions.generate_function_cases
+    return generator, str(functions.GENERATOR_VERSION)
+
+
+def _has_generated(example: Example) -> bool:
+    return any(c.origin is CaseOrigin.GENERATED for c in example.cases) or any(
+        c.origin is CaseOrigin.GENERATED for c in example.function_cases
+    )
+
+
+def generate_cases(
+    example: Example,
+    sandbox: Sandbox,
+    *,
+    budget: int = DEFAULT_BUDGET,
+    cache: CaseCache | None = None,
+) -> GeneratedCaseSet | None:
+    """The generated cases of one example, from `cache` when it has them (None: no generator
+    for this kind of example). Generations spoiled by a sandbox failure are not cached."""
+    from single_shot_eval.verify.sandbox import SandboxError
+
+    found = _generator_for(example.kind)
+    if found is None:
+        return None
+    generator, version = found
+    key = CaseCache.key(example, version, budget)
+    if cache is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return replace(hit, example_id=example.id)
+    started = time.perf_counter()
+    try:
+        case_set = generator(example, sandbox, budget=budget)
+    except SandboxError as exc:
+        return GeneratedCaseSet(example.id, version, seconds=time.perf_counter() - started,
+                                note=f"sandbox failed: {exc}")
+    # An empty set usually means the oracle could not run at all: never remember that as truth.
+    if cache is not None and case_set.count:
+        cache.put(key, case_set)
+    return case_set
+
+
+def with_generated_cases(
+    corpus: Corpus,
+    *,
+    sandbox: Sandbox | None = None,
+    budget: int = DEFAULT_BUDGET,
+    cache: CaseCache | None = None,
+    jobs: int = 1,
+    on_example: Callable[[GeneratedCaseSet], None] | None = None,
+) -> Corpus:
+    """`corpus` with every example's generated cases appended after its hand-written ones.
+
+    Examples that already carry generated cases (a `cases.generated.yaml` loaded with them) are
+    left as they are. `jobs` examples are generated at once; `on_example` sees each result.
+    """
+    from single_shot_eval.verify.sandbox import Sandbox
+
+    box = sandbox if sandbox is not None else Sandbox()
+    cache = cache if cache is not None else CaseCache()
+    lock = threading.Lock()
+
+    def one(example: Example) -> Example:
+        if _has_generated(example) or example.unjudgeable_reason is not None:
+            return example
+        if example.kind is ExampleKind.FUNCTION:
+            return _prepared_function(example)
+        case_set = generate_cases(example, box, budget=budget, cache=cache)
+        if case_set is None:
+            return example
+        if on_example is not None:
+            with lock:
+                on_example(case_set)
+        return attach_cases(example, case_set)
+
+    def _prepared_function(example: Example) -> Example:
+        """Hand-written cases checked by the oracle (a disagreeing `expected` is judged by what
+        Python does, with a warning naming the record and case), then generated cases."""
+        from single_shot_eval.corpus.casegen.functions import prepare_function_example
+
+        prepared = prepare_function_example(
+            example, box, budget=budget, cache_dir=cache.directory / "functions",
+            warn=lambda text: warnings.warn(text, RuntimeWarning, stacklevel=2),
+        )
+        if on_example is not None:
+            with lock:
+                on_example(prepared.case_set)
+        return prepared.example
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        examples = tuple(pool.map(one, corpus.examples))
+    return replace(corpus, examples=examples)
+
+
+def attach_cases(example: Example, case_set: GeneratedCaseSet) -> Example:
+    """`example` with `case_set` appended after its own cases (hand-written first)."""
+    return replace(
+        example,
+        cases=example.cases + tuple(c for c in case_set.cases if c not in example.cases),
+        function_cases=example.function_cases + case_set.function_cases,
+    )
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """How many hand-written and generated checks judge one example."""
+
+    hand_written: int
+    generated: int
+
+
+def case_counts(examples: Iterable[Example]) -> dict[str, CaseCounts]:
+    """Per example id, the hand-written and generated cases (behaviour and function) it has."""
+    counts = {}
+    for example in examples:
+        origins = [c.origin for c in example.cases] + [c.origin for c in example.function_cases]
+        generated = origins.count(CaseOrigin.GENERATED)
+        counts[example.id] = CaseCounts(len(origins) - generated, generated)
+    return counts

@@ -37,7 +37,7 @@ def _finite(value: Any) -> Any:
 def results_document(data: ReportData) -> dict[str, Any]:
     """The whole JSON document (summary, provenance, samples)."""
     provenance: dict[str, Any] = dict(data.provenance)
-    for key in ("tasks", "models", "numeric_settings", "model_notes", "baselines"):
+    for key in ("tasks", "models", "numeric_settings", "model_notes", "baselines", "case_counts"):
         if key in provenance:
             provenance[key] = json.loads(provenance[key])
     document: dict[str, Any] = _finite(

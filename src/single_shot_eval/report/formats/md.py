@@ -224,6 +224,20 @@ def _task_section(
     return [*out, ""]
 
 
+def _case_counts_section(text: str | None) -> list[str]:
+    """Per example, how many hand-written and generated cases judged it."""
+    if not text:
+        return []
+    counts: dict[str, list[int]] = json.loads(text)
+    hand = sum(c[0] for c in counts.values())
+    generated = sum(c[1] for c in counts.values())
+    lines = ["", f"Cases that judged each example ({hand} hand-written, {generated} generated "
+             "in all):", ""]
+    return lines + _table(["Example", "Hand-written", "Generated"],
+                          [[example_id, str(c[0]), str(c[1])]
+                           for example_id, c in sorted(counts.items())])
+
+
 def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     """The whole Markdown report; plot images are linked when `plots` holds written files."""
     prov = data.provenance
@@ -253,8 +267,9 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
         ["Key", "Value"],
         [[k, v.splitlines()[0] if k == "rustc_version" else v]
          for k, v in sorted(prov.items())
-         if k not in {"tasks", "models", "numeric_settings", "baselines"}],
+         if k not in {"tasks", "models", "numeric_settings", "baselines", "case_counts"}],
     )
+    lines += _case_counts_section(prov.get("case_counts"))
     if "models" in prov:
         lines += ["", "Models:", "", "```json", json.dumps(json.loads(prov["models"]), indent=1),
                   "```"]

@@ -20,7 +20,7 @@ fn signature(word: &str) -> String {
 fn main() {
     let min_size: usize = match env::args().nth(1) {
         None => 2,
-        Some(text) => match text.trim().parse::<i64>() {
+        Some(text) => match python_int_text(&text).parse::<i64>() {
             Ok(value) => value.max(0) as usize,
             Err(_) => {
                 eprintln!("error: '{}' is not an integer", text);
@@ -67,5 +67,24 @@ fn main() {
     );
     if let Some(members) = longest {
         println!("longest anagram: {}", members.join(" / "));
+    }
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
     }
 }

@@ -35,7 +35,7 @@ fn with_commas(value: u128) -> String {
 }
 
 fn parse_int(text: &str) -> i64 {
-    text.trim().parse().unwrap_or_else(|_| {
+    python_int_text(text).parse().unwrap_or_else(|_| {
         eprintln!("error: '{}' is not an integer", text);
         process::exit(1);
     })
@@ -105,4 +105,23 @@ fn main() {
         count,
         show(fib[end + 2] - fib[start + 1])
     );
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
+    }
 }

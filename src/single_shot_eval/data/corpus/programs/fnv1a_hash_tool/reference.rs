@@ -98,7 +98,7 @@ fn parse_args(args: &[String]) -> Options {
             }
             None => usage_error(&format!("argument {option}: expected one argument")),
         };
-        let number: i64 = value.trim().parse().unwrap_or_else(|_| {
+        let number: i64 = python_int_text(&value).parse().unwrap_or_else(|_| {
             usage_error(&format!("argument {option}: invalid int value: '{value}'"))
         });
         if option == "--bits" {
@@ -153,5 +153,24 @@ fn main() {
         if members.len() > 1 {
             println!("collision in bucket {bucket}: {}", members.join(", "));
         }
+    }
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
     }
 }

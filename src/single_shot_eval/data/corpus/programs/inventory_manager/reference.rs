@@ -162,7 +162,7 @@ fn execute(items: &mut HashMap<String, Item>, words: &[&str]) -> Result<i64, Str
 
 fn main() {
     let low_stock: i64 = match std::env::args().nth(1) {
-        Some(text) => text.trim().parse().unwrap_or_else(|_| {
+        Some(text) => python_int_text(&text).parse().unwrap_or_else(|_| {
             eprintln!("invalid literal for int(): {text}");
             std::process::exit(1);
         }),
@@ -207,4 +207,23 @@ fn main() {
             listed.join(", ")
         }
     );
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
+    }
 }

@@ -115,7 +115,8 @@ fn main() {
     let mut failures = 0;
     for (index, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line.expect("stdin is not valid UTF-8");
-        if line.split_whitespace().next().is_none() {
+        // Blank lines and `#` comments are skipped, as the Python loop does.
+        if line.split_whitespace().next().is_none() || line.trim_start().starts_with('#') {
             continue;
         }
         match shell.dispatch(&line) {

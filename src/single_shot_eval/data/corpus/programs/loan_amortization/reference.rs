@@ -20,12 +20,23 @@ fn monthly_payment(principal: f64, annual_rate_percent: f64, months: i64) -> f64
     if rate == 0.0 {
         return principal / months as f64;
     }
-    let growth = (1.0 + rate).powf(months as f64);
+    let base = 1.0 + rate;
+    let growth = base.powf(months as f64);
+    if growth.is_infinite() && base.is_finite() {
+        // Python's float ** int raises instead of overflowing to infinity.
+        eprintln!("OverflowError: (34, 'Numerical result out of range')");
+        std::process::exit(1);
+    }
     principal * rate * growth / (growth - 1.0)
 }
 
 /// Dollar amount with two decimals and comma-separated thousands, e.g. `$12,345.60`.
 fn money(amount: f64) -> String {
+    if !amount.is_finite() {
+        // Python formats these as `inf`, `-inf` and `nan`, with no decimals.
+        let word = if amount.is_nan() { "nan" } else if amount > 0.0 { "inf" } else { "-inf" };
+        return format!("${word}");
+    }
     let fixed = format!("{:.2}", amount);
     let (sign, unsigned) = match fixed.strip_prefix('-') {
         Some(rest) => ("-", rest),
@@ -51,7 +62,9 @@ fn total_interest(principal: f64, annual_rate_percent: f64, months: i64, extra: 
     for _ in 0..months {
         if balance > 0.0 {
             let interest = balance * rate;
-            let principal_part = (payment + extra - interest).min(balance);
+            // Not `f64::min`: with a NaN part Python's `if part > balance` keeps the NaN.
+            let part = payment + extra - interest;
+            let principal_part = if part > balance { balance } else { part };
             interest_paid += interest;
             balance -= principal_part;
         }
@@ -61,7 +74,7 @@ fn total_interest(principal: f64, annual_rate_percent: f64, months: i64, extra: 
 
 /// Parse argument `index` or exit with status 1, as the Python original does on bad input.
 fn parse_arg<T: std::str::FromStr>(args: &[String], index: usize) -> T {
-    match args.get(index).map(|text| text.trim().parse::<T>()) {
+    match args.get(index).map(|text| python_number_text(text).parse::<T>()) {
         Some(Ok(value)) => value,
         _ => {
             eprintln!("usage: loan_amortization PRINCIPAL ANNUAL_RATE_PERCENT YEARS [EXTRA]");
@@ -101,7 +114,9 @@ fn main() {
     for month in 1..=months {
         if balance > 0.0 {
             let interest = balance * rate;
-            let principal_part = (payment + extra - interest).min(balance);
+            // Not `f64::min`: with a NaN part Python's `if part > balance` keeps the NaN.
+            let part = payment + extra - interest;
+            let principal_part = if part > balance { balance } else { part };
             balance -= principal_part;
             year_interest += interest;
             year_principal += principal_part;
@@ -132,5 +147,24 @@ fn main() {
             paid_off_month,
             money(plain_interest - interest_with_extra)
         );
+    }
+}
+
+/// The text Python's `int()` and `float()` read: surrounding whitespace dropped and single `_`
+/// between digits removed; an underscore anywhere else stays, so that parsing fails as in Python.
+fn python_number_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
     }
 }

@@ -71,7 +71,7 @@ fn by_count_then_key<'a>(counts: HashMap<&'a str, usize>) -> Vec<(&'a str, usize
 fn main() {
     let top_messages: i64 = match env::args().nth(1) {
         None => 3,
-        Some(text) => text.trim().parse().unwrap_or_else(|_| {
+        Some(text) => python_int_text(&text).parse().unwrap_or_else(|_| {
             eprintln!("error: '{}' is not an integer", text);
             process::exit(1);
         }),
@@ -127,5 +127,24 @@ fn main() {
         for (message, count) in top {
             println!("  {:>3} x {}", count, message);
         }
+    }
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
     }
 }

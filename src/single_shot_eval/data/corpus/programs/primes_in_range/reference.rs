@@ -30,7 +30,7 @@ fn is_prime(n: i64) -> bool {
 
 /// Parse argument `index` as an integer or exit with status 1, like Python's `int()` error.
 fn int_arg(args: &[String], index: usize) -> i64 {
-    match args.get(index).map(|text| text.trim().parse::<i64>()) {
+    match args.get(index).map(|text| python_int_text(text).parse::<i64>()) {
         Some(Ok(value)) => value,
         _ => {
             eprintln!("usage: primes_in_range LOW HIGH (two integers)");
@@ -88,5 +88,24 @@ fn main() {
         println!("twin pairs: {}, largest gap: {}", twins, largest_gap);
     } else if let (1, Some(only)) = (count, previous) {
         println!("only prime: {}", only);
+    }
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
     }
 }

@@ -167,12 +167,19 @@ fn parse_shape(words: &[&str]) -> Result<Box<dyn Shape>, String> {
 }
 
 fn main() {
-    let decimals: usize = match std::env::args().nth(1) {
-        Some(text) => text.trim().parse().unwrap_or_else(|_| {
+    // Python reads any integer here and fails only when it formats with a negative precision.
+    let requested: i64 = match std::env::args().nth(1) {
+        Some(text) => python_int_text(&text).parse().unwrap_or_else(|_| {
             eprintln!("invalid decimals: {text}");
             std::process::exit(1);
         }),
         None => 2,
+    };
+    let precision = || -> usize {
+        usize::try_from(requested).unwrap_or_else(|_| {
+            eprintln!("ValueError: Format specifier missing precision");
+            std::process::exit(1);
+        })
     };
     let mut shapes: Vec<Box<dyn Shape>> = Vec::new();
     for (index, line) in std::io::stdin().lock().lines().enumerate() {
@@ -195,16 +202,36 @@ fn main() {
             .then(a.kind().cmp(b.kind()))
     });
     for shape in &ordered {
-        println!("{}", shape.describe(decimals));
+        println!("{}", shape.describe(precision()));
     }
     let kinds: BTreeSet<&str> = shapes.iter().map(|shape| shape.kind()).collect();
     for kind in kinds {
         let same: Vec<&Box<dyn Shape>> =
             shapes.iter().filter(|shape| shape.kind() == kind).collect();
         let total = same.iter().fold(0.0, |sum, shape| sum + shape.area());
+        let decimals = precision();
         println!(
             "{kind}: {} shape(s), total area {total:.decimals$}",
             same.len()
         );
+    }
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
     }
 }

@@ -37,9 +37,9 @@ fn main() {
         Some(c) => {
             let fahrenheit = c * 9.0 / 5.0 + 32.0;
             let kelvin = c + 273.15;
-            println!("Celsius:    {:>10.2}", c);
-            println!("Fahrenheit: {:>10.2}", fahrenheit);
-            println!("Kelvin:     {:>10.2}", kelvin);
+            println!("Celsius:    {}", python_float(format!("{:>10.2}", c)));
+            println!("Fahrenheit: {}", python_float(format!("{:>10.2}", fahrenheit)));
+            println!("Kelvin:     {}", python_float(format!("{:>10.2}", kelvin)));
             let feel = if c <= 0.0 {
                 "freezing"
             } else if c < 12.0 {
@@ -52,4 +52,9 @@ fn main() {
             println!("Feels: {}", feel);
         }
     }
+}
+
+/// Python spells a NaN `nan` where Rust writes `NaN` (same width, so padding is unchanged).
+fn python_float(text: String) -> String {
+    text.replace("NaN", "nan")
 }

@@ -30,7 +30,7 @@ fn tokenize(text: &str) -> Vec<String> {
 fn int_arg(args: &[String], index: usize, default: i64) -> i64 {
     match args.get(index) {
         None => default,
-        Some(text) => text.trim().parse().unwrap_or_else(|_| {
+        Some(text) => python_int_text(&text).parse().unwrap_or_else(|_| {
             eprintln!("error: '{}' is not an integer", text);
             process::exit(1);
         }),
@@ -94,4 +94,23 @@ fn main() {
         format!(" (first: {})", first.join(", "))
     };
     println!("used once: {}{}", hapaxes.len(), preview);
+}
+
+/// The text Python's `int()` reads: surrounding whitespace dropped and single `_` between digits
+/// removed; an underscore anywhere else stays, so that parsing fails as `int()` does.
+fn python_int_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let chars: Vec<char> = trimmed.chars().collect();
+    let separators_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '_'
+            || (i > 0
+                && i + 1 < chars.len()
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit())
+    });
+    if separators_ok {
+        trimmed.replace('_', "")
+    } else {
+        trimmed.to_string()
+    }
 }

@@ -1,0 +1,140 @@
+"""Benchmark: generated behaviour cases on a folder of CLI examples (coverage, time, cache,
+reproduction).
+
+Run: ``.venv/bin/python benchmarks/bench_casegen.py EXAMPLES_DIR [--sample N] [--jobs 2]``.
+
+Every example folder directly under EXAMPLES_DIR with exactly one script is loaded (the others
+are counted and skipped); `--sample N` takes N of them evenly spread over the sorted list. Cases
+are generated into a fresh cache directory and the script prints, per example and in all: cases
+kept, Python line and branch coverage, generation seconds; then the same generation again from
+the cache (seconds in all); then every kept case is run three times more on the Python original
+the way the verifier runs it (`python3 script ARGS` in a fresh folder of its own, with its files
+and stdin) and compared: a case reproduces when all three runs give the same stdout and exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from single_shot_eval.corpus.casegen import CaseCache, GeneratedCaseSet, with_generated_cases
+from single_shot_eval.corpus.example import Example
+from single_shot_eval.corpus.loader import Corpus, load_example_folder
+from single_shot_eval.errors import CorpusError
+from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
+
+REPEATS = 3
+
+
+def reproduces(example: Example, sandbox: Sandbox) -> tuple[int, int]:
+    """(cases whose REPEATS oracle runs agree, cases) for `example`'s generated cases."""
+    cases = example.cases
+    if not cases:
+        return 0, 0
+    with tempfile.TemporaryDirectory(prefix="sse-repro-") as tmp:
+        commands = []
+        for repeat in range(REPEATS):
+            for number, case in enumerate(cases):
+                folder = Path(tmp) / f"r{repeat}" / f"case-{number}"
+                folder.mkdir(parents=True)
+                (folder / example.script_name).write_text(example.python_source, "utf-8")
+                for name, text in (*example.support_files, *case.files):
+                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                    (folder / name).write_text(text, "utf-8")
+                commands.append(SandboxCommand(
+                    (sandbox.python_executable, example.script_name, *case.args),
+                    case.stdin.encode(),
+                    (("PYTHONHASHSEED", "0"), ("HOME", str(folder)), ("TMPDIR", str(folder)),
+                     *case.env),
+                    str(folder),
+                ))
+        results = sandbox.run_batch(commands, workdir=Path(tmp),
+                                    limits=SandboxLimits(cpu_s=10, wall_timeout_s=10))
+    agreeing = 0
+    for number in range(len(cases)):
+        runs = [results[repeat * len(cases) + number] for repeat in range(REPEATS)]
+        outcomes = {(r.exit_code, r.stdout, r.timed_out) for r in runs}
+        agreeing += len(outcomes) == 1 and not runs[0].timed_out
+    return agreeing, len(cases)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("examples", type=Path)
+    parser.add_argument("--sample", type=int, default=None)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--budget", type=int, default=12)
+    args = parser.parse_args()
+
+    folders = sorted(p for p in args.examples.iterdir() if p.is_dir())
+    loaded: list[Example] = []
+    skipped = 0
+    for folder in folders:
+        try:
+            loaded.append(load_example_folder(folder))
+        except CorpusError:
+            skipped += 1
+    if args.sample is not None and args.sample < len(loaded):
+        step = len(loaded) / args.sample
+        loaded = [loaded[int(i * step)] for i in range(args.sample)]
+    corpus = Corpus(args.examples, tuple(loaded))
+    print(f"{len(loaded)} examples ({skipped} folders skipped: not exactly one script)")
+
+    sandbox = Sandbox()
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="sse-case-cache-") as cache_dir:
+        cache = CaseCache(Path(cache_dir))
+        results: list[GeneratedCaseSet] = []
+
+        def show(case_set: GeneratedCaseSet) -> None:
+            results.append(case_set)
+            line = "n/a" if case_set.line_coverage is None else f"{case_set.line_coverage:.0%}"
+            print(f"  {case_set.example_id}: {case_set.count} cases, line {line}, "
+                  f"{case_set.seconds:.1f} s {case_set.note}", flush=True)
+
+        started = time.perf_counter()
+        generated = with_generated_cases(corpus, sandbox=sandbox, budget=args.budget,
+                                         cache=cache, jobs=args.jobs, on_example=show)
+        first_s = time.perf_counter() - started
+        started = time.perf_counter()
+        cached = []
+        with_generated_cases(corpus, sandbox=sandbox, budget=args.budget, cache=cache,
+                             jobs=args.jobs, on_example=cached.append)
+        cached_s = time.perf_counter() - started
+
+    coverages = [r.line_coverage for r in results if r.line_coverage is not None]
+    branches = [r.branch_coverage for r in results if r.branch_coverage is not None]
+    seconds = [r.seconds for r in results]
+    print(f"generation: {len(results)} examples, {sum(r.count for r in results)} cases, "
+          f"{sum(1 for r in results if not r.count)} without any case")
+    print(f"median line coverage {statistics.median(coverages):.1%} "
+          f"(mean {statistics.mean(coverages):.1%}, >= 80% for "
+          f"{sum(c >= 0.8 for c in coverages)}/{len(coverages)}); median branch coverage "
+          f"{statistics.median(branches):.1%}")
+    print(f"median generation {statistics.median(seconds):.2f} s per example "
+          f"(p90 {sorted(seconds)[int(0.9 * (len(seconds) - 1))]:.2f} s, max {max(seconds):.2f}"
+          f" s); {first_s:.1f} s in all with {args.jobs} jobs; load average before/after "
+          f"{load_before:.1f}/{os.getloadavg()[0]:.1f}")
+    print(f"cached re-run: {cached_s:.2f} s in all, {sum(r.cached for r in cached)}/"
+          f"{len(cached)} from the cache")
+    agreeing = total = 0
+    flaky: list[str] = []
+    for example in generated.examples:
+        ok, n = reproduces(example, sandbox)
+        agreeing += ok
+        total += n
+        if ok != n:
+            flaky.append(f"{example.id} ({n - ok} of {n})")
+    print(f"reproduction: {agreeing}/{total} cases give the same stdout and exit code "
+          f"{REPEATS} times out of {REPEATS}" + (f"; not: {', '.join(flaky)}" if flaky else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Benchmark: mutation score of generated behaviour cases against hand-written ones.
+
+Run: ``.venv/bin/python benchmarks/bench_mutation.py [--limit N] [--workers 2]``.
+
+Mutants are generated mechanically from every bundled `programs/*/reference.rs`: comparisons
+flipped (`<` to `>=`, `==` to `!=`, ...), integer constants moved by ±1, arithmetic operators
+swapped (`+`/`-`, `*`/`/`, `%` to `/`) and single statements dropped; only operators written with
+spaces around them are touched, never inside string or char literals or comments. Each mutant is
+verified twice with the project's `Verifier`:
+
+* hand-written checks alone (the example as bundled: `cases.yaml`, its pytest file), and
+* generated cases alone (the example's `cases` replaced by its generated ones, no pytest);
+
+a mutant that does not compile is not counted. Prints how many mutants each set kills, the ratio
+"killed by generated / killed by hand-written, among those the hand-written kill" (target >= 90%),
+the mutants only the generated cases kill, and the references' own failures on their generated
+cases (false failures, target 0).
+
+Generated cases that compare the exit code only (argparse usage errors, `--help`) or that need
+input files need the verifier's support for `Comparison.EXIT_CODE` and `BehaviourCase.files`;
+when the verifier in this tree lacks it, those cases are left out and the script says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import random
+import re
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from single_shot_eval.corpus.casegen import CaseCache, with_generated_cases
+from single_shot_eval.corpus.example import CaseOrigin, Comparison, Example, ExampleKind
+from single_shot_eval.corpus.loader import Corpus, load_corpus
+from single_shot_eval.records import Verdict
+from single_shot_eval.verify import verifier as verifier_module
+from single_shot_eval.verify.verifier import Verifier
+
+_COMPARISON_FLIPS = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}
+_ARITHMETIC_SWAPS = {"+": "-", "-": "+", "*": "/", "/": "*", "%": "/"}
+# Spans that must not be mutated: comments, string and char literals (incl. raw strings).
+_PROTECTED = re.compile(
+    r'//[^\n]*|/\*.*?\*/|r#*"(?:.|\n)*?"#*|b?"(?:\\.|[^"\\])*"|b?\'(?:\\.|[^\'\\])\'',
+    re.DOTALL,
+)
+_OPERATOR = re.compile(r"(?<= )(<=|>=|==|!=|<|>|\+|-|\*|/|%)(?= )")
+_INTEGER = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    example_id: str
+    operator: str
+    line: int
+    code: str
+
+
+def _protected_mask(code: str) -> list[bool]:
+    mask = [False] * len(code)
+    for match in _PROTECTED.finditer(code):
+        for i in range(match.start(), match.end()):
+            mask[i] = True
+    return mask
+
+
+def mutants_of(example_id: str, code: str) -> Iterator[Mutant]:
+    """Every single-point mutant of `code`, in source order."""
+    mask = _protected_mask(code)
+
+    def line_of(pos: int) -> int:
+        return code.count("\n", 0, pos) + 1
+
+    for match in _OPERATOR.finditer(code):
+        if mask[match.start()]:
+            continue
+        op = match.group(1)
+        replacement = _COMPARISON_FLIPS.get(op) or _ARITHMETIC_SWAPS.get(op)
+        if replacement is None:
+            continue
+        kind = "flip_comparison" if op in _COMPARISON_FLIPS else "swap_arithmetic"
+        yield Mutant(example_id, kind, line_of(match.start()),
+                     code[: match.start()] + replacement + code[match.end():])
+    for match in _INTEGER.finditer(code):
+        if mask[match.start()]:
+            continue
+        value = int(match.group(1))
+        for delta in (1, -1):
+            if value + delta < 0:
+                continue
+            yield Mutant(example_id, f"constant{delta:+d}", line_of(match.start()),
+                         code[: match.start()] + str(value + delta) + code[match.end():])
+    offset = 0
+    for number, line in enumerate(code.splitlines(keepends=True), start=1):
+        stripped = line.strip()
+        if (stripped.endswith(";") and not stripped.startswith(("let ", "use ", "//", "return"))
+                and not mask[offset + len(line) - len(line.lstrip())]
+                and stripped.count("(") == stripped.count(")")):
+            yield Mutant(example_id, "drop_statement", number,
+                         code[:offset] + code[offset + len(line):])
+        offset += len(line)
+
+
+def _verifier_supports_generated_cases() -> bool:
+    """Whether this tree's verifier honours `Comparison.EXIT_CODE` and writes case files."""
+    source = inspect.getsource(verifier_module)
+    return "Comparison.EXIT_CODE" in source and ".files" in source
+
+
+def _killed(verdict: Verdict) -> bool:
+    return verdict not in {Verdict.PASS, Verdict.COMPILE_ONLY}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=None,
+                        help="verify at most N mutants (sampled evenly over references)")
+    parser.add_argument("--per-reference", type=int, default=12,
+                        help="mutants sampled per reference (default 12)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--budget", type=int, default=12, help="generated cases per example")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="generated-case cache")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    corpus = load_corpus()
+    programs = tuple(e for e in corpus if e.kind is ExampleKind.PROGRAM and e.reference_rust)
+    hand_corpus = Corpus(corpus.source, tuple(
+        replace(e, cases=tuple(c for c in e.cases if c.origin is CaseOrigin.HAND_WRITTEN))
+        for e in programs))
+    supported = _verifier_supports_generated_cases()
+    generated = with_generated_cases(hand_corpus, budget=args.budget,
+                                     cache=CaseCache(args.cache_dir), jobs=args.workers)
+    generated_only: dict[str, Example] = {}
+    left_out = 0
+    for example in generated.examples:
+        cases = tuple(c for c in example.cases if c.origin is CaseOrigin.GENERATED)
+        if not supported:
+            usable = tuple(c for c in cases
+                           if c.comparison is Comparison.STDOUT_AND_EXIT and not c.files)
+            left_out += len(cases) - len(usable)
+            cases = usable
+        generated_only[example.id] = replace(example, cases=cases, pytest_path=None,
+                                             rust_tests=None)
+    generation_s = time.perf_counter() - started
+    print(f"generated cases for {len(programs)} references in {generation_s:.0f} s: "
+          f"{sum(len(e.cases) for e in generated_only.values())} cases"
+          + ("" if supported else f" ({left_out} exit-code-only or file cases left out: the "
+             "verifier here does not support them yet)"))
+
+    rng = random.Random(args.seed)
+    sampled: list[Mutant] = []
+    per_reference = []
+    for example in programs:
+        assert example.reference_rust is not None
+        every = list(mutants_of(example.id, example.reference_rust))
+        rng.shuffle(every)
+        per_reference.append(every[: args.per_reference])
+    # Round-robin over references so that --limit samples all of them evenly.
+    for round_ in range(args.per_reference):
+        sampled.extend(group[round_] for group in per_reference if round_ < len(group))
+    if args.limit is not None:
+        sampled = sampled[: args.limit]
+
+    verifier = Verifier()
+    hand_by_id = {e.id: e for e in hand_corpus.examples}
+
+    false_failures: list[str] = []
+
+    def check_reference(example: Example) -> None:
+        target = generated_only[example.id]
+        if not target.cases:
+            return
+        result = verifier.verify(example.reference_rust, target)
+        if result.verdict is not Verdict.PASS:
+            stage = next((s for s in result.stages if not s.ok), None)
+            detail = f"{stage.failing_case}" if stage is not None else ""
+            false_failures.append(f"{example.id}: {result.verdict.value} {detail}")
+
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        list(pool.map(check_reference, programs))
+
+    def judge(mutant: Mutant) -> tuple[Mutant, Verdict, Verdict | None]:
+        hand = verifier.verify(mutant.code, hand_by_id[mutant.example_id])
+        if hand.verdict is Verdict.COMPILE_ERROR:
+            return mutant, hand.verdict, None
+        generated_verdict = verifier.verify(mutant.code, generated_only[mutant.example_id])
+        return mutant, hand.verdict, generated_verdict.verdict
+
+    verify_started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        outcomes = list(pool.map(judge, sampled))
+    compiled = [(m, h, g) for m, h, g in outcomes if g is not None]
+    hand_kills = {id(m) for m, h, _ in compiled if _killed(h)}
+    generated_kills = {id(m) for m, _, g in compiled if g is not None and _killed(g)}
+    both = hand_kills & generated_kills
+    only_generated = generated_kills - hand_kills
+    total = len(compiled)
+
+    def rate(n: int, d: int) -> str:
+        return f"{n}/{d} ({100 * n / d:.1f}%)" if d else f"{n}/0"
+
+    print(f"mutants: {len(sampled)} sampled from {len(programs)} references, {total} compile "
+          f"({time.perf_counter() - verify_started:.0f} s to verify)")
+    print(f"killed by hand-written checks alone: {rate(len(hand_kills), total)}")
+    print(f"killed by generated cases alone:     {rate(len(generated_kills), total)}")
+    print(f"generated kill / hand-written kill (of the mutants hand-written checks kill): "
+          f"{rate(len(both), len(hand_kills))}  (target >= 90%)")
+    print(f"killed only by generated cases: {len(only_generated)}")
+    missed = [m for m, h, g in compiled if id(m) in hand_kills - generated_kills]
+    for mutant in missed[:15]:
+        print(f"  missed by generated: {mutant.example_id} line {mutant.line} {mutant.operator}")
+    print(f"false failures of references on generated cases: {len(false_failures)} "
+          f"of {sum(1 for e in generated_only.values() if e.cases)} references  (target 0)")
+    for failure in false_failures:
+        print(f"  {failure}")
+    by_operator: dict[str, list[int]] = {}
+    for mutant, hand, gen in compiled:
+        counts = by_operator.setdefault(mutant.operator, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += _killed(hand)
+        counts[2] += gen is not None and _killed(gen)
+    for operator, (n, h, g) in sorted(by_operator.items()):
+        print(f"  {operator:<16} {n:>4} compiled, hand-written kill {h:>4}, generated kill {g:>4}")
+    print(f"total {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
