@@ -421,10 +421,16 @@ def test_verify_example_names_one_script_of_a_multi_script_folder(tmp_path: Path
         f"error: {root}/example_relu: holds 2 examples (relu_flat.py, relu_tool.py): "
         "name one script"
     ]
+    # Hand-written checks only: beta.py has none, so an empty program only compiles.
     one = run_cli("verify", "--source", str(source), "--example",
-                  str(root / "example_pair" / "beta.py"), "--json")
+                  str(root / "example_pair" / "beta.py"), "--json", "--no-generated-cases")
     assert one.returncode == 0, one.stderr
     assert json.loads(one.stdout)["verdict"] == "compile_only"
+    # With the cases generated from beta.py itself, the empty program is caught (exit 1).
+    judged = run_cli("verify", "--source", str(source), "--example",
+                     str(root / "example_pair" / "beta.py"), "--json")
+    assert judged.returncode == 1, judged.stderr
+    assert json.loads(judged.stdout)["verdict"] == "behaviour_mismatch"
 
 
 def test_a_pytest_file_belongs_to_the_script_it_runs(tmp_path: Path) -> None:
