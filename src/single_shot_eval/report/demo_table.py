@@ -20,8 +20,8 @@ from single_shot_eval.report import fmt
 DEMO_TABLE_BEGIN = "<!-- DEMO_TABLE_BEGIN: generated from docs/demo/results.json -->"
 DEMO_TABLE_END = "<!-- DEMO_TABLE_END -->"
 COLUMNS = (
-    "model", "samples", "examples", "pass@1", "compile rate", "$/sample", "p50 latency",
-    "output tokens/s",
+    "model", "samples", "examples", "pass@1", "95% CI (examples)", "compile rate", "$/sample",
+    "p50 latency", "output tokens/s",
 )
 
 
@@ -59,6 +59,7 @@ def render_demo_table(document: dict[str, Any]) -> str:
                 str(m["n_samples"]),
                 str(m["n_examples"]),
                 fmt.pct(m["pass_at_1"]),
+                fmt.pct_ci(m.get("example_ci_low"), m.get("example_ci_high")),
                 fmt.pct(m["compile_rate"]),
                 fmt.usd(m["cost_per_sample_usd"]),
                 fmt.seconds(m["latency_p50_s"]),
@@ -68,8 +69,20 @@ def render_demo_table(document: dict[str, Any]) -> str:
         lines += [
             "",
             f"Task `{task['task_id']}`, {runs} run(s) per example; ◆ = on the cost/accuracy "
-            "Pareto frontier.",
+            "Pareto frontier of the contestants.",
         ]
+        controls = task.get("controls") or []
+        if controls:
+            lines.append(
+                "Self-check (harness controls, not contestants): "
+                + "; ".join(
+                    f"`{c['model_id']}` {fmt.pct(c['pass_rate'])} "
+                    f"(must be {fmt.pct(c['expected_pass_rate'], 0)}: "
+                    f"{'ok' if c['ok'] else 'FAILED'})"
+                    for c in controls
+                )
+                + "."
+            )
     rustc = str(provenance.get("rustc_version", "")).splitlines()
     lines.append(
         f"Recorded {provenance.get('started_at', '?')} with {rustc[0] if rustc else 'rustc ?'}, "

@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -426,7 +427,13 @@ def _draw(strategy: Any, count: int) -> list[Any]:
     def collect(value: Any) -> None:
         drawn.append(value)
 
-    with _HYPOTHESIS_LOCK:  # one draw at a time: generators may run in threads
+    from hypothesis.errors import HypothesisDeprecationWarning
+
+    with _HYPOTHESIS_LOCK, warnings.catch_warnings():  # one draw at a time
+        # Hypothesis notices when the global `random` state changes during a draw and blames the
+        # strategy; here another thread (a program generator) moved it. The draw itself uses
+        # hypothesis's own derandomized source, so the values do not depend on it.
+        warnings.simplefilter("ignore", HypothesisDeprecationWarning)
         collect()
     return drawn
 
