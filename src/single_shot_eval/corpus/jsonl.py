@@ -33,6 +33,7 @@ from single_shot_eval.corpus.example import (
     ExampleKind,
     FunctionCase,
 )
+from single_shot_eval.corpus.folders import read_text as _read_text
 from single_shot_eval.errors import CorpusError
 from single_shot_eval.pysource import compile_python, parse_python
 
@@ -60,15 +61,6 @@ class _FunctionRecord(BaseModel):
     description: str = ""
     level: int | str | None = None
     tags: list[str] = Field(default_factory=list)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(path, f"not valid UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise CorpusError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
 def _level_number(path: Path, lineno: int, level: int | str | None) -> int | None:
