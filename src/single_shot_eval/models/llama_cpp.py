@@ -25,9 +25,12 @@ response-cache key and the store's provenance.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -46,6 +49,17 @@ from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend
 
 _LOADED: dict[tuple[object, ...], tuple[Any, threading.Lock]] = {}
+# Every model built in this process; closed at exit, while llama-cpp-python's module globals still
+# exist (closing them in `__del__` during interpreter teardown raises and prints a traceback).
+_BUILT: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_models() -> None:
+    for llama in list(_BUILT):
+        with contextlib.suppress(Exception):
+            llama.close()
+    _LOADED.clear()
 _LOAD_LOCK = threading.Lock()
 
 # `params` keys passed to llama.cpp's context as they are; each one changes the arithmetic.
@@ -215,6 +229,7 @@ def _load(
             )
         except (ValueError, RuntimeError, TypeError) as exc:
             raise ModelSpecError(f"{path}: llama.cpp cannot load this model: {exc}") from None
+        _BUILT.add(llama)
         return llama, threading.Lock()
 
     if fresh:
