@@ -19,8 +19,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-demo
 
 # bubblewrap isolates untrusted generated code (without it the sandbox degrades, with a warning);
-# chromium renders the HTML report in its test; librust-*-dev feed the offline crate set.
-APT_PACKAGES ?= bubblewrap chromium $(CRATE_PACKAGES)
+# chromium renders the HTML report in its test; libpython3-dev gives the sandbox red-team test a
+# static CPython to try to link in; librust-*-dev feed the offline crate set.
+APT_PACKAGES ?= bubblewrap chromium libpython3-dev $(CRATE_PACKAGES)
 # Debian sources of the crate set generated Rust may use (clap, serde, serde_json, regex, ...).
 CRATE_PACKAGES ?= librust-clap-dev librust-clap-derive-dev librust-serde-dev \
   librust-serde-derive-dev librust-serde-json-dev librust-regex-dev librust-anyhow-dev \
