@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from single_shot_eval.analysis import pareto, stats
+from single_shot_eval.analysis import pareto, power, stats
 from single_shot_eval.analysis._plain import plain
 from single_shot_eval.analysis.errors import AnalysisError
 from single_shot_eval.records import Sample, Verdict
@@ -209,7 +209,7 @@ class Comparison:
       and ``bonferroni_p`` adjust it over all contestant pairs of the task.
     * ``paired_t_*``: paired t-test over per-example pass rates (``scipy.stats.ttest_rel``);
       ``cohens_dz`` its effect size; ``cohens_h``: arcsine difference of the two accuracies.
-    * Power (exact power of the mid-p McNemar test, `stats.mcnemar_power`, at the observed
+    * Power (exact power of the mid-p McNemar test, `power.mcnemar_power`, at the observed
       weaker rate, errors independent): ``minimum_detectable_difference`` with 80% power at
       alpha 0.05 on this many common examples (infinite when none is detectable), and
       ``examples_needed`` for gaps of 1, 3 and 5 points.
@@ -744,11 +744,11 @@ def _compare(
         notes.append(f"paired t over examples: {paired.note}")
     weaker = min(accuracy_a, accuracy_b)
     stronger = max(accuracy_a, accuracy_b)
-    mdd = stats.minimum_detectable_difference(
+    mdd = power.minimum_detectable_difference(
         len(common), stronger, weaker, alpha=ALPHA, power=POWER
     )
     needed = {
-        points: stats.examples_needed(points / 100, stronger, weaker, alpha=ALPHA, power=POWER)
+        points: power.examples_needed(points / 100, stronger, weaker, alpha=ALPHA, power=POWER)
         for points in DETECTABLE_POINTS
     }
     return Comparison(
