@@ -377,7 +377,7 @@ def benchmark(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Classify a corpus with the Py2Rs 10-level benchmark (from the Python AST)."""
-    from single_shot_eval.corpus.levels import classify_example
+    from single_shot_eval.corpus.classify import classify_example
     from single_shot_eval.report.benchmark_view import benchmark_json, render_benchmark
 
     loaded = _load_corpus(corpus, strict=strict, console=None)
