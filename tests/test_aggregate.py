@@ -20,7 +20,7 @@ from single_shot_eval.analysis.aggregate import (
 )
 from single_shot_eval.analysis.errors import AnalysisError
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Sample, StageResult, Verdict
+from single_shot_eval.results.records import Sample, StageResult, Verdict
 
 WEIGHTS = {1: 1.0, 2: 2.0, 3: 4.0}
 RESAMPLES = 500

@@ -168,8 +168,8 @@ def evaluate(
     from single_shot_eval.config import load_tasks
     from single_shot_eval.models.registry import resolve_model_specs
     from single_shot_eval.report.build import write_reports
-    from single_shot_eval.report.progress import EvaluationProgress
     from single_shot_eval.run.evaluate import evaluate as run_evaluation
+    from single_shot_eval.run.progress import EvaluationProgress
     from single_shot_eval.verify.toolchain import detect_toolchain
 
     console = _console(quiet or json_output)
@@ -287,7 +287,7 @@ def report(
 ) -> None:
     """Rebuild every report from the store alone (no model is called)."""
     from single_shot_eval.report.build import FORMAT_BY_SUFFIX, format_for_file, write_reports
-    from single_shot_eval.run.store import store_path
+    from single_shot_eval.results.store import store_path
 
     path = store_path(input)
     if input.suffix.lower() == ".json" and not input.is_dir():
@@ -439,9 +439,9 @@ def rejudge(
     """Re-verify every stored answer with today's verifier (no model is called), keep the old
     verdicts beside the new ones, and print what changed per model."""
     from single_shot_eval.corpus.loader import load_corpus
+    from single_shot_eval.results.store import ResultStore, store_path
     from single_shot_eval.run.rejudge import rejudge as run_rejudge
     from single_shot_eval.run.rejudge import render_rejudge
-    from single_shot_eval.run.store import ResultStore, store_path
 
     path = store_path(input)
     if not path.exists():

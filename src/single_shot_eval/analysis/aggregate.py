@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from single_shot_eval.analysis import pareto, power, stats
 from single_shot_eval.analysis._plain import plain
 from single_shot_eval.analysis.errors import AnalysisError
-from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.results.records import Sample, Verdict
 
 __all__ = [
     "AnalysisError",

@@ -267,7 +267,7 @@ def _evaluate(config: PipelineConfig, result: PipelineResult, say: Callable[[str
 
 def _report(config: PipelineConfig, result: PipelineResult, say: Callable[[str], None]) -> None:
     from single_shot_eval.report.build import write_reports
-    from single_shot_eval.run.store import store_path
+    from single_shot_eval.results.store import store_path
 
     path = result.store_path or store_path(config.output)
     if not path.exists():

@@ -37,7 +37,8 @@ from single_shot_eval.models.base import (
     truncate_at_repetition,
 )
 from single_shot_eval.models.registry import ModelConfig, build_model
-from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.results.records import Sample, Verdict
+from single_shot_eval.results.store import INFRASTRUCTURE_FAILURE, ResultStore
 from single_shot_eval.run.controls import ExampleControls, check_controls, controls_to_json
 from single_shot_eval.run.executors import (
     DEFAULT_MAX_RETRIES,
@@ -53,7 +54,6 @@ from single_shot_eval.run.executors import (
 from single_shot_eval.run.executors.base import SCHEDULING_PARAMS, without_scheduling_params
 from single_shot_eval.run.executors.worker import harness_failure_text as _harness_failure
 from single_shot_eval.run.prompt import prompt_digest, render_messages
-from single_shot_eval.run.store import INFRASTRUCTURE_FAILURE, ResultStore
 from single_shot_eval.verify.extract import extract_rust
 from single_shot_eval.verify.verifier import (
     VerdictCache,
@@ -818,7 +818,7 @@ def evaluate(
     is left out, named through `on_warning` (default: `warnings.warn`) and in the outcome.
     `baselines` are ids (among `models`) that every report marks as baselines.
     """
-    from single_shot_eval.run.store import STORE_FILENAME, STORE_SUFFIXES
+    from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
     if not allow_failed_quality_gate:
         from single_shot_eval.pipeline.quality import gate_model_configs

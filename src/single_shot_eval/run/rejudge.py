@@ -24,8 +24,8 @@ from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Sample, Verdict
-from single_shot_eval.run.store import ResultStore, SampleKey, StoreError, store_path
+from single_shot_eval.results.records import Sample, Verdict
+from single_shot_eval.results.store import ResultStore, SampleKey, StoreError, store_path
 from single_shot_eval.verify.verifier import (
     VERIFIER_REVISION,
     VerdictCache,

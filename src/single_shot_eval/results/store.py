@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
+from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
 
 SCHEMA_VERSION = 2
 STORE_FILENAME = "results.sqlite"
