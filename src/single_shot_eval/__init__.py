@@ -10,8 +10,6 @@ Library use mirrors the CLI::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from single_shot_eval.config import TaskConfig, TaskLoader, load_task, load_tasks
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind, FunctionCase
 from single_shot_eval.corpus.loader import Corpus, load_corpus
@@ -27,6 +25,7 @@ from single_shot_eval.verify.verifier import (
     Verifier,
     verify_translation,
 )
+from single_shot_eval.version import __version__
 
 __all__ = [
     "BehaviourCase",

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
-from single_shot_eval import __version__
 from single_shot_eval.cli import corpus, evaluation, stages, verification
 from single_shot_eval.cli.app import app
 from single_shot_eval.errors import UserError
+from single_shot_eval.version import __version__
 
 __all__ = ["app", "main"]
 _COMMAND_MODULES = (corpus, evaluation, verification)  # imported for their @app.command()s

@@ -33,10 +33,10 @@ import numpy.typing as npt
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from single_shot_eval import __version__
 from single_shot_eval.errors import ConfigError, ModelSpecError, UserError
 from single_shot_eval.pipeline import OVERRIDE_FLAG
 from single_shot_eval.pipeline.gguf import read_gguf_header
+from single_shot_eval.version import __version__
 
 DEFAULT_TOP_K = 10
 DEFAULT_N_CTX = 512

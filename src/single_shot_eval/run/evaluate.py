@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval import __version__
 from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
@@ -61,6 +60,7 @@ from single_shot_eval.verify.verifier import (
     VerificationResult,
     Verifier,
 )
+from single_shot_eval.version import __version__
 
 
 @dataclass(frozen=True)

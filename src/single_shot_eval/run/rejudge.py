@@ -19,7 +19,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from single_shot_eval import __version__
 from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
@@ -33,6 +32,7 @@ from single_shot_eval.verify.verifier import (
     VerificationResult,
     Verifier,
 )
+from single_shot_eval.version import __version__
 
 
 @dataclass(frozen=True)
