@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.models.llama_cpp import smollm2_gguf_path
-from single_shot_eval.pipeline.gguf import (
+from single_shot_eval.modelprep.gguf import (
     FILE_TYPE_NAMES,
     GGML_TYPES,
     ModelFileError,
@@ -20,7 +19,8 @@ from single_shot_eval.pipeline.gguf import (
     read_safetensors_header,
     sniff_format,
 )
-from single_shot_eval.pipeline.validate import check_structure, validate_model_files
+from single_shot_eval.modelprep.validate import check_structure, validate_model_files
+from single_shot_eval.models.llama_cpp import smollm2_gguf_path
 from tests.test_pipeline_fixtures import gguf_bytes, safetensors_bytes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,8 +136,8 @@ def test_broken_files_never_crash_the_process(tmp_path: Path) -> None:
         import json, sys
         from pathlib import Path
         from single_shot_eval.errors import UserError
-        from single_shot_eval.pipeline.convert import quantize_gguf
-        from single_shot_eval.pipeline.validate import validate_model_files
+        from single_shot_eval.modelprep.convert import quantize_gguf
+        from single_shot_eval.modelprep.validate import validate_model_files
         report = {}
         for raw in json.loads(sys.argv[1]):
             path = Path(raw)

@@ -35,8 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from single_shot_eval import __version__
 from single_shot_eval.errors import ConfigError, ModelSpecError, UserError
-from single_shot_eval.pipeline import OVERRIDE_FLAG
-from single_shot_eval.pipeline.gguf import read_gguf_header
+from single_shot_eval.modelprep import OVERRIDE_FLAG
+from single_shot_eval.modelprep.gguf import read_gguf_header
 
 DEFAULT_TOP_K = 10
 DEFAULT_N_CTX = 512
