@@ -48,8 +48,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from single_shot_eval.analysis import pareto, stats
-from single_shot_eval.analysis._plain import plain
 from single_shot_eval.analysis.errors import AnalysisError
+from single_shot_eval.analysis.stats import JsonReady
 from single_shot_eval.records import Sample, Verdict
 
 __all__ = [
@@ -84,7 +84,7 @@ _CHECK_VERDICTS = frozenset({Verdict.PASS, Verdict.TEST_FAILURE, Verdict.BEHAVIO
 
 
 @dataclass(frozen=True)
-class ModelSummary:
+class ModelSummary(JsonReady):
     """Everything measured about one model on one task.
 
     Rates are fractions in [0, 1]; NaN (None in JSON) marks a number that cannot be computed,
@@ -160,13 +160,9 @@ class ModelSummary:
     def passes(self) -> int:
         return self.verdict_counts.get(Verdict.PASS.value, 0)
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class ControlCheck:
+class ControlCheck(JsonReady):
     """The self-check of one harness control (`reference` must pass, `mutant` must fail).
 
     * ``answered_examples``: examples for which the control had code (a corpus offers a mutant
@@ -187,13 +183,9 @@ class ControlCheck:
     unexpected_examples: tuple[str, ...]
     summary: ModelSummary
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(JsonReady):
     """Contestant A against contestant B on the examples both answered (same task).
 
     Every statistic pairs by *example*:
@@ -241,13 +233,9 @@ class Comparison:
     bootstrap_resamples: int
     notes: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class TaskSummary:
+class TaskSummary(JsonReady):
     """One task: contestants (``models``, sorted by id), the controls' self-check, pairwise
     comparisons of contestants and their frontier. ``notes`` are task-level remarks;
     ``harness_errors`` counts the `harness_error` samples of each model that has any, also of
@@ -285,13 +273,9 @@ class TaskSummary:
         """True when every control behaved as expected (vacuously with no control)."""
         return all(control.ok for control in self.controls)
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class EvaluationSummary:
+class EvaluationSummary(JsonReady):
     """Per-task summaries (sorted by task id) and the settings that produced them."""
 
     tasks: tuple[TaskSummary, ...]
@@ -306,10 +290,6 @@ class EvaluationSummary:
             if summary.task_id == task_id:
                 return summary
         raise KeyError(f"no task {task_id!r} in this summary")
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,7 +417,6 @@ def _examples_offering_checks(samples: Iterable[Sample]) -> frozenset[str]:
     return frozenset(e for e in examples if e in checked or e not in compile_only)
 
 
-
 def _percentiles(values: Sequence[float]) -> tuple[float, float, float]:
     if not values:
         return math.nan, math.nan, math.nan
@@ -447,7 +426,6 @@ def _percentiles(values: Sequence[float]) -> tuple[float, float, float]:
 
 def _mean_or_nan(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
-
 
 
 def control_role(model_id: str, samples: Iterable[Sample]) -> str | None:
