@@ -10,7 +10,12 @@ Library use mirrors the CLI::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the one version number is pyproject.toml's, read from the installed metadata
+    __version__ = version("single-shot-eval")
+except PackageNotFoundError:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
 
 from single_shot_eval.config import TaskConfig, TaskLoader, load_task, load_tasks
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind, FunctionCase
