@@ -28,14 +28,26 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic_core import to_jsonable_python
 from scipy import stats as scipy_stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint, proportion_effectsize
 
-from single_shot_eval.analysis._plain import plain
-
 FloatArray = NDArray[np.float64]
 Seed = int | Sequence[int] | np.random.SeedSequence | np.random.Generator
+
+
+class JsonReady:
+    """`to_dict()` for the analysis dataclasses: nested JSON values through pydantic.
+
+    Floats keep their full precision (rebuilding a report from the same samples gives the same
+    bytes); NaN and infinities become None because JSON has no spelling for them.
+    """
+
+    def to_dict(self) -> dict[str, object]:
+        result: dict[str, object] = to_jsonable_python(self, inf_nan_mode="null")
+        return result
+
 
 #: Resampled values held in memory at once by one bootstrap batch (bounds memory use:
 #: 10,000 resamples of 10,000 examples would otherwise need 800 MB of indices).
@@ -66,7 +78,7 @@ def _generator(seed: Seed) -> np.random.Generator:
 
 
 @dataclass(frozen=True)
-class ConfidenceInterval:
+class ConfidenceInterval(JsonReady):
     """A two-sided interval around ``estimate``; NaN bounds when it cannot be computed."""
 
     estimate: float
@@ -85,13 +97,9 @@ class ConfidenceInterval:
         """True when ``low <= value <= high`` (False for an interval with NaN bounds)."""
         return bool(self.low <= value <= self.high)
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class TestResult:
+class TestResult(JsonReady):
     """A test statistic, its two-sided p-value and degrees of freedom (NaN when undefined)."""
 
     __test__ = False  # not a pytest test class, despite the name
@@ -102,13 +110,9 @@ class TestResult:
     n: int
     note: str = ""
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class McNemarResult:
+class McNemarResult(JsonReady):
     """McNemar's test on paired binary outcomes (one pair per example).
 
     ``b``: examples where the first model passed and the second failed; ``c``: the reverse.
@@ -125,10 +129,6 @@ class McNemarResult:
     @property
     def discordant(self) -> int:
         return self.b + self.c
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from single_shot_eval.analysis import pareto
-from single_shot_eval.analysis._plain import plain
+from single_shot_eval.analysis.stats import JsonReady
 from single_shot_eval.results.records import Verdict
 
 CONFIDENCE = 0.95
@@ -27,7 +27,7 @@ CONTROL_EXPECTED_PASS_RATE = {"reference": 1.0, "mutant": 0.0}
 
 
 @dataclass(frozen=True)
-class ModelSummary:
+class ModelSummary(JsonReady):
     """Everything measured about one model on one task.
 
     Rates are fractions in [0, 1]; NaN (None in JSON) marks a number that cannot be computed,
@@ -103,13 +103,9 @@ class ModelSummary:
     def passes(self) -> int:
         return self.verdict_counts.get(Verdict.PASS.value, 0)
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class ControlCheck:
+class ControlCheck(JsonReady):
     """The self-check of one harness control (`reference` must pass, `mutant` must fail).
 
     * ``answered_examples``: examples for which the control had code (a corpus offers a mutant
@@ -130,13 +126,9 @@ class ControlCheck:
     unexpected_examples: tuple[str, ...]
     summary: ModelSummary
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(JsonReady):
     """Contestant A against contestant B on the examples both answered (same task).
 
     Every statistic pairs by *example*:
@@ -184,13 +176,9 @@ class Comparison:
     bootstrap_resamples: int
     notes: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class TaskSummary:
+class TaskSummary(JsonReady):
     """One task: contestants (``models``, sorted by id), the controls' self-check, pairwise
     comparisons of contestants and their frontier. ``notes`` are task-level remarks;
     ``harness_errors`` counts the `harness_error` samples of each model that has any, also of
@@ -228,13 +216,9 @@ class TaskSummary:
         """True when every control behaved as expected (vacuously with no control)."""
         return all(control.ok for control in self.controls)
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class EvaluationSummary:
+class EvaluationSummary(JsonReady):
     """Per-task summaries (sorted by task id) and the settings that produced them."""
 
     tasks: tuple[TaskSummary, ...]
@@ -249,10 +233,6 @@ class EvaluationSummary:
             if summary.task_id == task_id:
                 return summary
         raise KeyError(f"no task {task_id!r} in this summary")
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 def swapped(item: Comparison) -> Comparison:

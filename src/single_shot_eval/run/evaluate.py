@@ -821,7 +821,7 @@ def evaluate(
     from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
     if not allow_failed_quality_gate:
-        from single_shot_eval.pipeline.quality import gate_model_configs
+        from single_shot_eval.modelprep.quality import gate_model_configs
 
         gate_model_configs(models)
     if len({task.ground_truth for task in tasks}) > 1:
