@@ -30,7 +30,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # before huggingface_hub is imported
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.modelprep.pipeline import (
+from single_shot_eval.cli.pipeline import (
     PipelineConfig,
     PipelineHalt,
     run_pipeline,

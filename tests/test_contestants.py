@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from single_shot_eval.cli.models import collect_listing
 from single_shot_eval.config import load_tasks
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.models.base import COMPLETION_ROLE, GenerationRequest, Message
 from single_shot_eval.models.command import CommandFailedError, CommandModel
-from single_shot_eval.models.listing import collect_listing
 from single_shot_eval.models.llama_cpp import (
     LlamaCppModel,
     choose_n_threads,

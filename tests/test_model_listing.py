@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from single_shot_eval.models.listing import (
+from single_shot_eval.cli.models import (
     collect_listing,
     find_gguf_files,
     listing_as_dict,

@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from single_shot_eval.cli.modelprep import download_command
 from single_shot_eval.errors import ConfigError
 from single_shot_eval.modelprep.cache import ModelCache
-from single_shot_eval.modelprep.commands import download_command
 from single_shot_eval.modelprep.download import (
     ChecksumMismatchError,
     DownloadError,

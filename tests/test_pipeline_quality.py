@@ -21,14 +21,12 @@ from single_shot_eval.modelprep.convert import (
     quantization_types,
     quantize_gguf,
 )
+from single_shot_eval.modelprep.logits import LogitComparison, QualityGateError, compare_logits
 from single_shot_eval.modelprep.quality import (
-    LogitComparison,
-    QualityGateError,
     QualityReport,
     QualityThresholds,
     apply_thresholds,
     check_quality_gate,
-    compare_logits,
     load_thresholds,
     load_validation_prompts,
     quality_report_path,

@@ -1,4 +1,5 @@
-"""Commands whose implementation lives with their stage: model listing and model preparation."""
+"""Registers the model listing (`cli/models.py`) and model-preparation (`cli/modelprep.py`)
+commands, which are plain functions so that tests can call them directly."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ from single_shot_eval.cli.app import app
 
 
 def register_stage_commands() -> None:
-    """Commands whose implementation lives with their stage (models, pipeline)."""
-    from single_shot_eval.modelprep.commands import (
+    """Add `models`, `download`, `convert`, `validate` and `pipeline` to the app."""
+    from single_shot_eval.cli.modelprep import (
         convert_command,
         download_command,
         pipeline_command,
         validate_command,
     )
-    from single_shot_eval.models.listing import models_command
+    from single_shot_eval.cli.models import models_command
 
     app.command(name="models", help="List configured models and what this machine can run.")(
         models_command

@@ -19,10 +19,10 @@ from single_shot_eval.modelprep.gguf import (
     read_safetensors_header,
     sniff_format,
 )
+from single_shot_eval.modelprep.logits import ValidationPrompt
 from single_shot_eval.modelprep.quality import (
     QualityReport,
     ThresholdTable,
-    ValidationPrompt,
     run_quality_gates,
 )
 

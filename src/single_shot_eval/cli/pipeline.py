@@ -27,8 +27,8 @@ from single_shot_eval.modelprep.download import (
     download_models,
     load_download_spec,
 )
+from single_shot_eval.modelprep.logits import QualityGateError
 from single_shot_eval.modelprep.quality import (
-    QualityGateError,
     check_quality_gate,
     load_thresholds,
     load_validation_prompts,

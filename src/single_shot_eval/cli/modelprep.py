@@ -261,7 +261,7 @@ def pipeline_command(
     quiet: QuietOption = False,
 ) -> None:
     """download -> convert -> validate -> evaluate -> report; halts at the first failed gate."""
-    from single_shot_eval.modelprep.pipeline import PipelineConfig, run_pipeline
+    from single_shot_eval.cli.pipeline import PipelineConfig, run_pipeline
 
     console = _console(quiet)
     config = PipelineConfig(
