@@ -32,6 +32,15 @@ from pathlib import Path
 
 from single_shot_eval.corpus.example import BehaviourCase, Comparison, Example, ExampleKind
 from single_shot_eval.records import Diagnostic, StageResult, Verdict
+from single_shot_eval.sandbox import (
+    SHIM_SOURCE,
+    Sandbox,
+    SandboxCommand,
+    SandboxError,
+    SandboxLimits,
+    SandboxResult,
+    render_shim,
+)
 from single_shot_eval.verify.crates import (
     DEFAULT_CRATES,
     CrateSet,
@@ -46,15 +55,6 @@ from single_shot_eval.verify.function_harness import (
     parse_libtest_output,
     passed_cases,
 )
-from single_shot_eval.verify.sandbox import (
-    SHIM_SOURCE,
-    Sandbox,
-    SandboxCommand,
-    SandboxError,
-    SandboxLimits,
-    SandboxResult,
-)
-from single_shot_eval.verify.sandbox_wrapper import render_shim
 from single_shot_eval.verify.toolchain import Toolchain, detect_toolchain
 
 PANIC_EXIT_CODE = 101

@@ -53,6 +53,7 @@ from single_shot_eval.corpus.casegen import GeneratedCaseSet
 from single_shot_eval.corpus.casegen._function_oracle import ORACLE_SOURCE
 from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
 from single_shot_eval.pysource import parse_python
+from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 from single_shot_eval.verify.function_harness import (
     ClassSignature,
     FunctionSignature,
@@ -63,7 +64,6 @@ from single_shot_eval.verify.function_harness import (
     harness_target,
     render_target_cases,
 )
-from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
 GENERATOR_VERSION = "functions-3"
 DEFAULT_BUDGET = 16

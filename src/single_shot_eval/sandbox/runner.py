@@ -18,7 +18,7 @@ Generated Rust is hostile until proven otherwise: rustc itself reads files at co
   past the cap is killed;
 * environment: a short allow-list (PATH, LANG, LC_ALL, HOME=workdir, TMPDIR) plus the caller's.
 
-A small Python program (`sandbox_wrapper.py`, run from its text) sits inside the sandbox between
+A small Python program (`sandbox/wrapper.py`, run from its text) sits inside the sandbox between
 bwrap and the command: it switches uid, sets the rlimits, restores default signal dispositions,
 runs the command and reports its true wait status on a private pipe (bwrap itself folds "killed by
 signal N" into exit code 128+N, which would make a segfault indistinguishable from `exit(139)`).
@@ -67,7 +67,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from single_shot_eval.errors import ToolchainError
-from single_shot_eval.verify import sandbox_wrapper
+from single_shot_eval.sandbox import wrapper as sandbox_wrapper
 
 KIB = 1024
 MIB = 1024 * KIB
