@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from single_shot_eval.corpus.example import CaseOrigin, FunctionCase
 from single_shot_eval.pysource import parse_python
-from single_shot_eval.verify.function_harness.render import HOLE, PyType, TypeKind, has_hole
+from single_shot_eval.verify.function_harness.signature import HOLE, PyType, TypeKind, has_hole
 
 if TYPE_CHECKING:
-    from single_shot_eval.verify.function_harness.render import (
+    from single_shot_eval.verify.function_harness.signature import (
         ClassSignature,
         FunctionSignature,
         Parameter,
@@ -539,7 +539,7 @@ def join_all(types: Iterable[PyType | None]) -> PyType | None:
 def annotation_type(node: ast.expr | None) -> PyType | None:
     """A parsed annotation with holes for bare generics (`list` -> list[hole]); None when
     absent or not a type the harness knows."""
-    from single_shot_eval.verify.function_harness.render import (
+    from single_shot_eval.verify.function_harness.signature import (
         UnsupportedSignature,
         parse_annotation,
     )
@@ -615,7 +615,7 @@ def _resolve_callable(
 
     With `open_return`, a return type nothing determines is `HOLE` instead of an error (case
     generation fills it from the oracle's values)."""
-    from single_shot_eval.verify.function_harness.render import (
+    from single_shot_eval.verify.function_harness.signature import (
         _RUST_RESERVED,
         Parameter,
         UnsupportedSignature,
@@ -737,7 +737,7 @@ def resolve_signature(
     hand-written cases, the code, then the generated cases' expected values; `async def` is
     allowed (translated as a plain `fn`). Raises `UnsupportedSignature` naming the parameter
     that cannot be typed."""
-    from single_shot_eval.verify.function_harness.render import (
+    from single_shot_eval.verify.function_harness.signature import (
         _RUST_RESERVED,
         FunctionSignature,
         UnsupportedSignature,
@@ -864,7 +864,7 @@ def resolve_class(
     """The outline the harness drives for class `class_name` (constructor from `__init__` or
     dataclass fields; public methods, properties and setters, inherited ones included;
     abstract ones left out). Raises `UnsupportedSignature` when a member cannot be typed."""
-    from single_shot_eval.verify.function_harness.render import (
+    from single_shot_eval.verify.function_harness.signature import (
         ClassSignature,
         MethodKind,
         MethodSignature,
