@@ -798,7 +798,7 @@ def _final_target(
         return harness_target(code, entry, [*hand, *generated])
     except UnsupportedSignature:
         pass
-    from single_shot_eval.verify.type_inference import type_of_value
+    from single_shot_eval.verify.value_types import type_of_value
 
     kinds = Counter(_json_key(str(type_of_value(case.expected, from_json=True)))
                     for case in generated)
