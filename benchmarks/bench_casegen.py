@@ -28,7 +28,7 @@ from single_shot_eval.corpus.casegen import CaseCache, GeneratedCaseSet, with_ge
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus, load_example_folder
 from single_shot_eval.errors import CorpusError
-from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
+from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
 REPEATS = 3
 

@@ -55,11 +55,11 @@ from single_shot_eval.run.executors import (
 )
 from single_shot_eval.run.prompt import render_messages
 from single_shot_eval.verify.extract import extract_rust
+from single_shot_eval.verify.verdicts import RunOutcome
 from single_shot_eval.verify.verifier import (
     VerdictCache,
     VerificationResult,
     Verifier,
-    _RunOutcome,
 )
 
 TOTAL_SAMPLES = 15_000
@@ -74,7 +74,7 @@ class NoReuseCache(VerdictCache):
     def get_verdict(self, key: str) -> VerificationResult | None:
         return None
 
-    def get_oracle(self, key: str) -> _RunOutcome | None:
+    def get_oracle(self, key: str) -> RunOutcome | None:
         return None
 
 

@@ -30,8 +30,8 @@ from single_shot_eval.corpus.casegen.functions import (
 )
 from single_shot_eval.corpus.example import CaseOrigin, ExampleKind
 from single_shot_eval.corpus.loader import load_corpus
+from single_shot_eval.sandbox import Sandbox
 from single_shot_eval.verify.function_harness import ClassSignature, harness_target
-from single_shot_eval.verify.sandbox import Sandbox
 
 
 def main(path: str, as_json: bool) -> None:

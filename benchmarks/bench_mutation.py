@@ -40,7 +40,7 @@ from single_shot_eval.corpus.casegen import CaseCache, with_generated_cases
 from single_shot_eval.corpus.example import CaseOrigin, Comparison, Example, ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.results.records import Verdict
-from single_shot_eval.verify import verifier as verifier_module
+from single_shot_eval.verify import behaviour as behaviour_module
 from single_shot_eval.verify.verifier import Verifier
 
 _COMPARISON_FLIPS = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}
@@ -109,7 +109,7 @@ def mutants_of(example_id: str, code: str) -> Iterator[Mutant]:
 
 def _verifier_supports_generated_cases() -> bool:
     """Whether this tree's verifier honours `Comparison.EXIT_CODE` and writes case files."""
-    source = inspect.getsource(verifier_module)
+    source = inspect.getsource(behaviour_module)
     return "Comparison.EXIT_CODE" in source and ".files" in source
 
 

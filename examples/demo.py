@@ -19,7 +19,7 @@ from pathlib import Path
 from single_shot_eval.errors import UserError
 from single_shot_eval.report import fmt
 from single_shot_eval.report.data import ReportData, load_report_data
-from single_shot_eval.run.store import store_path
+from single_shot_eval.results.store import store_path
 
 DEFAULT_MODELS = "reference,mutant,smollm2-135m"
 

@@ -23,6 +23,7 @@ from single_shot_eval.corpus.casegen.functions import (
 )
 from single_shot_eval.corpus.example import CaseOrigin, Example, FunctionCase
 from single_shot_eval.corpus.loader import load_corpus
+from single_shot_eval.sandbox import Sandbox
 from single_shot_eval.verify.function_harness import (
     RUSTC_TEST_ARGS,
     TEST_BINARY_ARGS,
@@ -30,7 +31,6 @@ from single_shot_eval.verify.function_harness import (
     parse_libtest_output,
     render_test_module,
 )
-from single_shot_eval.verify.sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
 

@@ -27,7 +27,7 @@ from single_shot_eval.corpus.example import (
     ExampleKind,
 )
 from single_shot_eval.corpus.loader import Corpus, load_corpus, load_example_folder
-from single_shot_eval.verify.sandbox import Sandbox
+from single_shot_eval.sandbox import Sandbox
 
 ARGPARSE_TOOL = textwrap.dedent('''\
     """Inventory tool: sum numbers, pick a mode, count lines of a file."""
@@ -329,7 +329,7 @@ def test_second_generation_comes_from_the_cache(
 
 def test_failed_generations_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            sandbox: Sandbox) -> None:
-    from single_shot_eval.verify.sandbox import SandboxError
+    from single_shot_eval.sandbox import SandboxError
 
     def broken(*_: object, **__: object) -> None:
         raise SandboxError("bwrap failed")

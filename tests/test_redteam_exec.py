@@ -18,6 +18,7 @@ import pytest
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind, FunctionCase
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.results.records import Verdict
+from single_shot_eval.sandbox import Sandbox, SandboxLimits
 from single_shot_eval.verify.function_harness import (
     HARNESS_TEST_FILTER,
     TEST_BINARY_ARGS,
@@ -27,7 +28,6 @@ from single_shot_eval.verify.function_harness import (
     passed_cases,
     render_test_module,
 )
-from single_shot_eval.verify.sandbox import Sandbox, SandboxLimits
 from single_shot_eval.verify.verifier import VerificationPolicy, VerificationResult, Verifier
 
 PROGRAM_ID = "anagram_groups"  # behaviour cases, no pytest suite

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.verify.sandbox import (
+from single_shot_eval.sandbox import (
     MIB,
     Sandbox,
     SandboxError,

@@ -19,7 +19,7 @@ from single_shot_eval.corpus.example import (
     ExampleKind,
 )
 from single_shot_eval.results.records import Verdict
-from single_shot_eval.verify.sandbox import Sandbox
+from single_shot_eval.sandbox import Sandbox
 from single_shot_eval.verify.verifier import (
     VerdictCache,
     VerificationPolicy,

@@ -22,8 +22,8 @@ from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.sandbox import SandboxCommand, SandboxLimits
 from single_shot_eval.verify.crates import DEFAULT_CRATES, CrateSetProvider, CrateSpec
-from single_shot_eval.verify.sandbox import SandboxCommand, SandboxLimits
 from single_shot_eval.verify.verifier import (
     VerificationPolicy,
     VerificationResult,

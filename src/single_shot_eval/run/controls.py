@@ -23,11 +23,11 @@ from rich.table import Table
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.errors import UserError
 from single_shot_eval.results.records import Verdict
+from single_shot_eval.verify.verdicts import RunOutcome
 from single_shot_eval.verify.verifier import (
     VerdictCache,
     VerificationResult,
     Verifier,
-    _RunOutcome,
 )
 
 CONTROL_KEY_PREFIX = "control:"
@@ -96,10 +96,10 @@ class _ControlCache(VerdictCache):
     def put_verdict(self, key: str, result: VerificationResult) -> None:
         self._base.put_verdict(CONTROL_KEY_PREFIX + key, result)
 
-    def get_oracle(self, key: str) -> _RunOutcome | None:
+    def get_oracle(self, key: str) -> RunOutcome | None:
         return self._base.get_oracle(key)
 
-    def put_oracle(self, key: str, outcome: _RunOutcome) -> None:
+    def put_oracle(self, key: str, outcome: RunOutcome) -> None:
         self._base.put_oracle(key, outcome)
 
     def broken_reason(self, key: str) -> str | None:

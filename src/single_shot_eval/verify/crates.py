@@ -17,22 +17,29 @@ translations").
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from single_shot_eval.errors import UserError
+from single_shot_eval.verify.cargo import (
+    CrateSetError,
+    cargo_env,
+    cargo_error,
+    file_lock,
+    find_cargo,
+    last_line,
+    make_world_readable,
+    run_cargo,
+)
 from single_shot_eval.verify.toolchain import Toolchain
 
 CRATES_DIR_ENV = "SINGLE_SHOT_EVAL_CRATES_DIR"
@@ -66,27 +73,10 @@ _MANIFEST_FORMAT = 1
 _SOURCES = ("registry", "debian")
 _CARGO_TIMEOUT_S = 1800.0
 _PROBE_TIMEOUT_S = 120.0
-# Host environment variables that would change how (or where) cargo builds the set.
-_CARGO_ENV_DROPPED = (
-    "RUSTFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "CARGO_BUILD_RUSTFLAGS",
-    "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET",
-    "CARGO_BUILD_TARGET_DIR",
-    "RUSTC_WRAPPER",
-    "RUSTC_WORKSPACE_WRAPPER",
-    "CARGO_BUILD_RUSTC_WRAPPER",
-    "CARGO_INCREMENTAL",
-)
 _SPEC_PATTERN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(?:\[([^\]]*)\])?\s*$")
 _EXTERN_CRATE = re.compile(r"\bextern\s+crate\s+([A-Za-z_]\w*)")
 _PATH_ROOT = re.compile(r"(?<![\w:])(?:::)?([A-Za-z_]\w*)\s*::")
 _USE_ROOT = re.compile(r"\buse\s+(?:::)?([A-Za-z_]\w*)\s*(?:;|\bas\b)")
-
-
-class CrateSetError(Exception):
-    """Building the crate set from one source failed; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -294,7 +284,7 @@ class CrateSetProvider:
             self.directory.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             return self._unavailable(f"cannot create {self.directory.parent}: {error}")
-        with _file_lock(self.directory.with_suffix(".lock")):
+        with file_lock(self.directory.with_suffix(".lock")):
             ready = self.ready()
             if ready is not None:
                 return ready
@@ -308,7 +298,7 @@ class CrateSetProvider:
             return self._unavailable("; ".join(reasons))
 
     def _build_from(self, source: str) -> CrateSet:
-        cargo = _find_cargo(self.toolchain)
+        cargo = find_cargo(self.toolchain)
         scratch = Path(tempfile.mkdtemp(prefix=f"{self.spec_fingerprint}.build-",
                                         dir=self.directory.parent))
         try:
@@ -316,21 +306,21 @@ class CrateSetProvider:
             (project / "src").mkdir(parents=True)
             (project / "src" / "lib.rs").write_text("")
             (project / "Cargo.toml").write_text(self._cargo_toml())
-            env = _cargo_env(self.toolchain)
+            env = cargo_env(self.toolchain)
             offline: list[str] = []
             if source == "debian":
                 self._check_debian_sources()
                 env["CARGO_HOME"] = str(_debian_cargo_home(scratch / "cargo-home"))
                 offline = ["--offline"]
             else:
-                probe = _cargo(cargo, ["generate-lockfile"], project, env, _PROBE_TIMEOUT_S)
+                probe = run_cargo(cargo, ["generate-lockfile"], project, env, _PROBE_TIMEOUT_S)
                 if probe.returncode != 0:
                     raise CrateSetError(
                         "no crate registry is reachable (cargo generate-lockfile: "
-                        f"{_last_line(probe.stderr)})"
+                        f"{last_line(probe.stderr)})"
                     )
             target = scratch / "target"
-            build = _cargo(
+            build = run_cargo(
                 cargo,
                 ["build", *offline, "--message-format=json", "--target-dir", str(target)],
                 project,
@@ -338,8 +328,8 @@ class CrateSetProvider:
                 _CARGO_TIMEOUT_S,
             )
             if build.returncode != 0:
-                raise CrateSetError(f"cargo build failed: {_cargo_error(build)}")
-            metadata = _cargo(
+                raise CrateSetError(f"cargo build failed: {cargo_error(build)}")
+            metadata = run_cargo(
                 cargo,
                 ["metadata", "--format-version", "1", *offline, "--locked"],
                 project,
@@ -347,7 +337,7 @@ class CrateSetProvider:
                 _PROBE_TIMEOUT_S,
             )
             if metadata.returncode != 0:
-                raise CrateSetError(f"cargo metadata failed: {_last_line(metadata.stderr)}")
+                raise CrateSetError(f"cargo metadata failed: {last_line(metadata.stderr)}")
             externs, versions = self._direct_artifacts(build.stdout, metadata.stdout)
             lock_text = (project / "Cargo.lock").read_text()
             return self._install(scratch, project, target, source, externs, versions, lock_text)
@@ -465,7 +455,7 @@ class CrateSetProvider:
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (staging / _MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        _make_world_readable(staging)
+        make_world_readable(staging)
         if self.directory.exists():  # a stale, incomplete folder (no manifest) from a crash
             shutil.rmtree(self.directory)
         staging.rename(self.directory)
@@ -506,38 +496,6 @@ def _read_manifest(directory: Path, specs: tuple[CrateSpec, ...]) -> CrateSet | 
     )
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive `flock` on `path`: one builder per crate set across processes."""
-    with open(path, "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _find_cargo(toolchain: Toolchain) -> str:
-    """The cargo next to the verifier's rustc (the same release), else cargo on PATH."""
-    beside = toolchain.rustc.parent / "cargo"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("cargo")
-    if found is None:
-        raise CrateSetError("cargo not found (it builds the crate set once): install Rust's cargo")
-    return found
-
-
-def _cargo_env(toolchain: Toolchain) -> dict[str, str]:
-    """The caller's environment, minus what would change the build, with our rustc."""
-    env = {k: v for k, v in os.environ.items() if k not in _CARGO_ENV_DROPPED}
-    env["RUSTC"] = str(toolchain.rustc)
-    env["CARGO_TERM_COLOR"] = "never"
-    # Newest versions whose rust-version the toolchain meets (cargo >= 1.84; ignored before).
-    env["CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS"] = "fallback"
-    return env
-
-
 def _debian_cargo_home(home: Path) -> Path:
     """A private CARGO_HOME whose config points the default registry at Debian's sources."""
     home.mkdir(parents=True)
@@ -551,50 +509,3 @@ def _debian_cargo_home(home: Path) -> Path:
         "offline = true\n"
     )
     return home
-
-
-def _cargo(
-    cargo: str, args: list[str], project: Path, env: dict[str, str], timeout_s: float
-) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            [cargo, *args],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise CrateSetError(f"cargo {args[0]} took longer than {timeout_s:g} s") from None
-    except OSError as error:
-        raise CrateSetError(f"cannot run {cargo}: {error}") from None
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "no output"
-
-
-def _cargo_error(result: subprocess.CompletedProcess[str]) -> str:
-    """The first compiler error in cargo's JSON output, else cargo's last stderr line."""
-    for line in result.stdout.splitlines():
-        try:
-            message = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        inner = message.get("message") if isinstance(message, dict) else None
-        if isinstance(inner, dict) and inner.get("level") == "error":
-            return str(inner.get("message", ""))[:300]
-    return _last_line(result.stderr)
-
-
-def _make_world_readable(tree: Path) -> None:
-    """Sandboxed rustc runs as another uid: it must read every library and traverse folders."""
-    for directory, _, files in os.walk(tree):
-        os.chmod(directory, 0o755)
-        for name in files:
-            mode = 0o755 if name.endswith((".so", ".dylib")) else 0o644
-            os.chmod(os.path.join(directory, name), mode)

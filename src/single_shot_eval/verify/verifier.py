@@ -6,7 +6,9 @@ the Python original on the same argv/stdin/env; stdout and exit code must match)
 (the example's own pytest file, with a `python3` shim that runs the Rust binary instead of the
 script). Every check the example offers runs (a test-harness build and a binary build when both
 are needed) and the verdict is the worst along the ladder. Everything untrusted runs in the
-`Sandbox`. Identical candidates are verified once.
+`Sandbox`. Identical candidates are verified once. The stages' comparisons live beside this
+module: `behaviour` (candidate vs. Python oracle), `pytest_stage`, and `verdicts` (the policy,
+results, oracle outcomes and the verdict cache).
 
 The Python oracle's own failures (it timed out, was killed by a signal, ran out of memory, overran
 the output cap, or the sandbox failed) are never cached as truth: the example is reported as
@@ -15,29 +17,30 @@ broken (`harness_error`, with the reason in an `oracle` stage), which never coun
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-import shlex
-import shutil
-import signal
-import sysconfig
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from single_shot_eval.corpus.example import BehaviourCase, Comparison, Example, ExampleKind
+from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind
 from single_shot_eval.results.records import Diagnostic, StageResult, Verdict
-from single_shot_eval.verify.crates import (
-    DEFAULT_CRATES,
-    CrateSet,
-    CrateSetProvider,
-    describe_crate_names,
+from single_shot_eval.sandbox import (
+    Sandbox,
+    SandboxCommand,
+    SandboxError,
+    SandboxLimits,
+    SandboxResult,
 )
+from single_shot_eval.verify.behaviour import (
+    behaviour_stage,
+    case_commands,
+    case_home,
+    write_case_files,
+    write_inside,
+)
+from single_shot_eval.verify.crates import CrateSet, CrateSetProvider, describe_crate_names
 from single_shot_eval.verify.diagnostics import missing_crate_name, parse_rustc_json
 from single_shot_eval.verify.function_harness import (
     HARNESS_TEST_FILTER,
@@ -46,209 +49,36 @@ from single_shot_eval.verify.function_harness import (
     parse_libtest_output,
     passed_cases,
 )
-from single_shot_eval.verify.sandbox import (
-    SHIM_SOURCE,
-    Sandbox,
-    SandboxCommand,
-    SandboxError,
-    SandboxLimits,
-    SandboxResult,
-)
-from single_shot_eval.verify.sandbox_wrapper import render_shim
+from single_shot_eval.verify.pytest_stage import pytest_stage
 from single_shot_eval.verify.toolchain import Toolchain, detect_toolchain
+from single_shot_eval.verify.verdicts import (
+    BrokenExample,
+    RunOutcome,
+    VerdictCache,
+    VerificationPolicy,
+    VerificationResult,
+    as_outcome,
+    example_checks_digest,
+    oracle_failure,
+    sha,
+    timed_out,
+    unique_diagnostics,
+    verdict_rank,
+)
 
-PANIC_EXIT_CODE = 101
-PYTHON_UNCAUGHT_EXIT_CODE = 1
+__all__ = [
+    "VERIFIER_REVISION",
+    "VerdictCache",
+    "VerificationPolicy",
+    "VerificationResult",
+    "Verifier",
+    "example_checks_digest",
+    "verify_translation",
+]
+
 # Bumped whenever verification logic changes what a verdict means: part of every verdict-cache
 # and oracle key, so a store's cached verdicts from an older verifier are never reused.
 VERIFIER_REVISION = "3"
-
-
-@dataclass(frozen=True)
-class VerificationPolicy:
-    """What counts as a pass. Part of every verdict-cache key."""
-
-    ground_truth: str = "full"
-    compare_stderr: bool = False
-    panic_matches_exception: bool = True
-    run_pytest: bool = True
-    compile_timeout_s: float = 120.0
-    run_timeout_s: float = 10.0
-    memory_bytes: int = 2 * 1024**3
-    # Crates a candidate may use besides std (`name` or `name[feature,...]`); empty: std only.
-    crates: tuple[str, ...] = DEFAULT_CRATES
-
-    def key(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    """The verdict of one candidate plus every stage's result and the compiler's diagnostics."""
-
-    verdict: Verdict
-    stages: tuple[StageResult, ...] = ()
-    diagnostics: tuple[Diagnostic, ...] = ()
-    toolchain_fingerprint: str = ""
-    cached: bool = False
-    # Why the example itself cannot judge any candidate now (its Python oracle could not finish);
-    # the verdict is then `harness_error`. None: the example worked.
-    example_broken: str | None = None
-
-    @property
-    def passed(self) -> bool:
-        return self.verdict.passed
-
-    def to_json(self) -> str:
-        data: dict[str, object] = {
-            "verdict": self.verdict.value,
-            "stages": [asdict(s) for s in self.stages],
-            "diagnostics": [asdict(d) for d in self.diagnostics],
-            "toolchain": self.toolchain_fingerprint,
-        }
-        if self.example_broken is not None:
-            data["example_broken"] = self.example_broken
-        return json.dumps(data, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str, *, cached: bool = False) -> VerificationResult:
-        data = json.loads(text)
-        return cls(
-            verdict=Verdict(data["verdict"]),
-            stages=tuple(StageResult(**s) for s in data["stages"]),
-            diagnostics=tuple(Diagnostic(**d) for d in data["diagnostics"]),
-            toolchain_fingerprint=data["toolchain"],
-            cached=cached,
-            example_broken=data.get("example_broken"),
-        )
-
-
-@dataclass(frozen=True)
-class _RunOutcome:
-    exit_code: int | None
-    stdout: bytes
-    stderr: bytes
-    timed_out: bool = False
-    signal: int | None = None
-    memory_exceeded: bool = False
-    output_capped: bool = False
-
-
-class BrokenExample(Exception):
-    """The example cannot judge a candidate now: its Python oracle did not finish on a case
-    (timeout, signal, memory limit, output cap) or the sandbox failed running it."""
-
-    def __init__(self, reason: str, duration_s: float = 0.0) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.duration_s = duration_s
-
-
-class VerdictCache:
-    """Thread-safe memo of verdicts and Python oracle outputs, optionally persisted (callbacks)."""
-
-    def __init__(
-        self,
-        verdicts: dict[str, str] | None = None,
-        oracle: dict[str, str] | None = None,
-        on_verdict: Callable[[str, str], None] | None = None,
-        on_oracle: Callable[[str, str], None] | None = None,
-    ) -> None:
-        self._verdicts = dict(verdicts or {})
-        self._oracle = dict(oracle or {})
-        self._on_verdict = on_verdict
-        self._on_oracle = on_oracle
-        # Examples whose oracle could not finish, with why: kept in memory only (never
-        # persisted), so this process does not pay the failing oracle runs again for every
-        # candidate, and a later process tries again.
-        self._broken: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self.hits = 0
-
-    def get_verdict(self, key: str) -> VerificationResult | None:
-        with self._lock:
-            text = self._verdicts.get(key)
-            if text is not None:
-                self.hits += 1
-        return VerificationResult.from_json(text, cached=True) if text is not None else None
-
-    def put_verdict(self, key: str, result: VerificationResult) -> None:
-        """Remember a verdict; a `harness_error` (our failure, or a broken example) never is,
-        so the next attempt verifies for real."""
-        if result.verdict is Verdict.HARNESS_ERROR:
-            return
-        text = result.to_json()
-        with self._lock:
-            self._verdicts[key] = text
-        if self._on_verdict is not None:
-            self._on_verdict(key, text)
-
-    def get_oracle(self, key: str) -> _RunOutcome | None:
-        with self._lock:
-            text = self._oracle.get(key)
-        if text is None:
-            return None
-        data = json.loads(text)
-        outcome = _RunOutcome(
-            exit_code=data["exit_code"],
-            stdout=bytes.fromhex(data["stdout"]),
-            stderr=bytes.fromhex(data["stderr"]),
-            timed_out=data["timed_out"],
-        )
-        # Written by an older version that cached oracle failures: not truth, run it again.
-        return None if _oracle_failure(outcome) is not None else outcome
-
-    def broken_reason(self, key: str) -> str | None:
-        """Why the example with oracle-run key `key` is broken in this process, or None."""
-        with self._lock:
-            return self._broken.get(key)
-
-    def put_broken(self, key: str, reason: str) -> None:
-        with self._lock:
-            self._broken[key] = reason
-
-    def put_oracle(self, key: str, outcome: _RunOutcome) -> None:
-        """Remember the Python program's outcome on a case; one that did not finish never is."""
-        if _oracle_failure(outcome) is not None:
-            return
-        text = json.dumps(
-            {
-                "exit_code": outcome.exit_code,
-                "stdout": outcome.stdout.hex(),
-                "stderr": outcome.stderr[:65536].hex(),
-                "timed_out": outcome.timed_out,
-            }
-        )
-        with self._lock:
-            self._oracle[key] = text
-        if self._on_oracle is not None:
-            self._on_oracle(key, text)
-
-
-def _sha(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogateescape"))
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def example_checks_digest(example: Example) -> str:
-    """Hash of everything about an example that a verdict depends on."""
-    pytest_text = example.pytest_path.read_text() if example.pytest_path else ""
-    return _sha(
-        example.kind.value,
-        example.python_source,
-        example.script_name,
-        repr(example.support_files),
-        # The whole case set, hand-written and generated: args, stdin, env, files, origin and
-        # comparison of every case.
-        repr(example.cases),
-        repr(example.function_cases),
-        example.entry_point or "",
-        example.rust_tests or "",
-        pytest_text,
-    )
 
 
 @dataclass
@@ -289,7 +119,7 @@ class Verifier:
         assert self.crates is not None
         crate_set = self.crate_set_for(code)
         crates_key = crate_set.fingerprint if crate_set is not None else "std"
-        return _sha(code, example_checks_digest(example), self.toolchain.fingerprint,
+        return sha(code, example_checks_digest(example), self.toolchain.fingerprint,
                     self.policy.key(), self.crates.spec_fingerprint, crates_key,
                     self.isolation, VERIFIER_REVISION)
 
@@ -396,7 +226,7 @@ class Verifier:
                     f"the sandbox ran {len(followups)} of {len(then)} commands after rustc"
                 )
             return StageResult("compile", True, duration), diagnostics, binary, followups
-        if _timed_out(res):
+        if timed_out(res):
             detail = f"rustc timed out after {self.policy.compile_timeout_s:g} s"
         elif diagnostics:
             first = diagnostics[0]
@@ -458,7 +288,7 @@ class Verifier:
             is_program and example.pytest_path is not None and self.policy.run_pytest
             and gt in {"full", "tests"}
         )
-        oracles: dict[BehaviourCase, _RunOutcome] = {}
+        oracles: dict[BehaviourCase, RunOutcome] = {}
         if behaviour:
             try:
                 oracles = self._oracles(example)
@@ -491,7 +321,7 @@ class Verifier:
             diagnostics.extend(diags)
             if binary is None:
                 return VerificationResult(
-                    Verdict.COMPILE_ERROR, tuple(stages), _unique(diagnostics), fp
+                    Verdict.COMPILE_ERROR, tuple(stages), unique_diagnostics(diagnostics), fp
                 )
             test_stage, verdict = self._run_function_tests(
                 binary, tests_dir, harness_only=harness_only, result=runs[0], nonce=nonce,
@@ -501,28 +331,33 @@ class Verifier:
             verdicts.append(verdict)
 
         if program_build or not harness:
+            runs_after: list[SandboxCommand] = (
+                case_commands(workdir, example, self.policy.run_timeout_s) if behaviour else []
+            )
             compile_stage, diags, binary, runs = self._compile(
-                code, workdir, test_harness=not is_program, crate_set=crate_set,
-                then=self._case_commands(workdir, example) if behaviour else (),
+                code, workdir, test_harness=not is_program, crate_set=crate_set, then=runs_after,
             )
             stages.append(compile_stage)
             diagnostics.extend(diags)
             if binary is None:
                 return VerificationResult(
-                    Verdict.COMPILE_ERROR, tuple(stages), _unique(diagnostics), fp
+                    Verdict.COMPILE_ERROR, tuple(stages), unique_diagnostics(diagnostics), fp
                 )
             if behaviour:
-                stage, verdict = self._run_behaviour(example, runs, oracles)
+                stage, verdict = behaviour_stage(example, runs, oracles, self.policy)
                 stages.append(stage)
                 verdicts.append(verdict)
             if pytest:
-                stage, pytest_verdict = self._run_pytest(binary, example, workdir)
+                stage, pytest_verdict = pytest_stage(
+                    self.sandbox, binary, example,
+                    self._limits(max(self.policy.run_timeout_s * 6, 60.0)),
+                )
                 stages.append(stage)
                 # None: the suite never ran the binary, so it checked nothing of the translation.
                 if pytest_verdict is not None:
                     verdicts.append(pytest_verdict)
-        final = min(verdicts, key=_rank) if verdicts else Verdict.COMPILE_ONLY
-        return VerificationResult(final, tuple(stages), _unique(diagnostics), fp)
+        final = min(verdicts, key=verdict_rank) if verdicts else Verdict.COMPILE_ONLY
+        return VerificationResult(final, tuple(stages), unique_diagnostics(diagnostics), fp)
 
     def _test_command(self, workdir: Path, *, harness_only: bool, nonce: str) -> SandboxCommand:
         """The test binary's run: confined to itself, with the run's nonce on stdin (with
@@ -558,7 +393,7 @@ class Verifier:
             total = case_count
         else:
             passed, total = outcome.passed, outcome.passed + outcome.failed
-        if _timed_out(res):
+        if timed_out(res):
             return StageResult("tests", False, duration, "test run timed out", total,
                                passed), Verdict.TIMEOUT
         if res.signal is not None:
@@ -581,16 +416,16 @@ class Verifier:
         return StageResult("tests", True, duration, "", total, passed), Verdict.PASS
 
     def _oracle_key(self, example: Example, case: BehaviourCase) -> str:
-        return _sha("oracle", example.python_source, example.script_name,
+        return sha("oracle", example.python_source, example.script_name,
                     repr(example.support_files), repr(case), self.toolchain.python_version,
                     self.isolation, VERIFIER_REVISION)
 
-    def _oracles(self, example: Example) -> dict[BehaviourCase, _RunOutcome]:
+    def _oracles(self, example: Example) -> dict[BehaviourCase, RunOutcome]:
         """The Python program's outcome on every case: cached ones, the rest run in one sandbox
         (each case in a fresh folder of its own, as if run alone, with the example's support
         files beside the script and the case's own files). Raises `BrokenExample` when a case
         does not finish; only finished outcomes are cached."""
-        outcomes: dict[BehaviourCase, _RunOutcome] = {}
+        outcomes: dict[BehaviourCase, RunOutcome] = {}
         missing: list[BehaviourCase] = []
         for case in example.cases:
             cached = self.cache.get_oracle(self._oracle_key(example, case))
@@ -600,7 +435,7 @@ class Verifier:
                 missing.append(case)
         if not missing:
             return outcomes
-        broken_key = _sha("broken", *(self._oracle_key(example, c) for c in missing),
+        broken_key = sha("broken", *(self._oracle_key(example, c) for c in missing),
                           repr(self._limits(self.policy.run_timeout_s)))
         known = self.cache.broken_reason(broken_key)
         if known is not None:
@@ -615,8 +450,8 @@ class Verifier:
         self,
         example: Example,
         missing: list[BehaviourCase],
-        outcomes: dict[BehaviourCase, _RunOutcome],
-    ) -> dict[BehaviourCase, _RunOutcome]:
+        outcomes: dict[BehaviourCase, RunOutcome],
+    ) -> dict[BehaviourCase, RunOutcome]:
         """Run the Python program on the `missing` cases (see `_oracles`)."""
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sse-oracle-") as tmp:
@@ -627,19 +462,19 @@ class Verifier:
                 program_files = ((example.script_name, example.python_source),
                                  *example.support_files)
                 for name, text in program_files:
-                    _write_inside(folder, name, text, f"support file {name!r}")
+                    write_inside(folder, name, text, f"support file {name!r}")
                 taken = {name for name, _ in program_files}
                 for name, _ in case.files:
                     if name in taken:
                         raise BrokenExample(
                             f"case {case.name!r}: file {name!r} would replace the program's own"
                         )
-                _write_case_files(folder, case)
+                write_case_files(folder, case)
                 commands.append(SandboxCommand(
                     (self.sandbox.python_executable, example.script_name, *case.args),
                     case.stdin.encode(),
                     # HOME and TMPDIR per case too: no case sees another's files.
-                    (("PYTHONHASHSEED", "0"), *_case_home(folder), *case.env),
+                    (("PYTHONHASHSEED", "0"), *case_home(folder), *case.env),
                     str(folder),
                 ))
             try:
@@ -653,8 +488,8 @@ class Verifier:
                 ) from exc
         failures: list[str] = []
         for case, res in zip(missing, runs, strict=True):
-            outcome = _as_outcome(res)
-            failure = _oracle_failure(outcome, self.policy.run_timeout_s)
+            outcome = as_outcome(res)
+            failure = oracle_failure(outcome, self.policy.run_timeout_s)
             if failure is not None:
                 failures.append(f"case {case.name!r}: the Python program {failure}")
                 continue
@@ -664,171 +499,6 @@ class Verifier:
             more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
             raise BrokenExample(failures[0] + more, time.perf_counter() - start)
         return outcomes
-
-    def _same(self, expected: _RunOutcome, actual: _RunOutcome, case: BehaviourCase) -> bool:
-        """Whether the candidate's run matches the oracle's on `case`. A run that timed out or
-        was killed by a signal never matches (the oracle's outcome always finished)."""
-        if actual.timed_out or actual.signal is not None or expected.timed_out:
-            return False
-        if case.comparison is not Comparison.EXIT_CODE:
-            if expected.stdout != actual.stdout:
-                return False
-            if self.policy.compare_stderr and expected.stderr != actual.stderr:
-                return False
-        if expected.exit_code is not None and expected.exit_code == actual.exit_code:
-            return True
-        return (
-            self.policy.panic_matches_exception
-            and expected.exit_code == PYTHON_UNCAUGHT_EXIT_CODE
-            and b"Traceback (most recent call last)" in expected.stderr
-            and actual.exit_code == PANIC_EXIT_CODE
-        )
-
-    def _case_commands(self, workdir: Path, example: Example) -> list[SandboxCommand]:
-        """The binary on every behaviour case; they run in the compile's sandbox, after rustc.
-        Each case starts in a folder of its own holding the case's files (as the oracle does)."""
-        binary = str(workdir.resolve() / "prog")
-        commands = []
-        for number, case in enumerate(example.cases):
-            folder = workdir / "cases" / f"case-{number}"
-            folder.mkdir(parents=True)
-            _write_case_files(folder, case)
-            commands.append(SandboxCommand(
-                (binary, *case.args), case.stdin.encode(), (*_case_home(folder), *case.env),
-                str(folder.resolve()), timeout_s=self.policy.run_timeout_s, confine=True,
-            ))
-        return commands
-
-    def _run_behaviour(
-        self,
-        example: Example,
-        runs: Sequence[SandboxResult],
-        oracles: dict[BehaviourCase, _RunOutcome] | None = None,
-    ) -> tuple[StageResult, Verdict]:
-        """Compare the binary's runs (one per case, from `_case_commands`) with Python's."""
-        start = time.perf_counter()
-        passed = 0
-        first_failure: tuple[BehaviourCase, _RunOutcome, _RunOutcome, Verdict] | None = None
-        if oracles is None:
-            oracles = self._oracles(example)
-        expectations = [oracles[case] for case in example.cases]
-        for case, expected, res in zip(example.cases, expectations, runs, strict=True):
-            actual = _as_outcome(res)
-            if self._same(expected, actual, case):
-                passed += 1
-                continue
-            if actual.timed_out:
-                verdict = Verdict.TIMEOUT
-            elif actual.signal is not None or (
-                actual.exit_code == PANIC_EXIT_CODE and expected.exit_code != PANIC_EXIT_CODE
-            ):
-                verdict = Verdict.CRASH
-            else:
-                verdict = Verdict.BEHAVIOUR_MISMATCH
-            if first_failure is None or _rank(verdict) < _rank(first_failure[3]):
-                first_failure = (case, expected, actual, verdict)
-        duration = time.perf_counter() - start + sum(res.duration_s for res in runs)
-        total = len(example.cases)
-        if first_failure is None:
-            return StageResult("behaviour", True, duration, "", total, passed), Verdict.PASS
-        case, expected, actual, verdict = first_failure
-        compared = " (exit code only)" if case.comparison is Comparison.EXIT_CODE else ""
-        return (
-            StageResult(
-                "behaviour",
-                False,
-                duration,
-                detail=f"{total - passed} of {total} cases differ from the Python program",
-                checks_total=total,
-                checks_passed=passed,
-                failing_case=(f"{case.name}: args={shlex.join(case.args)} "
-                              f"stdin={case.stdin!r}{compared}"),
-                expected=_describe(expected),
-                actual=_describe(actual),
-            ),
-            verdict,
-        )
-
-    def _run_pytest(
-        self, binary: Path, example: Example, workdir: Path
-    ) -> tuple[StageResult, Verdict | None]:
-        """Run the example's pytest suite with `python3`/`python` shims that start the Rust
-        binary (confined to executing itself) in place of the script, counting each start.
-
-        Verdict None: the suite passed without ever starting the binary through a shim (it
-        imported the module or ran `sys.executable`), so it checked nothing of the translation
-        and the stage is reported as "pytest (not a check)". `workdir` (where earlier stages let
-        the candidate write) is not reused: the suite runs in a fresh folder."""
-        assert example.pytest_path is not None
-        with tempfile.TemporaryDirectory(prefix="sse-pytest-", dir=_pytest_parent_dir()) as tmp:
-            root = Path(tmp).resolve()
-            suite, shim_dir, count_dir, bin_dir = (
-                root / name for name in ("suite", "shim", "count", "bin")
-            )
-            for folder in (suite, shim_dir, count_dir, bin_dir):
-                folder.mkdir()
-            (suite / example.script_name).write_text(example.python_source, encoding="utf-8")
-            for name, text in example.support_files:  # sibling modules the suite may import
-                (suite / name).write_text(text, encoding="utf-8")
-            test_file = suite / example.pytest_path.name
-            test_file.write_text(example.pytest_path.read_text(encoding="utf-8"), encoding="utf-8")
-            candidate = bin_dir / "prog"
-            shutil.copyfile(binary, candidate)
-            candidate.chmod(0o755)
-            count_file = count_dir / "invocations"
-            real_python = self.sandbox.python_executable
-            # The binary reads and writes only the suite's folder, /tmp and /dev; the count file
-            # lies outside them (when this folder is not itself below /tmp).
-            roots = (str(suite), "/tmp", "/dev") if self.sandbox.exec_confined else None
-            shim = render_shim(
-                SHIM_SOURCE, real_python,
-                (example.script_name, str(candidate), str(count_file), roots, real_python),
-            )
-            for name in ("python3", "python"):
-                path = shim_dir / name
-                path.write_text(shim, encoding="utf-8")
-                path.chmod(0o755)
-            pytest_args = ["-q", "-p", "no:cacheprovider", "-x", "--no-header", str(test_file)]
-            start = time.perf_counter()
-            res = self.sandbox.run(
-                [real_python, "-c",
-                 f"import os, sys; os.chdir({str(suite)!r}); import pytest; "
-                 f"sys.exit(pytest.main({pytest_args!r}))"],
-                workdir=root,
-                env={
-                    "PATH": f"{shim_dir}:/usr/local/bin:/usr/bin:/bin",
-                    "HOME": str(suite),
-                    "PYTHONDONTWRITEBYTECODE": "1",
-                    # pytest comes from this tool's environment, mounted read-only in the sandbox.
-                    "PYTHONPATH": sysconfig.get_paths()["purelib"],
-                },
-                limits=self._limits(max(self.policy.run_timeout_s * 6, 60.0)),
-            )
-            duration = time.perf_counter() - start
-            invocations = count_file.stat().st_size if count_file.exists() else 0
-        # "5 passed in 1.54s" -> "5 passed": a verdict must not depend on how busy the machine was.
-        out = _PYTEST_DURATION.sub("", res.stdout.decode("utf-8", "replace"))
-        # Nor on the name of the temporary folder it ran in.
-        out = out.replace(str(root), "<suite>")
-        summary = out.strip().splitlines()[-1] if out.strip() else ""
-        passed = _count(summary, "passed")
-        failed = _count(summary, "failed") + _count(summary, "error")
-        if _timed_out(res):
-            return StageResult("pytest", False, duration, "pytest suite timed out"), Verdict.TIMEOUT
-        if res.exit_code == 0 and invocations == 0:
-            return StageResult(
-                "pytest (not a check)", False, duration,
-                f"does not exercise the translation: the suite passed ({summary}) without "
-                f"starting the binary through `python3 {example.script_name}`",
-            ), None
-        if res.exit_code == 0:
-            detail = f"{summary}; binary started {invocations} time(s)"
-            return StageResult("pytest", True, duration, detail, passed, passed), Verdict.PASS
-        return (
-            StageResult("pytest", False, duration, summary or f"pytest exit {res.exit_code}",
-                        passed + failed, passed, actual=out[-2000:]),
-            Verdict.TEST_FAILURE,
-        )
 
 
 # The native libraries rustc itself links into a static std binary on Linux (glibc, libgcc).
@@ -852,101 +522,6 @@ def _foreign_libraries(link_args: bytes) -> list[str]:
         if foreign and arg not in found:
             found.append(arg)
     return found
-
-
-def _pytest_parent_dir() -> str | None:
-    """Where the pytest stage's folder goes: /var/tmp when usable, so that the invocation count
-    is not below /tmp, which the binary may write; else the default temporary folder."""
-    candidate = Path("/var/tmp")
-    if candidate.is_dir() and os.access(candidate, os.W_OK | os.X_OK):
-        return str(candidate)
-    return None
-
-
-_PYTEST_DURATION = re.compile(r"[ \t]+in [0-9.]+s(?: \([0-9:]+\))?(?=[ \t=]*$)", re.MULTILINE)
-
-
-def _count(summary: str, word: str) -> int:
-    m = re.search(rf"(\d+) {word}", summary)
-    return int(m.group(1)) if m else 0
-
-
-_LADDER = [
-    Verdict.HARNESS_ERROR, Verdict.COMPILE_ERROR, Verdict.TIMEOUT, Verdict.CRASH,
-    Verdict.TEST_FAILURE, Verdict.BEHAVIOUR_MISMATCH, Verdict.COMPILE_ONLY, Verdict.PASS,
-]
-
-
-def _rank(verdict: Verdict) -> int:
-    """Position on the verdict ladder, worst first (the lowest rank is the verdict)."""
-    return _LADDER.index(verdict) if verdict in _LADDER else len(_LADDER)
-
-
-def _unique(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(dict.fromkeys(diagnostics))
-
-
-def _case_home(folder: Path) -> tuple[tuple[str, str], ...]:
-    """HOME and TMPDIR of a case: its own folder, so no case sees another's files."""
-    return (("HOME", str(folder.resolve())), ("TMPDIR", str(folder.resolve())))
-
-
-def _write_inside(folder: Path, name: str, text: str, what: str) -> None:
-    """Write `text` to `folder/name`; a path that is absolute or leaves the folder is refused
-    (the example is broken, not the candidate)."""
-    relative = Path(name)
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-        raise BrokenExample(f"{what}: {name!r} is not a relative path inside the work folder")
-    target = folder / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-
-
-def _write_case_files(folder: Path, case: BehaviourCase) -> None:
-    for name, text in case.files:
-        _write_inside(folder, name, text, f"case {case.name!r}: file")
-
-
-def _oracle_failure(outcome: _RunOutcome, timeout_s: float | None = None) -> str | None:
-    """Why the Python oracle's outcome is not the program's own behaviour (it did not finish,
-    for reasons outside the program), or None when it is."""
-    if outcome.timed_out:
-        limit = f" after {timeout_s:g} s" if timeout_s is not None else ""
-        return f"timed out{limit}"
-    if outcome.signal is not None or outcome.exit_code is None:
-        return f"was killed by signal {outcome.signal}"
-    if outcome.memory_exceeded:
-        return "ran out of memory"
-    if outcome.output_capped:
-        return "wrote more output than the sandbox keeps"
-    return None
-
-
-def _timed_out(res: SandboxResult) -> bool:
-    """A wall-clock timeout, or the CPU-time limit (SIGXCPU) that a busy loop reaches first."""
-    return res.timed_out or res.signal == signal.SIGXCPU
-
-
-def _as_outcome(res: SandboxResult) -> _RunOutcome:
-    return _RunOutcome(
-        exit_code=res.exit_code,
-        stdout=res.stdout,
-        stderr=res.stderr,
-        timed_out=_timed_out(res),
-        signal=None if _timed_out(res) else res.signal,
-        memory_exceeded=res.memory_exceeded,
-        output_capped=res.output_capped,
-    )
-
-
-def _describe(outcome: _RunOutcome) -> str:
-    if outcome.timed_out:
-        return "timed out"
-    text = outcome.stdout.decode("utf-8", "replace")
-    if len(text) > 2000:
-        text = text[:2000] + "…"
-    status = f"signal {outcome.signal}" if outcome.signal else f"exit {outcome.exit_code}"
-    return f"{status}\n{text}"
 
 
 _default_verifier: Verifier | None = None

@@ -46,7 +46,7 @@ from single_shot_eval.corpus.example import (
 
 if TYPE_CHECKING:
     from single_shot_eval.corpus.loader import Corpus
-    from single_shot_eval.verify.sandbox import Sandbox
+    from single_shot_eval.sandbox import Sandbox
 
 GENERATED_CASES_FILE = "cases.generated.yaml"
 DEFAULT_BUDGET = 12
@@ -341,7 +341,7 @@ def generate_cases(
 ) -> GeneratedCaseSet | None:
     """The generated cases of one example, from `cache` when it has them (None: no generator
     for this kind of example). Generations spoiled by a sandbox failure are not cached."""
-    from single_shot_eval.verify.sandbox import SandboxError
+    from single_shot_eval.sandbox import SandboxError
 
     found = _generator_for(example.kind)
     if found is None:
@@ -378,7 +378,7 @@ def with_generated_cases(
     Examples that already carry generated cases (a `cases.generated.yaml` loaded with them) are
     left as they are. `jobs` examples are generated at once; `on_example` sees each result.
     """
-    from single_shot_eval.verify.sandbox import Sandbox
+    from single_shot_eval.sandbox import Sandbox
 
     box = sandbox if sandbox is not None else Sandbox()
     cache = cache if cache is not None else CaseCache()

@@ -53,6 +53,7 @@ from single_shot_eval.corpus.casegen import GeneratedCaseSet
 from single_shot_eval.corpus.casegen._function_oracle import ORACLE_SOURCE
 from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
 from single_shot_eval.pysource import parse_python
+from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 from single_shot_eval.verify.function_harness import (
     ClassSignature,
     FunctionSignature,
@@ -63,7 +64,6 @@ from single_shot_eval.verify.function_harness import (
     harness_target,
     render_target_cases,
 )
-from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
 GENERATOR_VERSION = "functions-3"
 DEFAULT_BUDGET = 16
@@ -798,7 +798,7 @@ def _final_target(
         return harness_target(code, entry, [*hand, *generated])
     except UnsupportedSignature:
         pass
-    from single_shot_eval.verify.type_inference import type_of_value
+    from single_shot_eval.verify.value_types import type_of_value
 
     kinds = Counter(_json_key(str(type_of_value(case.expected, from_json=True)))
                     for case in generated)

@@ -42,7 +42,7 @@ from typing import Any
 from single_shot_eval.corpus.casegen import GeneratedCaseSet
 from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Comparison, Example
 from single_shot_eval.pysource import parse_python
-from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
+from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
 GENERATOR_VERSION = "programs-4"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.

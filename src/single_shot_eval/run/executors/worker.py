@@ -27,8 +27,8 @@ from single_shot_eval.run.executors.base import (
     VerificationJob,
     without_scheduling_params,
 )
+from single_shot_eval.sandbox import Sandbox
 from single_shot_eval.verify.crates import CrateSetProvider
-from single_shot_eval.verify.sandbox import Sandbox
 from single_shot_eval.verify.toolchain import Toolchain, detect_toolchain
 from single_shot_eval.verify.verifier import VerdictCache, Verifier
 

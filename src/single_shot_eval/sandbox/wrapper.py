@@ -1,6 +1,6 @@
 """The program that runs INSIDE the sandbox between bubblewrap and the command (no package imports).
 
-`sandbox.py` reads this file's text and starts it as `python -I -S -c SOURCE STATUS_FD UID GID
+`runner.py` reads this file's text and starts it as `python -I -S -c SOURCE STATUS_FD UID GID
 CPU_S AS_BYTES FSIZE_BYTES NPROC CONFINE ARGV...`. It is kept to builtin modules (it starts in
 about 12 ms); ctypes is imported only when a command must be confined. It switches uid, sets the
 rlimits, restores default signal dispositions, runs the command and reports its true wait status
