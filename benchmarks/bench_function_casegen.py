@@ -28,10 +28,10 @@ from single_shot_eval.corpus.casegen.functions import (
     prepare_function_example,
     same_value,
 )
+from single_shot_eval.corpus.contract import ClassSignature, harness_target
 from single_shot_eval.corpus.example import CaseOrigin, ExampleKind
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.sandbox import Sandbox
-from single_shot_eval.verify.function_harness import ClassSignature, harness_target
 
 
 def main(path: str, as_json: bool) -> None:

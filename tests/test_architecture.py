@@ -25,7 +25,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"verify", "models"}),
     frozenset({"casegen", "analysis", "modelprep"}),
     frozenset({"run", "report"}),
-    frozenset({"cli", "__main__", "__init__"}),
+    frozenset({"cli"}),
+    frozenset({"__main__", "__init__"}),
 )
 
 MAX_LINES = 600

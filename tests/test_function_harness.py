@@ -14,22 +14,24 @@ from typing import Any
 import pytest
 
 import single_shot_eval
+from single_shot_eval.corpus.contract import (
+    SIGNATURE_CONVENTION,
+    UnsupportedCaseValue,
+    UnsupportedSignature,
+    find_entry_point,
+    rust_signature,
+    rust_string_literal,
+    rust_uses,
+)
 from single_shot_eval.corpus.example import FunctionCase
 from single_shot_eval.errors import ConfigError
 from single_shot_eval.verify.function_harness import (
     HARNESS_TEST_FILTER,
     RUSTC_TEST_ARGS,
-    SIGNATURE_CONVENTION,
     TEST_BINARY_ARGS,
     TestRunOutcome,
-    UnsupportedCaseValue,
-    UnsupportedSignature,
-    find_entry_point,
     parse_libtest_output,
     render_test_module,
-    rust_signature,
-    rust_string_literal,
-    rust_uses,
 )
 
 RECORDS_PATH = (

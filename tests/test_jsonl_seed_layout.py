@@ -11,17 +11,13 @@ from typing import Any
 
 import pytest
 
+from single_shot_eval.corpus.contract import ClassSignature, harness_target
 from single_shot_eval.corpus.example import CaseOrigin, ExampleKind, FunctionCase
 from single_shot_eval.corpus.jsonl import EMPTY_ARGV_CASE
 from single_shot_eval.corpus.levels import level_from_name
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.errors import CorpusError
-from single_shot_eval.verify.function_harness import (
-    ClassSignature,
-    function_requirements,
-    harness_target,
-    render_test_module,
-)
+from single_shot_eval.verify.function_harness import function_requirements, render_test_module
 
 RECORDS: list[dict[str, Any]] = [
     {

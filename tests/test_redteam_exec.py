@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from single_shot_eval.corpus.contract import parse_signature
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind, FunctionCase
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.results.records import Verdict
@@ -24,7 +25,6 @@ from single_shot_eval.verify.function_harness import (
     TEST_BINARY_ARGS,
     new_nonce,
     parse_libtest_output,
-    parse_signature,
     passed_cases,
     render_test_module,
 )

@@ -104,8 +104,8 @@ def _is_script(code: str, has_cases: bool) -> bool:
 
 
 def _entry_point(code: str) -> str | None:
-    from single_shot_eval.verify.function_harness import find_entry_point
-    from single_shot_eval.verify.type_inference import find_class_entry
+    from single_shot_eval.corpus.contract import find_entry_point
+    from single_shot_eval.corpus.contract.type_inference import find_class_entry
 
     tree = parse_python(code)
     if any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) for node in tree.body):
@@ -116,10 +116,11 @@ def _entry_point(code: str) -> str | None:
 def load_jsonl(path: Path) -> list[Example]:
     """Load every record of a JSONL corpus file (see the module docstring)."""
     from single_shot_eval.corpus.classify import classify_source
-    from single_shot_eval.verify.function_harness import (
+    from single_shot_eval.corpus.contract import (
         UnsupportedCaseValue,
         UnsupportedSignature,
-        render_test_module,
+        check_cases,
+        harness_target,
     )
 
     examples = []
@@ -178,7 +179,7 @@ def load_jsonl(path: Path) -> list[Example]:
         else:
             try:
                 # Fail at load time, not mid-evaluation, when the harness cannot express it.
-                render_test_module(code, entry, cases)
+                check_cases(harness_target(code, entry, cases), cases)
             except UnsupportedCaseValue as exc:
                 raise CorpusError(
                     path, f"{record.id}: {str(exc).removeprefix('test_cases: ')}", line=lineno

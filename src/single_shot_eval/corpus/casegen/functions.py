@@ -1,6 +1,6 @@
 """Function and class cases by oracle fuzzing: the Python original says what is right.
 
-1. **Types.** The harness target (`function_harness.harness_target`): parameter types come from
+1. **Types.** The harness target (`corpus.contract.harness_target`): parameter types come from
    annotations, hand-written values or the code; a return type nothing determines is filled
    from the values the oracle returns.
 2. **Candidates.** Edge values per type, one parameter varied at a time from a base call, plus
@@ -51,19 +51,19 @@ from typing import Any
 
 from single_shot_eval.corpus.casegen import GeneratedCaseSet
 from single_shot_eval.corpus.casegen._function_oracle import ORACLE_SOURCE
-from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
-from single_shot_eval.pysource import parse_python
-from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
-from single_shot_eval.verify.function_harness import (
+from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,
     PyType,
     TypeKind,
     UnsupportedCaseValue,
     UnsupportedSignature,
+    check_cases,
     harness_target,
-    render_target_cases,
 )
+from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
+from single_shot_eval.pysource import parse_python
+from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
 GENERATOR_VERSION = "functions-3"
 DEFAULT_BUDGET = 16
@@ -630,7 +630,7 @@ def _outcome(result: dict[str, Any]) -> _Outcome:
 def _target_lines(python_code: str, target: FunctionSignature | ClassSignature) -> set[int]:
     """Lines of the statements a call can execute: the function body (nested bodies
     included) or the bodies of the class's methods; docstrings and abstract stubs left out."""
-    from single_shot_eval.verify.type_inference import _is_abstract
+    from single_shot_eval.corpus.contract.type_inference import _is_abstract
 
     tree = parse_python(python_code)
     bodies: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
@@ -679,7 +679,7 @@ def _truncate(candidate: _Candidate, outcome: _Outcome) -> tuple[_Candidate, _Ou
 
 def _fits(target: FunctionSignature | ClassSignature, case: FunctionCase) -> bool:
     try:
-        render_target_cases(target, [case])
+        check_cases(target, [case])
     except (UnsupportedCaseValue, TypeError, ValueError):
         return False
     return True
@@ -798,7 +798,7 @@ def _final_target(
         return harness_target(code, entry, [*hand, *generated])
     except UnsupportedSignature:
         pass
-    from single_shot_eval.verify.value_types import type_of_value
+    from single_shot_eval.corpus.contract.value_types import type_of_value
 
     kinds = Counter(_json_key(str(type_of_value(case.expected, from_json=True)))
                     for case in generated)

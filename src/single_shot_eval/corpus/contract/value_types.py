@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterable
 from typing import Any
 
-from single_shot_eval.verify.function_harness.signature import HOLE, PyType, TypeKind, has_hole
+from single_shot_eval.corpus.contract.signature import HOLE, PyType, TypeKind, has_hole
 
 
 def join(left: PyType | None, right: PyType | None) -> PyType | None:
@@ -123,7 +123,7 @@ def join_all(types: Iterable[PyType | None]) -> PyType | None:
 def annotation_type(node: ast.expr | None) -> PyType | None:
     """A parsed annotation with holes for bare generics (`list` -> list[hole]); None when
     absent or not a type the harness knows."""
-    from single_shot_eval.verify.function_harness.signature import (
+    from single_shot_eval.corpus.contract.signature import (
         UnsupportedSignature,
         parse_annotation,
     )

@@ -23,19 +23,19 @@ import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from single_shot_eval.corpus.example import CaseOrigin, FunctionCase
-from single_shot_eval.pysource import parse_python
-from single_shot_eval.verify.code_types import CodeTypes, walk_own_body
-from single_shot_eval.verify.function_harness.signature import HOLE, PyType, TypeKind, has_hole
-from single_shot_eval.verify.value_types import (
+from single_shot_eval.corpus.contract.code_types import CodeTypes, walk_own_body
+from single_shot_eval.corpus.contract.signature import HOLE, PyType, TypeKind, has_hole
+from single_shot_eval.corpus.contract.value_types import (
     annotation_type,
     fill,
     join_values,
     type_of_value,
 )
+from single_shot_eval.corpus.example import CaseOrigin, FunctionCase
+from single_shot_eval.pysource import parse_python
 
 if TYPE_CHECKING:
-    from single_shot_eval.verify.function_harness.signature import (
+    from single_shot_eval.corpus.contract.signature import (
         ClassSignature,
         FunctionSignature,
         Parameter,
@@ -66,7 +66,7 @@ def _resolve_callable(
 
     With `open_return`, a return type nothing determines is `HOLE` instead of an error (case
     generation fills it from the oracle's values)."""
-    from single_shot_eval.verify.function_harness.signature import (
+    from single_shot_eval.corpus.contract.signature import (
         _RUST_RESERVED,
         Parameter,
         UnsupportedSignature,
@@ -188,7 +188,7 @@ def resolve_signature(
     hand-written cases, the code, then the generated cases' expected values; `async def` is
     allowed (translated as a plain `fn`). Raises `UnsupportedSignature` naming the parameter
     that cannot be typed."""
-    from single_shot_eval.verify.function_harness.signature import (
+    from single_shot_eval.corpus.contract.signature import (
         _RUST_RESERVED,
         FunctionSignature,
         UnsupportedSignature,
@@ -315,7 +315,7 @@ def resolve_class(
     """The outline the harness drives for class `class_name` (constructor from `__init__` or
     dataclass fields; public methods, properties and setters, inherited ones included;
     abstract ones left out). Raises `UnsupportedSignature` when a member cannot be typed."""
-    from single_shot_eval.verify.function_harness.signature import (
+    from single_shot_eval.corpus.contract.signature import (
         ClassSignature,
         MethodKind,
         MethodSignature,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from single_shot_eval.verify.function_harness.signature import HOLE, PyType, TypeKind
-from single_shot_eval.verify.value_types import (
+from single_shot_eval.corpus.contract.signature import HOLE, PyType, TypeKind
+from single_shot_eval.corpus.contract.value_types import (
     annotation_type,
     fill,
     join,
