@@ -10,6 +10,8 @@ corpus the store records (`meta.corpus`); without it, that one ratio is left out
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
 import json
 import math
@@ -70,22 +72,16 @@ def compute_quality(
     resamples: int = 10_000,
     tools: LintTools | None = None,
 ) -> QualitySection:
-    """Lint every passing answer (cached) and summarise per contestant and task."""
+    """Lint every passing answer and summarise per contestant and task.
+
+    Findings the store already holds (`quality_findings`) are used as they are, so a copied
+    store rebuilds the same section on a machine without Rust; the others are linted (disk
+    cache first) and written to the store."""
     passing = [s for s in samples if s.passed and s.extracted_code]
     roles = {(t.task_id, c.model_id): c.role for t in tasks for c in t.controls}
-    if tools is None:
-        try:
-            tools = LintTools()
-        except UserError as error:  # no rustc at all
-            return QualitySection(tools="", groups=CLIPPY_GROUPS, default_groups=DEFAULT_GROUPS,
-                                  unavailable_reason=str(error))
     python_lines, python_note = _python_lines(store_path, {s.example_id for s in passing})
     codes = sorted({s.extracted_code or "" for s in passing})
-    workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                         else (os.cpu_count() or 1)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        found: dict[str, ToolFindings] = dict(zip(codes, pool.map(tools.findings, codes),
-                                                  strict=True))
+    found, versions, unavailable = _findings(store_path, codes, tools)
     answers = []
     for sample in passing:
         code = sample.extracted_code or ""
@@ -107,14 +103,65 @@ def compute_quality(
             python_lines=python_lines.get(sample.example_id),
         ))
     section = summarize_quality(
-        answers, tools=tools.versions, roles=roles, seed=seed, resamples=resamples,
+        answers, tools=" + ".join(versions), roles=roles, seed=seed, resamples=resamples,
         groups=CLIPPY_GROUPS, default_groups=DEFAULT_GROUPS,
         notes=(python_note,) if python_note else (),
     )
-    if tools.unavailable_reason:
+    if unavailable:
         return QualitySection(section.tools, section.groups, section.default_groups,
-                              section.contestants, tools.unavailable_reason, section.notes)
+                              section.contestants, unavailable, section.notes)
     return section
+
+
+def _findings(
+    store_path: Path, codes: list[str], tools: LintTools | None
+) -> tuple[dict[str, ToolFindings], list[str], str]:
+    """Findings per answer text, the tool versions they came from, and why tools were
+    unavailable for answers the store did not hold ('' when none was missing)."""
+    with ResultStore(store_path, create=False) as store:
+        stored = store.all_quality_findings()
+    found: dict[str, ToolFindings] = {}
+    versions: set[str] = set()
+    missing: list[str] = []
+    for code in codes:
+        record = stored.get(_code_key(code))
+        if record is None:
+            missing.append(code)
+            continue
+        data = json.loads(record)
+        found[code] = ToolFindings.from_json(data["findings"])
+        versions.add(str(data["tools"]))
+    unavailable = ""
+    if missing and tools is None:
+        try:
+            tools = LintTools()
+        except UserError as error:  # no rustc at all
+            unavailable = str(error)
+    if tools is not None and tools.unavailable_reason:
+        unavailable = tools.unavailable_reason
+    if missing and tools is not None:
+        cpus = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                else os.cpu_count() or 1)
+        workers = max(1, min(4, cpus))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(tools.findings, missing))
+        with ResultStore(store_path, create=False) as store:
+            for code, result in zip(missing, results, strict=True):
+                found[code] = result
+                if result.clippy_ran or result.rustfmt_ran:
+                    versions.add(tools.versions)
+                    record = json.dumps({"tools": tools.versions, "findings": result.to_json()},
+                                        sort_keys=True)
+                    # A read-only store: the report is still right, only not cached in it.
+                    with contextlib.suppress(UserError):
+                        store.put_quality_findings(_code_key(code), record)
+    for code in missing:
+        found.setdefault(code, ToolFindings(clippy_error=unavailable, rustfmt_error=unavailable))
+    return found, sorted(versions), unavailable
+
+
+def _code_key(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _python_lines(store_path: Path, example_ids: set[str]) -> tuple[dict[str, int], str]:

@@ -8,7 +8,9 @@ keep finished samples durable across a crash.
 verdict (`judgement` says which re-judgement wrote it; 0: the evaluation itself), and the verdict
 it replaced is kept in `previous_verdicts`, so no verdict is ever lost. Schema history: 1 (samples
 and caches), 2 (`samples.judgement`, `rejudges`, `previous_verdicts`; older stores are migrated
-when opened).
+when opened). `quality_findings` (clippy and rustfmt on a passing answer, keyed by the answer's
+SHA-256; written by the first report that lints it) is created in any store when opened, so a
+store rebuilds its quality section without the tools.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ CREATE TABLE IF NOT EXISTS previous_verdicts (
 CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, completion_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, result_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS oracle (key TEXT PRIMARY KEY, outcome_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS quality_findings (key TEXT PRIMARY KEY, findings_json TEXT NOT NULL);
 """
 
 _COLUMNS = (
@@ -430,6 +433,14 @@ class ResultStore:
 
     def put_oracle(self, key: str, value: str) -> None:
         self._put("oracle", "outcome_json", key, value)
+
+    def put_quality_findings(self, key: str, value: str) -> None:
+        self._put("quality_findings", "findings_json", key, value)
+
+    def all_quality_findings(self) -> dict[str, str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT key, findings_json FROM quality_findings").fetchall()
+        return {str(k): str(v) for k, v in rows}
 
     def all_verdicts(self) -> dict[str, str]:
         with self._lock:
