@@ -82,10 +82,11 @@ def compute_quality(
     python_lines, python_note = _python_lines(store_path, {s.example_id for s in passing})
     codes = sorted({s.extracted_code or "" for s in passing})
     found, versions, unavailable = _findings(store_path, codes, tools)
+    metrics = {code: rust_text_metrics(code) for code in codes}
     answers = []
     for sample in passing:
         code = sample.extracted_code or ""
-        text = rust_text_metrics(code)
+        text = metrics[code]
         findings = found[code]
         answers.append(AnswerQuality(
             task_id=sample.task_id,

@@ -145,9 +145,10 @@ def strip_rust_comments_and_strings(code: str) -> str:
                     j += 1
             out.append(_blank(code[i:j], " "))
             i = j
-        elif (raw := re.match(r'b?r(#*)"', code[i:i + 260])) and not _ident_before(code, i):
+        elif (ch in "rb" and (raw := _RAW_STRING.match(code, i))
+              and not _ident_before(code, i)):
             closing = '"' + raw.group(1)
-            start = i + raw.end()
+            start = raw.end()
             end = code.find(closing, start)
             end = n if end < 0 else end + len(closing)
             out.append(code[i:start] + _blank(code[start:end], "_"))
@@ -161,11 +162,10 @@ def strip_rust_comments_and_strings(code: str) -> str:
             out.append(code[i:start] + _blank(code[start:end], "_"))
             i = end
         elif ch == "'":
-            char = re.match(r"'(?:\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|.)|[^\\'\n])'",
-                            code[i:i + 12])
+            char = _CHAR_LITERAL.match(code, i)
             if char:
-                out.append("'" + "_" * (char.end() - 2) + "'")
-                i += char.end()
+                out.append("'" + "_" * (char.end() - i - 2) + "'")
+                i = char.end()
             else:  # a lifetime or label
                 out.append(ch)
                 i += 1
@@ -184,6 +184,8 @@ def _ident_before(code: str, index: int) -> bool:
     return index > 0 and (code[index - 1].isalnum() or code[index - 1] == "_")
 
 
+_RAW_STRING = re.compile(r'b?r(#*)"')
+_CHAR_LITERAL = re.compile(r"'(?:\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|.)|[^\\'\n])'")
 _UNSAFE_BLOCK = re.compile(r"\bunsafe\s*\{")
 _UNWRAP = re.compile(r"\.\s*unwrap\s*\(\s*\)")
 _EXPECT = re.compile(r"\.\s*expect\s*\(")
