@@ -363,8 +363,7 @@ def quality_html(section: QualitySection | None) -> str:
                 f'class="model">{e(_name(c))}</th>'
                 + "".join(f'<td class="num">{e(text)}</td>' for text in cells) + "</tr>"
             )
-        lints = "".join(f"<li><code>{e(_name(c))}</code>: {e(_lint_line(c))}</li>"
-                        for c in section.for_task(task_id))
+        lints = _lint_table_html(section.for_task(task_id))
         checks = "".join(f"<li>Reference check: <code>{e(c.model_id)}</code> "
                          f"{e(clippy_clean_verdict(c))}</li>"
                          for c in section.for_task(task_id) if c.role == "reference")
@@ -374,12 +373,40 @@ def quality_html(section: QualitySection | None) -> str:
             f'<h3>Task <code>{e(task_id)}</code></h3><div class="table-wrap">'
             f'<table class="quality-table" data-task="{e(task_id)}"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table></div>'
-            f'<ul class="notes">{lints}{checks}{notes}</ul>'
+            f'{lints}<ul class="notes">{checks}{notes}</ul>'
         )
     notes = "".join(f"<li>{e(n)}</li>" for n in section.notes)
     parts.append(f'<ul class="notes">{notes}</ul><p class="note">{e(QUALITY_NOTE)}</p>'
                  "</section>")
     return "".join(parts)
+
+
+def _lint_table_html(contestants: tuple[ContestantQuality, ...], limit: int = 40) -> str:
+    """Every lint each model trips: group, warnings, answers and (some of) the examples."""
+    e = html.escape
+    rows = []
+    for c in contestants:
+        for tally in c.lints[:limit]:
+            rows.append(
+                f'<tr data-model="{e(c.model_id)}" data-lint="{e(tally.lint)}">'
+                f'<th scope="row" class="model">{e(_name(c))}</th><td><code>{e(tally.lint)}'
+                f'</code></td><td>{e(tally.group)}</td><td class="num">{tally.count}</td>'
+                f'<td class="num">{tally.answers}</td><td>{e(", ".join(tally.examples))}</td>'
+                "</tr>"
+            )
+        if len(c.lints) > limit:
+            rows.append(f'<tr><th scope="row" class="model">{e(_name(c))}</th><td colspan="5" '
+                        f'class="muted">and {len(c.lints) - limit} more lints (results.json)'
+                        "</td></tr>")
+    if not rows:
+        return '<p class="note">No clippy warning in any passing answer.</p>'
+    return (
+        '<details class="more"><summary>Clippy lints tripped, per model</summary>'
+        '<div class="table-wrap"><table class="lint-table"><thead><tr><th scope="col">Model'
+        '</th><th scope="col">Lint</th><th scope="col">Group</th><th scope="col">Warnings</th>'
+        '<th scope="col">Answers</th><th scope="col">Examples</th></tr></thead><tbody>'
+        f'{"".join(rows)}</tbody></table></div></details>'
+    )
 
 
 def quality_json(section: QualitySection | None) -> dict[str, object] | None:
