@@ -7,6 +7,7 @@ import io
 import json
 import math
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,27 @@ def test_a_store_rebuilds_its_quality_section_without_the_tools(
     assert partial["quality"]["unavailable_reason"] == "rustc not found on PATH"
     model = next(c for c in partial["quality"]["contestants"] if c["model_id"] == "model")
     assert model["passing_answers"] == 2 and model["linted_answers"] == 1
+
+
+def test_opening_a_store_does_not_create_the_findings_table(tmp_path: Path) -> None:
+    """An old store must still open (and report) where it cannot be written: the table appears
+    only with the first findings."""
+    path = tmp_path / "results.sqlite"
+    with ResultStore(path) as store:
+        store.add_sample(_sample("model", "alpha", 1, None, False))
+    write_reports(path, tmp_path, formats=("json",))
+
+    def tables() -> set[str]:
+        connection = sqlite3.connect(path)
+        try:
+            return {row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+
+    assert "quality_findings" not in tables()
+    with ResultStore(path, create=False) as store:
+        assert store.all_quality_findings() == {}
+        store.put_quality_findings("k", "{}")
+        assert store.all_quality_findings() == {"k": "{}"}
+    assert "quality_findings" in tables()

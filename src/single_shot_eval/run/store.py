@@ -9,8 +9,9 @@ verdict (`judgement` says which re-judgement wrote it; 0: the evaluation itself)
 it replaced is kept in `previous_verdicts`, so no verdict is ever lost. Schema history: 1 (samples
 and caches), 2 (`samples.judgement`, `rejudges`, `previous_verdicts`; older stores are migrated
 when opened). `quality_findings` (clippy and rustfmt on a passing answer, keyed by the answer's
-SHA-256; written by the first report that lints it) is created in any store when opened, so a
-store rebuilds its quality section without the tools.
+SHA-256; written by the first report that lints it) is created on its first write, so an old or
+read-only store still opens and reports; a store that has it rebuilds its quality section
+without the tools.
 """
 
 from __future__ import annotations
@@ -82,8 +83,13 @@ CREATE TABLE IF NOT EXISTS previous_verdicts (
 CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, completion_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, result_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS oracle (key TEXT PRIMARY KEY, outcome_json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS quality_findings (key TEXT PRIMARY KEY, findings_json TEXT NOT NULL);
 """
+
+# Created on first write (not in `_SCHEMA`): opening an old store read-only must not write.
+_QUALITY_TABLE = (
+    "CREATE TABLE IF NOT EXISTS quality_findings "
+    "(key TEXT PRIMARY KEY, findings_json TEXT NOT NULL)"
+)
 
 _COLUMNS = (
     "task_id, model_id, run, example_id, level, prompt_sha256, completion, extracted_code, "
@@ -435,11 +441,17 @@ class ResultStore:
         self._put("oracle", "outcome_json", key, value)
 
     def put_quality_findings(self, key: str, value: str) -> None:
+        self._write(_QUALITY_TABLE, ())
         self._put("quality_findings", "findings_json", key, value)
 
     def all_quality_findings(self) -> dict[str, str]:
+        """Answer SHA-256 -> stored clippy/rustfmt findings; {} for a store that has none."""
         with self._lock:
-            rows = self._conn.execute("SELECT key, findings_json FROM quality_findings").fetchall()
+            try:
+                rows = self._conn.execute(
+                    "SELECT key, findings_json FROM quality_findings").fetchall()
+            except sqlite3.OperationalError:  # no such table: nothing was linted yet
+                return {}
         return {str(k): str(v) for k, v in rows}
 
     def all_verdicts(self) -> dict[str, str]:
