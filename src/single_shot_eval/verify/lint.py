@@ -32,6 +32,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import tokenize
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -278,7 +279,8 @@ class LintTools:
     """Runs clippy and rustfmt on answers in the sandbox, with a disk cache of their findings.
 
     Construct it cheaply: the sandbox and the crate set are made on the first answer that is not
-    cached. `unavailable_reason` is set when clippy or rustfmt cannot be found at all.
+    cached. `unavailable_reason` is set when clippy or rustfmt cannot be found at all. Safe to
+    share across threads.
     """
 
     toolchain: Toolchain = field(default_factory=detect_toolchain)
@@ -301,6 +303,8 @@ class LintTools:
         self.rustfmt_version = "" if missing else _tool_version(str(self.rustfmt))
         if self.crates is None:
             self.crates = CrateSetProvider(DEFAULT_CRATES, self.toolchain)
+        self._count_lock = threading.Lock()
+        self._sandbox_lock = threading.Lock()
 
     @property
     def versions(self) -> str:
@@ -332,18 +336,21 @@ class LintTools:
         except (OSError, ValueError, KeyError, TypeError):
             cached = None
         if cached is not None:
-            self.cache_hits += 1
+            with self._count_lock:
+                self.cache_hits += 1
             return cached
         result = self._run(code)
-        self.linted += 1
+        with self._count_lock:
+            self.linted += 1
         if result.clippy_ran or result.rustfmt_ran:  # a sandbox failure is not cached
             _write_atomically(path, result.to_json())
         return result
 
     def _run(self, code: str) -> ToolFindings:
         assert self.crates is not None
-        if self.sandbox is None:
-            self.sandbox = Sandbox(rustc=str(self.toolchain.rustc))
+        with self._sandbox_lock:  # one sandbox (it probes bwrap once) for every thread
+            if self.sandbox is None:
+                self.sandbox = Sandbox(rustc=str(self.toolchain.rustc))
         crate_flags: list[str] = []
         read_only: list[Path] = []
         if self.crates.used_by(code):
