@@ -376,7 +376,8 @@ def quality_html(section: QualitySection | None) -> str:
             f'{lints}<ul class="notes">{checks}{notes}</ul>'
         )
     notes = "".join(f"<li>{e(n)}</li>" for n in section.notes)
-    parts.append(f'<ul class="notes">{notes}</ul><p class="note">{e(QUALITY_NOTE)}</p>'
+    note = e(QUALITY_NOTE.replace("`", ""))  # the Markdown code marks read as noise here
+    parts.append(f'<ul class="notes">{notes}</ul><p class="note">{note}</p>'
                  "</section>")
     return "".join(parts)
 
