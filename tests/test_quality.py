@@ -304,8 +304,13 @@ def test_report_on_a_store_without_quality_still_builds(tmp_path: Path) -> None:
     with ResultStore(tmp_path / "results.sqlite") as store:
         store.add_sample(_sample("model", "alpha", 1, None, False))
     document = write_reports(tmp_path / "results.sqlite", tmp_path, formats=("json", "md"))
-    assert document["quality"]["contestants"] == []
-    assert "No passing answer to measure." in (tmp_path / "report.md").read_text()
+    # A contestant that passed nothing is listed, with no figure rather than a made-up one.
+    (listed,) = document["quality"]["contestants"]
+    assert (listed["model_id"], listed["passing_answers"]) == ("model", 0)
+    assert listed["warnings_per_100_lines"]["estimate"] is None
+    assert listed["rustfmt_formatted_share"]["estimate"] is None
+    assert "`model`: no passing answer: nothing to measure" in (
+        tmp_path / "report.md").read_text()
 
 
 def test_a_store_rebuilds_its_quality_section_without_the_tools(

@@ -212,9 +212,14 @@ def summarize_quality(
     groups: Sequence[str] = (),
     default_groups: Sequence[str] = (),
     notes: Sequence[str] = (),
+    models: Iterable[tuple[str, str]] = (),
 ) -> QualitySection:
-    """Per (task, model), the quality figures of its passing answers (see the module doc)."""
+    """Per (task, model), the quality figures of its passing answers (see the module doc).
+    `models`: (task, model) pairs to list even when they passed nothing (0 answers, no
+    figures)."""
     by_model: dict[tuple[str, str], list[AnswerQuality]] = defaultdict(list)
+    for key in models:
+        by_model[key] = []
     for answer in answers:
         by_model[(answer.task_id, answer.model_id)].append(answer)
     contestants = [

@@ -77,6 +77,7 @@ def compute_quality(
     Findings the store already holds (`quality_findings`) are used as they are, so a copied
     store rebuilds the same section on a machine without Rust; the others are linted (disk
     cache first) and written to the store."""
+    tasks = tuple(tasks)
     passing = [s for s in samples if s.passed and s.extracted_code]
     roles = {(t.task_id, c.model_id): c.role for t in tasks for c in t.controls}
     python_lines, python_note = _python_lines(store_path, {s.example_id for s in passing})
@@ -107,6 +108,7 @@ def compute_quality(
         answers, tools=" + ".join(versions), roles=roles, seed=seed, resamples=resamples,
         groups=CLIPPY_GROUPS, default_groups=DEFAULT_GROUPS,
         notes=(python_note,) if python_note else (),
+        models=[(t.task_id, m.model_id) for t in tasks for m in t.models],
     )
     if unavailable:
         return QualitySection(section.tools, section.groups, section.default_groups,
@@ -211,6 +213,8 @@ def _name(c: ContestantQuality) -> str:
 
 
 def _lint_line(c: ContestantQuality, limit: int = 12) -> str:
+    if c.passing_answers == 0:
+        return "no passing answer: nothing to measure"
     if c.linted_answers == 0:
         return "clippy did not run"
     if not c.lints:
@@ -224,6 +228,8 @@ def _lint_line(c: ContestantQuality, limit: int = 12) -> str:
 def clippy_clean_verdict(c: ContestantQuality) -> str:
     """'clippy-clean (clippy::all)' or the lints it trips, for the controls' line."""
     default = [t for t in c.lints if t.group in DEFAULT_GROUPS]
+    if c.passing_answers == 0:
+        return "no passing answer"
     if c.linted_answers == 0:
         return "not linted"
     if not default:
