@@ -108,7 +108,8 @@ def compute_quality(
         answers, tools=" + ".join(versions), roles=roles, seed=seed, resamples=resamples,
         groups=CLIPPY_GROUPS, default_groups=DEFAULT_GROUPS,
         notes=(python_note,) if python_note else (),
-        models=[(t.task_id, m.model_id) for t in tasks for m in t.models],
+        models=[(t.task_id, m.model_id) for t in tasks
+                for m in (*t.models, *(c.summary for c in t.controls))],
     )
     if unavailable:
         return QualitySection(section.tools, section.groups, section.default_groups,
