@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -13,6 +14,7 @@ from rich.console import Console
 
 from single_shot_eval.errors import UserError
 from single_shot_eval.report.data import load_report_data
+from single_shot_eval.report.quality import compute_quality, print_quality
 from single_shot_eval.report.terminal import render_summary
 
 
@@ -49,13 +51,15 @@ def write_reports(
     console: Console | None = None,
     baseline: str | None = None,
     file_names: Mapping[str, str] | None = None,
+    quality: bool = True,
 ) -> dict[str, Any]:
     """Rebuild the reports in `out_dir` from the store alone; returns the JSON document.
 
     ``baseline`` names the contestant the value scores are relative to (default: the most
     accurate paid contestant). `file_names` renames a format's file (`{"json": "results.json"}`
     -> `out.json`): it is written under the format's own name and moved, and a file that
-    already had that name is left as it was."""
+    already had that name is left as it was. `quality`: lint the passing answers (clippy,
+    rustfmt; cached on disk) for the reports' quality section."""
     known = available_formats()
     unknown = [f for f in formats if f not in known]
     if unknown:
@@ -67,6 +71,11 @@ def write_reports(
     except OSError as exc:
         raise UserError(f"{out_dir}: cannot create report directory ({exc.strerror})") from None
     data = load_report_data(store_file, baseline=baseline)
+    if quality:
+        data = replace(data, quality=compute_quality(
+            data.samples(), store_path=store_file, tasks=data.summary.tasks,
+            seed=data.summary.seed, resamples=data.summary.bootstrap_resamples,
+        ))
     renames = file_names or {}
     for name in formats:
         target = renames.get(name)
@@ -84,6 +93,7 @@ def write_reports(
                 kept.replace(default)
     if console is not None:
         render_summary(console, data.summary, data.baselines)
+        print_quality(console, data.quality)
     json_module = known["json"]
     document: dict[str, Any] = json_module.results_document(data)
     return document

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from single_shot_eval.analysis.aggregate import EvaluationSummary, summarize
+from single_shot_eval.analysis.quality import QualitySection
 from single_shot_eval.corpus.levels import LEVEL_WEIGHTS
 from single_shot_eval.results.records import Sample
 from single_shot_eval.results.store import ResultStore
@@ -39,6 +40,8 @@ class ReportData:
     provenance: dict[str, str]
     samples: Callable[[], Iterator[Sample]] = field(repr=False)
     sample_count: int = 0
+    # Rust quality of passing answers (`report/quality.py`); None: not computed.
+    quality: QualitySection | None = None
 
     @property
     def baselines(self) -> frozenset[str]:

@@ -8,7 +8,10 @@ keep finished samples durable across a crash.
 verdict (`judgement` says which re-judgement wrote it; 0: the evaluation itself), and the verdict
 it replaced is kept in `previous_verdicts`, so no verdict is ever lost. Schema history: 1 (samples
 and caches), 2 (`samples.judgement`, `rejudges`, `previous_verdicts`; older stores are migrated
-when opened).
+when opened). `quality_findings` (clippy and rustfmt on a passing answer, keyed by the answer's
+SHA-256; written by the first report that lints it) is created on its first write, so an old or
+read-only store still opens and reports; a store that has it rebuilds its quality section
+without the tools.
 """
 
 from __future__ import annotations
@@ -81,6 +84,12 @@ CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, completion_json TEXT
 CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, result_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS oracle (key TEXT PRIMARY KEY, outcome_json TEXT NOT NULL);
 """
+
+# Created on first write (not in `_SCHEMA`): opening an old store read-only must not write.
+_QUALITY_TABLE = (
+    "CREATE TABLE IF NOT EXISTS quality_findings "
+    "(key TEXT PRIMARY KEY, findings_json TEXT NOT NULL)"
+)
 
 _COLUMNS = (
     "task_id, model_id, run, example_id, level, prompt_sha256, completion, extracted_code, "
@@ -430,6 +439,20 @@ class ResultStore:
 
     def put_oracle(self, key: str, value: str) -> None:
         self._put("oracle", "outcome_json", key, value)
+
+    def put_quality_findings(self, key: str, value: str) -> None:
+        self._write(_QUALITY_TABLE, ())
+        self._put("quality_findings", "findings_json", key, value)
+
+    def all_quality_findings(self) -> dict[str, str]:
+        """Answer SHA-256 -> stored clippy/rustfmt findings; {} for a store that has none."""
+        with self._lock:
+            try:
+                rows = self._conn.execute(
+                    "SELECT key, findings_json FROM quality_findings").fetchall()
+            except sqlite3.OperationalError:  # no such table: nothing was linted yet
+                return {}
+        return {str(k): str(v) for k, v in rows}
 
     def all_verdicts(self) -> dict[str, str]:
         with self._lock:

@@ -6,7 +6,8 @@ in full (failures first), says how many it leaves out, and clips long texts. Eve
 from the store is escaped. Key elements carry stable ids and data attributes for tools and
 tests: `#summary`, `#model-table` (rows `data-model`, numeric cells `data-col` / `data-value`),
 `#self-check` (rows `data-model`), `#pareto-plot`, `#levels-plot`, `#error-codes-plot`,
-`#verdicts-plot`, `#comparison-matrix`,
+`#verdicts-plot`, `#level-heatmap` (contestant x level pass@1), `#comparison-matrix`, `#quality`
+(Rust quality of passing answers, `table.quality-table` rows `data-model` / `data-role`),
 `#drill-down`, `#provenance` (ids of a second task get a `-2` suffix, and so on).
 """
 
@@ -27,6 +28,7 @@ from single_shot_eval.corpus.levels import LEVELS
 from single_shot_eval.report import fmt
 from single_shot_eval.report.data import ReportData
 from single_shot_eval.report.palette import VERDICT_COLOURS
+from single_shot_eval.report.quality import level_heatmap_html, quality_html
 from single_shot_eval.report.terminal import self_check_line
 from single_shot_eval.results.records import Sample, StageResult
 
@@ -595,6 +597,8 @@ def _contestant_sections(
         + _figure(plots.get(tid, "levels"), _element_id("levels-plot", task_index),
                   "pass@1 within each difficulty level (n = samples per model).")
         + _levels_table(task)
+        + "<h4>pass@1 heatmap: contestant × level</h4>"
+        + level_heatmap_html(task, _element_id("level-heatmap", task_index))
         + "<h3>Where models fail</h3>"
         + '<div class="two-col">'
         + _figure(plots.get(tid, "verdicts"), _element_id("verdicts-plot", task_index),
@@ -754,7 +758,7 @@ def render_html(data: ReportData, plots: PlotSet) -> str:
         '<header class="top"><h1>single-shot-eval report</h1><p class="lede">One-shot '
         "Python → Rust translation, verified by rustc: every answer must compile and behave "
         f"like the Python original. Models: {_e(', '.join(models))}.</p></header>"
-        f"{_summary_section(data)}{tasks}{_provenance(data)}"
+        f"{_summary_section(data)}{tasks}{quality_html(data.quality)}{_provenance(data)}"
         f"<footer>single-shot-eval {_e(version)} · self-contained report: no network access "
         "is needed to view it.</footer>"
         "</main></body></html>\n"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from single_shot_eval.report.data import ReportData
+from single_shot_eval.report.quality import quality_json
 from single_shot_eval.results.records import Sample
 
 FORMAT = "json"
@@ -48,6 +49,8 @@ def results_document(data: ReportData) -> dict[str, Any]:
             "samples": [sample_record(s) for s in data.samples()],
         }
     )
+    if data.quality is not None:
+        document["quality"] = quality_json(data.quality)
     return document
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from single_shot_eval.analysis.aggregate import DETECTABLE_POINTS, TaskSummary
 from single_shot_eval.report import fmt
 from single_shot_eval.report.data import ReportData
+from single_shot_eval.report.quality import quality_markdown
 from single_shot_eval.report.terminal import self_check_line
 
 if TYPE_CHECKING:  # matplotlib is imported only when plots are drawn
@@ -262,6 +263,7 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     ]
     for task in data.summary.tasks:
         lines += _task_section(task, plots, data.baselines)
+    lines += quality_markdown(data.quality)
     lines += ["## Configuration", ""]
     lines += _table(
         ["Key", "Value"],

@@ -1,0 +1,478 @@
+"""The `quality` section of every report, and the HTML contestant x level heatmap of pass@1.
+
+Quality is computed when a report is built, from the answers the store already holds (so
+`report` on a store written before this section existed shows it too): every passing answer
+goes through clippy and rustfmt in the sandbox (`verify/lint.py`, cached on disk by answer
+hash and tool versions, so a rebuild lints nothing again), then `analysis/quality.py` turns
+the findings into per-contestant figures with 95% intervals. Lines of Python come from the
+corpus the store records (`meta.corpus`); without it, that one ratio is left out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import json
+import math
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from single_shot_eval.analysis.aggregate import TaskSummary
+from single_shot_eval.analysis.quality import (
+    AnswerQuality,
+    ContestantQuality,
+    Estimate,
+    QualitySection,
+    summarize_quality,
+)
+from single_shot_eval.corpus.levels import LEVELS
+from single_shot_eval.errors import UserError
+from single_shot_eval.report import fmt
+from single_shot_eval.results.records import Sample
+from single_shot_eval.results.store import ResultStore
+from single_shot_eval.verify.lint import (
+    CLIPPY_GROUPS,
+    DEFAULT_GROUPS,
+    LintTools,
+    ToolFindings,
+    python_code_lines,
+    rust_text_metrics,
+)
+
+_LEVEL_NAMES = {level.number: level.name for level in LEVELS}
+QUALITY_NOTE = (
+    "Quality of passing answers only (verdict pass). Clippy (clippy-driver, the compiler "
+    "`cargo clippy` runs, with the verifier's offline crate set) with the groups "
+    f"{', '.join(CLIPPY_GROUPS)} forced on (`--force-warn`, so an answer's own `#[allow]` "
+    f"hides nothing); `clippy::all` = {', '.join(DEFAULT_GROUPS)} (the groups `cargo clippy` "
+    "warns about by default); clippy-clean = no warning from those. Not enabled: nursery, "
+    "restriction, cargo. rustfmt: default configuration, edition 2021; formatted = "
+    "`rustfmt --check` would pass; changed lines = lines rustfmt rewrites. Lines = non-blank "
+    "lines that are not only a comment. `unsafe` = `unsafe { }` blocks; panicking = "
+    "`.unwrap()`, `.expect(..)` and `panic!` outside comments and strings. Densities are "
+    "per 100 lines of Rust (ratio of totals); 95% intervals are a cluster bootstrap (BCa) over "
+    "examples, or exact Poisson where nothing was counted or one example passed; shares use the "
+    "pass@1 interval over examples."
+)
+
+
+def compute_quality(
+    samples: Iterable[Sample],
+    *,
+    store_path: Path,
+    tasks: Iterable[TaskSummary],
+    seed: int = 0,
+    resamples: int = 10_000,
+    tools: LintTools | None = None,
+) -> QualitySection:
+    """Lint every passing answer and summarise per contestant and task.
+
+    Findings the store already holds (`quality_findings`) are used as they are, so a copied
+    store rebuilds the same section on a machine without Rust; the others are linted (disk
+    cache first) and written to the store."""
+    tasks = tuple(tasks)
+    passing = [s for s in samples if s.passed and s.extracted_code]
+    roles = {(t.task_id, c.model_id): c.role for t in tasks for c in t.controls}
+    python_lines, python_note = _python_lines(store_path, {s.example_id for s in passing})
+    codes = sorted({s.extracted_code or "" for s in passing})
+    found, versions, unavailable = _findings(store_path, codes, tools)
+    metrics = {code: rust_text_metrics(code) for code in codes}
+    answers = []
+    for sample in passing:
+        code = sample.extracted_code or ""
+        text = metrics[code]
+        findings = found[code]
+        answers.append(AnswerQuality(
+            task_id=sample.task_id,
+            model_id=sample.model_id,
+            example_id=sample.example_id,
+            code_lines=text.code_lines,
+            unsafe_blocks=text.unsafe_blocks,
+            unwrap_calls=text.unwrap_calls,
+            expect_calls=text.expect_calls,
+            panic_macros=text.panic_macros,
+            lints=(tuple((f.lint, f.group) for f in findings.lints)
+                   if findings.clippy_ran else None),
+            formatted=findings.formatted if findings.rustfmt_ran else None,
+            rustfmt_changed_lines=findings.rustfmt_changed_lines if findings.rustfmt_ran else 0,
+            python_lines=python_lines.get(sample.example_id),
+        ))
+    section = summarize_quality(
+        answers, tools=" + ".join(versions), roles=roles, seed=seed, resamples=resamples,
+        groups=CLIPPY_GROUPS, default_groups=DEFAULT_GROUPS,
+        notes=(python_note,) if python_note else (),
+        models=[(t.task_id, m.model_id) for t in tasks
+                for m in (*t.models, *(c.summary for c in t.controls))],
+    )
+    if unavailable:
+        return QualitySection(section.tools, section.groups, section.default_groups,
+                              section.contestants, unavailable, section.notes)
+    return section
+
+
+def _findings(
+    store_path: Path, codes: list[str], tools: LintTools | None
+) -> tuple[dict[str, ToolFindings], list[str], str]:
+    """Findings per answer text, the tool versions they came from, and why tools were
+    unavailable for answers the store did not hold ('' when none was missing)."""
+    with ResultStore(store_path, create=False) as store:
+        stored = store.all_quality_findings()
+    found: dict[str, ToolFindings] = {}
+    versions: set[str] = set()
+    missing: list[str] = []
+    for code in codes:
+        record = stored.get(_code_key(code))
+        if record is None:
+            missing.append(code)
+            continue
+        data = json.loads(record)
+        found[code] = ToolFindings.from_json(data["findings"])
+        versions.add(str(data["tools"]))
+    unavailable = ""
+    if missing and tools is None:
+        try:
+            tools = LintTools()
+        except UserError as error:  # no rustc at all
+            unavailable = str(error)
+    if tools is not None and tools.unavailable_reason:
+        unavailable = tools.unavailable_reason
+    if missing and tools is not None:
+        cpus = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                else os.cpu_count() or 1)
+        workers = max(1, min(4, cpus))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(tools.findings, missing))
+        with ResultStore(store_path, create=False) as store:
+            for code, result in zip(missing, results, strict=True):
+                found[code] = result
+                if result.clippy_ran or result.rustfmt_ran:
+                    versions.add(tools.versions)
+                    record = json.dumps({"tools": tools.versions, "findings": result.to_json()},
+                                        sort_keys=True)
+                    # A read-only store: the report is still right, only not cached in it.
+                    with contextlib.suppress(UserError):
+                        store.put_quality_findings(_code_key(code), record)
+    for code in missing:
+        found.setdefault(code, ToolFindings(clippy_error=unavailable, rustfmt_error=unavailable))
+    return found, sorted(versions), unavailable
+
+
+def _code_key(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _python_lines(store_path: Path, example_ids: set[str]) -> tuple[dict[str, int], str]:
+    """Code lines of each example's Python original, from the corpus the store records."""
+    if not example_ids:
+        return {}, ""
+    with ResultStore(store_path, create=False) as store:
+        recorded = store.get_meta("corpus")
+    if not recorded or not Path(recorded).exists():
+        where = f"its corpus {recorded} is not here" if recorded else "it records no corpus"
+        return {}, f"Rust lines per Python line: unavailable ({where})"
+    from single_shot_eval.corpus.loader import load_corpus
+
+    try:
+        corpus = load_corpus(Path(recorded))
+    except UserError as error:
+        return {}, f"Rust lines per Python line: unavailable (corpus: {error})"
+    lines = {e.id: n for e in corpus.examples
+             if e.id in example_ids and (n := python_code_lines(e.python_source))}
+    missing = len(example_ids - set(lines))
+    note = (f"Rust lines per Python line: {missing} example(s) not found in {recorded}"
+            if missing else "")
+    return lines, note
+
+
+# -- formatting -------------------------------------------------------------------------------
+
+
+def _estimate(value: Estimate, digits: int = 2) -> str:
+    """`1.23 [0.80, 1.90]`, or `–`."""
+    if fmt.missing(value.estimate):
+        return "–"
+    if fmt.missing(value.low) or fmt.missing(value.high):
+        return f"{value.estimate:.{digits}f}"
+    return f"{value.estimate:.{digits}f} [{value.low:.{digits}f}, {value.high:.{digits}f}]"
+
+
+def _share(value: Estimate) -> str:
+    if fmt.missing(value.estimate):
+        return "–"
+    return f"{fmt.pct(value.estimate, 0)} {fmt.pct_ci(value.low, value.high)}"
+
+
+def _name(c: ContestantQuality) -> str:
+    return c.model_id if c.role == "contestant" else f"{c.model_id} (control: {c.role})"
+
+
+def _lint_line(c: ContestantQuality, limit: int = 12) -> str:
+    if c.passing_answers == 0:
+        return "no passing answer: nothing to measure"
+    if c.linted_answers == 0:
+        return "clippy did not run"
+    if not c.lints:
+        return "no clippy warning"
+    parts = [f"{t.lint} ({t.group}) ×{t.count} in {t.answers} answer(s): "
+             f"{', '.join(t.examples)}" for t in c.lints[:limit]]
+    more = f"; and {len(c.lints) - limit} more lints" if len(c.lints) > limit else ""
+    return "; ".join(parts) + more
+
+
+def clippy_clean_verdict(c: ContestantQuality) -> str:
+    """'clippy-clean (clippy::all)' or the lints it trips, for the controls' line."""
+    default = [t for t in c.lints if t.group in DEFAULT_GROUPS]
+    if c.passing_answers == 0:
+        return "no passing answer"
+    if c.linted_answers == 0:
+        return "not linted"
+    if not default:
+        return f"clippy-clean on clippy::all ({c.linted_answers} answers)"
+    names = "; ".join(f"{t.lint} ×{t.count} ({', '.join(t.examples)})" for t in default)
+    return f"NOT clippy-clean: trips {names}"
+
+
+def quality_markdown(section: QualitySection | None) -> list[str]:
+    """The `## Rust quality of passing answers` section of report.md."""
+    if section is None:
+        return []
+    out = ["## Rust quality of passing answers", ""]
+    if section.unavailable_reason:
+        out += [f"Unavailable: {section.unavailable_reason}", ""]
+    if not section.contestants:
+        return [*out, "No passing answer to measure.", ""]
+    out += [f"Tools: {section.tools}.", ""]
+    header = ["Model", "Passing (examples)", "Rust lines", "clippy /100 lines (all groups)",
+              "clippy::all /100 lines", *[f"{g} /100" for g in section.groups],
+              "clippy-clean", "rustfmt-clean", "rustfmt changed /100", "unsafe blocks (/100)",
+              "unwrap/expect/panic! (/100)", "Rust lines per Python line"]
+    for task_id in sorted({c.task_id for c in section.contestants}):
+        out += [f"### Task `{task_id}`", ""]
+        rows = []
+        for c in section.for_task(task_id):
+            rows.append([
+                f"`{_name(c)}`", f"{c.passing_answers} ({c.examples})", str(c.rust_lines),
+                _estimate(c.warnings_per_100_lines), _estimate(c.default_warnings_per_100_lines),
+                *[_estimate(c.group_per_100_lines[g]) for g in section.groups],
+                _share(c.clippy_clean_share), _share(c.rustfmt_formatted_share),
+                _estimate(c.rustfmt_changed_per_100_lines),
+                f"{c.unsafe_blocks} ({_estimate(c.unsafe_per_100_lines)})",
+                f"{c.unwrap_calls}/{c.expect_calls}/{c.panic_macros} "
+                f"({_estimate(c.panicking_per_100_lines)})",
+                _estimate(c.rust_per_python_line),
+            ])
+        out += _md_table(header, rows)
+        out += ["", "Lints tripped:", ""]
+        out += [f"- `{_name(c)}`: {_lint_line(c)}" for c in section.for_task(task_id)]
+        controls = [c for c in section.for_task(task_id) if c.role == "reference"]
+        out += [f"- Reference check: `{c.model_id}` {clippy_clean_verdict(c)}" for c in controls]
+        notes = [f"- `{c.model_id}`: {n}" for c in section.for_task(task_id) for n in c.notes]
+        out += [*notes, ""]
+    out += [f"- {n}" for n in section.notes]
+    return [*out, "", QUALITY_NOTE, ""]
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+
+
+def _compact(value: Estimate, digits: int = 1) -> str:
+    """`5.3 (2.6–9.7)`: an estimate and its interval in the width of a terminal column."""
+    if fmt.missing(value.estimate):
+        return "–"
+    if fmt.missing(value.low) or fmt.missing(value.high):
+        return f"{value.estimate:.{digits}f}"
+    return f"{value.estimate:.{digits}f} ({value.low:.{digits}f}–{value.high:.{digits}f})"
+
+
+def print_quality(console: Console, section: QualitySection | None) -> None:
+    """The terminal table: one row per model with passing answers (controls marked *)."""
+    if section is None or not (section.contestants or section.unavailable_reason):
+        return
+    if section.unavailable_reason:
+        console.print(f"  Rust quality: unavailable ({section.unavailable_reason})",
+                      markup=False)
+    for task_id in sorted({c.task_id for c in section.contestants}):
+        table = Table(
+            box=box.SIMPLE_HEAD, title=f"Rust quality of passing answers ({task_id})",
+            caption="per 100 lines of Rust with 95% CI over examples; clippy::all = the groups "
+            "cargo clippy enables by default, +pedantic = all enabled groups; "
+            "panics = unwrap + expect + panic!; * = harness control",
+            caption_justify="left",
+        )
+        for name in ("model", "passing", "clippy::all", "+pedantic", "clippy-clean",
+                     "rustfmt-clean", "unsafe", "panics", "rs/py lines"):
+            table.add_column(name, justify="left" if name == "model" else "right",
+                             no_wrap=name == "model")
+        for c in section.for_task(task_id):
+            table.add_row(
+                c.model_id + ("" if c.role == "contestant" else "*"),
+                f"{c.passing_answers} ({c.examples} ex)",
+                _compact(c.default_warnings_per_100_lines), _compact(c.warnings_per_100_lines),
+                fmt.pct(c.clippy_clean_share.estimate, 0),
+                fmt.pct(c.rustfmt_formatted_share.estimate, 0),
+                _compact(c.unsafe_per_100_lines), _compact(c.panicking_per_100_lines),
+                _compact(c.rust_per_python_line, 2),
+            )
+        console.print(table)
+        for c in section.for_task(task_id):
+            if c.role == "reference":
+                console.print(f"  {c.model_id}: {clippy_clean_verdict(c)}", markup=False)
+
+
+def quality_html(section: QualitySection | None) -> str:
+    """`<section id="quality">`: the table per task and the lints each model trips."""
+    if section is None:
+        return ""
+    e = html.escape
+    parts = ['<section id="quality"><h2>Rust quality of passing answers</h2>']
+    if section.unavailable_reason:
+        parts.append(f'<p class="muted">Unavailable: {e(section.unavailable_reason)}</p>')
+    if not section.contestants:
+        parts.append('<p class="muted">No passing answer to measure.</p></section>')
+        return "".join(parts)
+    parts.append(f'<p class="note">Tools: {e(section.tools)}.</p>')
+    columns = [("Model", ""), ("Passing", "answers (examples)"), ("Rust lines", ""),
+               ("clippy", "all groups /100"), ("clippy::all", "/100 lines"),
+               *[(g, "/100") for g in section.groups], ("clippy-clean", "share"),
+               ("rustfmt-clean", "share"), ("rustfmt", "changed /100"),
+               ("unsafe", "blocks (/100)"), ("unwrap/expect/panic!", "count (/100)"),
+               ("Rust/Python", "lines")]
+    head = "".join(f'<th scope="col">{e(n)}<br><span class="sub">{e(s)}</span></th>'
+                   for n, s in columns)
+    for task_id in sorted({c.task_id for c in section.contestants}):
+        rows = []
+        for c in section.for_task(task_id):
+            cells = [
+                f"{c.passing_answers} ({c.examples})", str(c.rust_lines),
+                _estimate(c.warnings_per_100_lines), _estimate(c.default_warnings_per_100_lines),
+                *[_estimate(c.group_per_100_lines[g]) for g in section.groups],
+                _share(c.clippy_clean_share), _share(c.rustfmt_formatted_share),
+                _estimate(c.rustfmt_changed_per_100_lines),
+                f"{c.unsafe_blocks} ({_estimate(c.unsafe_per_100_lines)})",
+                f"{c.unwrap_calls}/{c.expect_calls}/{c.panic_macros} "
+                f"({_estimate(c.panicking_per_100_lines)})",
+                _estimate(c.rust_per_python_line),
+            ]
+            rows.append(
+                f'<tr data-model="{e(c.model_id)}" data-role="{e(c.role)}"><th scope="row" '
+                f'class="model">{e(_name(c))}</th>'
+                + "".join(f'<td class="num">{e(text)}</td>' for text in cells) + "</tr>"
+            )
+        lints = _lint_table_html(section.for_task(task_id))
+        checks = "".join(f"<li>Reference check: <code>{e(c.model_id)}</code> "
+                         f"{e(clippy_clean_verdict(c))}</li>"
+                         for c in section.for_task(task_id) if c.role == "reference")
+        notes = "".join(f"<li><code>{e(c.model_id)}</code>: {e(n)}</li>"
+                        for c in section.for_task(task_id) for n in c.notes)
+        parts.append(
+            f'<h3>Task <code>{e(task_id)}</code></h3><div class="table-wrap">'
+            f'<table class="quality-table" data-task="{e(task_id)}"><thead><tr>{head}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div>'
+            f'{lints}<ul class="notes">{checks}{notes}</ul>'
+        )
+    notes = "".join(f"<li>{e(n)}</li>" for n in section.notes)
+    note = e(QUALITY_NOTE.replace("`", ""))  # the Markdown code marks read as noise here
+    parts.append(f'<ul class="notes">{notes}</ul><p class="note">{note}</p>'
+                 "</section>")
+    return "".join(parts)
+
+
+def _lint_table_html(contestants: tuple[ContestantQuality, ...], limit: int = 40) -> str:
+    """Every lint each model trips: group, warnings, answers and (some of) the examples."""
+    e = html.escape
+    rows = []
+    for c in contestants:
+        for tally in c.lints[:limit]:
+            rows.append(
+                f'<tr data-model="{e(c.model_id)}" data-lint="{e(tally.lint)}">'
+                f'<th scope="row" class="model">{e(_name(c))}</th><td><code>{e(tally.lint)}'
+                f'</code></td><td>{e(tally.group)}</td><td class="num">{tally.count}</td>'
+                f'<td class="num">{tally.answers}</td><td>{e(", ".join(tally.examples))}</td>'
+                "</tr>"
+            )
+        if len(c.lints) > limit:
+            rows.append(f'<tr><th scope="row" class="model">{e(_name(c))}</th><td colspan="5" '
+                        f'class="muted">and {len(c.lints) - limit} more lints (results.json)'
+                        "</td></tr>")
+    if not rows:
+        return '<p class="note">No clippy warning in any passing answer.</p>'
+    return (
+        '<details class="more"><summary>Clippy lints tripped, per model</summary>'
+        '<div class="table-wrap"><table class="lint-table"><thead><tr><th scope="col">Model'
+        '</th><th scope="col">Lint</th><th scope="col">Group</th><th scope="col">Warnings</th>'
+        '<th scope="col">Answers</th><th scope="col">Examples</th></tr></thead><tbody>'
+        f'{"".join(rows)}</tbody></table></div></details>'
+    )
+
+
+def quality_json(section: QualitySection | None) -> dict[str, object] | None:
+    """The `quality` section of results.json (None: not computed)."""
+    if section is None:
+        return None
+    document: dict[str, object] = json.loads(json.dumps(section.to_dict()))
+    document["note"] = QUALITY_NOTE
+    return document
+
+
+# -- heatmap ----------------------------------------------------------------------------------
+
+
+def _heat_colour(rate: float) -> tuple[str, str]:
+    """Background and text colour for a pass rate: white (0%) to deep blue (100%)."""
+    low, high = (247, 251, 255), (8, 48, 107)
+    r, g, b = (round(a + (z - a) * rate) for a, z in zip(low, high, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}", "#ffffff" if rate >= 0.5 else "#101828"
+
+
+def level_heatmap_html(task: TaskSummary, element_id: str) -> str:
+    """A contestant x level table of pass@1 whose cells are coloured by the rate."""
+    if not task.models:
+        return ""
+    e = html.escape
+    levels = sorted({lvl for m in task.models for lvl in m.samples_by_level})
+    head = "".join(
+        f'<th scope="col">L{lvl}<br><span class="sub">{e(_LEVEL_NAMES.get(lvl, ""))}</span></th>'
+        for lvl in levels
+    )
+    rows = []
+    for m in task.models:
+        cells = []
+        for lvl in levels:
+            rate = m.accuracy_by_level.get(lvl)
+            n = m.samples_by_level.get(lvl, 0)
+            if rate is None or n == 0 or math.isnan(rate):
+                cells.append('<td class="center" style="background:#f2f4f7;color:#98a2b3">'
+                             "–</td>")
+                continue
+            background, colour = _heat_colour(rate)
+            cells.append(
+                f'<td class="center" data-col="level_{lvl}" data-value="{rate!r}" '
+                f'style="background:{background};color:{colour}">{e(fmt.pct(rate, 0))}'
+                f'<br><span style="font-size:11px;opacity:.8">n={n}</span></td>'
+            )
+        rows.append(f'<tr data-model="{e(m.model_id)}"><th scope="row" class="model">'
+                    f'{e(m.model_id)}</th>{"".join(cells)}</tr>')
+    scale = "".join(
+        f'<span style="display:inline-block;width:28px;background:{_heat_colour(step / 4)[0]};'
+        f'color:{_heat_colour(step / 4)[1]};text-align:center;font-size:11px">{25 * step}%</span>'
+        for step in range(5)
+    )
+    return (
+        f'<div class="table-wrap"><table class="level-heatmap" id="{e(element_id)}" '
+        f'data-task="{e(task.task_id)}"><thead><tr><th scope="col">Model</th>{head}</tr>'
+        f'</thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f'<p class="note">pass@1 per contestant and Py2Rs level (n = samples). Scale: {scale}'
+        "</p>"
+    )
