@@ -301,10 +301,15 @@ class _Hints:
                         for s in values if all(isinstance(v, int | str | bool) for v in s)]
             return values
         if kind is TypeKind.TUPLE:
-            columns = [self.literals(arg) or _edges(arg)[:4] for arg in py_type.args]
             if not any(self.literals(arg) for arg in py_type.args):
                 return []
-            return [list(row) for row in itertools.islice(itertools.product(*columns), 32)]
+            # Every combination of each column's first few values (6 x 6 for a pair).
+            width = max(2, int(40 ** (1 / max(1, len(py_type.args)))))
+            columns = [(self.literals(arg) or _edges(arg))[:width] for arg in py_type.args]
+            # Diagonal order: the rows mixing early values of every column come first.
+            rows = sorted(itertools.product(*(range(len(column)) for column in columns)),
+                          key=sum)
+            return [[column[i] for column, i in zip(columns, row, strict=True)] for row in rows]
         if kind is TypeKind.DICT:
             keys = self.literals(py_type.args[0])[:8]
             values = self.literals(py_type.args[1]) or _edges(py_type.args[1])
@@ -323,14 +328,15 @@ class _Hints:
         if not filler:
             return []
         found: list[list[Any]] = []
+        positive = _positive(item)
+        for length in self.source.lengths:
+            if positive:
+                found.append([positive[i % len(positive)] for i in range(length)])
+            found.append([filler[i % len(filler)] for i in range(length)])
         if inner:
             found += [inner[:2], inner[:5], list(reversed(inner[:4]))]
-            found += [inner[start:start + 4] for start in range(4, min(len(inner), 20), 4)]
-        for length in self.source.lengths:
-            found.append([filler[i % len(filler)] for i in range(length)])
-            if item.kind in (TypeKind.INT, TypeKind.FLOAT) and inner:
-                positive = _positive(item)
-                found.append([positive[i % len(positive)] for i in range(length)])
+            found += [inner[start:start + 4] for start in range(4, min(len(inner), 48), 4)]
+        found = list({_json_key(value): value for value in found}.values())
         if item.kind is TypeKind.STR:
             symbols = [s for s in self.source.strs if not s.replace("_", "").isalnum()
                        and s.strip() == s and len(s) <= 2][:4]
@@ -365,6 +371,13 @@ def _built_strings(source: SourceValues) -> tuple[str, ...]:
             chars[-1] + chars[0] + chars[-1], "".join(c * 2 for c in chars[:3]),
             chars[0].lower() if chars[0].isupper() else chars[0].upper(),
         ]
+    if source.pairs:
+        keys = [key for key, _ in source.pairs]
+        values = [value for _, value in source.pairs]
+        found += [*(value + key for key, value in source.pairs),
+                  "".join(value + key for key, value in source.pairs),
+                  "".join(values[:2]) + "".join(reversed(keys[:2])),
+                  values[0] + keys[-1], keys[0] + values[0], values[0] * 2 + keys[0]]
     numbers = [str(n) for n in source.ints if 0 <= n <= 9999][:6] or ["1", "2", "3"]
     words = list(source.words[:3]) or ["a", "b"]
     for sep in source.separators[:4]:
@@ -570,9 +583,13 @@ def _function_candidates(signature: FunctionSignature, hints: _Hints) -> list[_C
         if origin is own_base and _json_key(own_base) == _json_key(base):
             break
         found.append(_Candidate(list(origin), edge=True))
-        for index, values in enumerate(values_of):
-            for value in values[:limit]:
-                found.append(_Candidate([*origin[:index], value, *origin[index + 1:]], edge=True))
+        # Round-robin over the parameters: the first (own, then generic) values of every
+        # parameter come before the later values of any, so a budget keeps each one's edges.
+        for position in range(max(len(values) for values in values_of)):
+            for index, values in enumerate(values_of):
+                if position < len(values[:limit]):
+                    found.append(_Candidate([*origin[:index], values[position],
+                                             *origin[index + 1:]], edge=True))
     numeric = [i for i, p in enumerate(params)
                if p.py_type.kind is TypeKind.INT and not roles[i]]
     if len(numeric) >= 2:

@@ -14,7 +14,10 @@ running anything:
 * `separators`: strings the program splits or joins on, strips, or searches with (`split(",")`,
   `"-".join`, `partition(":")`, `startswith("#")`; a bare `split()` is whitespace, `" "`);
 * `alphabet`: the characters of the short literals the program compares or looks up (mapping
-  keys, `in` tests, `==` operands, str-method arguments), in order of appearance.
+  keys and values, `in` tests, `==` operands, `case` patterns, str-method arguments), in order
+  of appearance;
+* `pairs`: the (key, value) string pairs of its dict literals (`{")": "("}`, `{"M": 1000}` has
+  none), from which the generators build strings that pair them up.
 
 The generators turn these into typed inputs (`functions`), so they stay independent of any
 one example: nothing here knows what a Roman numeral or a date is.
@@ -46,6 +49,7 @@ class SourceValues:
     strs: tuple[str, ...] = ()
     separators: tuple[str, ...] = ()
     alphabet: str = ""
+    pairs: tuple[tuple[str, str], ...] = ()
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -64,6 +68,7 @@ class SourceValues:
         strs: dict[str, None] = {}
         separators: dict[str, None] = {}
         alphabet: dict[str, None] = {}
+        pairs: dict[tuple[str, str], None] = {}
         boundaries = _boundary_constants(tree)
 
         def add_int(value: int, into: dict[int, None]) -> None:
@@ -75,9 +80,16 @@ class SourceValues:
                 _lengths_of(node, lengths)
                 _chars_of_compared(node, skipped, alphabet)
             elif isinstance(node, ast.Dict):
-                for key in node.keys:
+                for key, item in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
                         alphabet.update(dict.fromkeys(key.value[:_MAX_LITERAL_CHARS]))
+                        if isinstance(item, ast.Constant) and isinstance(item.value, str) \
+                                and len(key.value) + len(item.value) <= _MAX_LITERAL_CHARS:
+                            alphabet.update(dict.fromkeys(item.value))
+                            pairs.setdefault((key.value, item.value), None)
+            elif isinstance(node, ast.MatchValue) and isinstance(node.value, ast.Constant) \
+                    and isinstance(node.value.value, str) and len(node.value.value) <= 40:
+                alphabet.update(dict.fromkeys(node.value.value))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 _separators_of(node, separators, alphabet)
             if not isinstance(node, ast.Constant) or id(node) in skipped:
@@ -100,6 +112,7 @@ class SourceValues:
             strs=tuple(strs),
             separators=tuple(separators),
             alphabet="".join(alphabet),
+            pairs=tuple(pairs)[:12],
         )
 
 
