@@ -3,7 +3,8 @@ many inputs: the oracle of `casegen.functions`. It is sent as text and run by th
 Python, never imported by the tool itself.
 
 Input: `spec.json` in the working directory (the target's kind and name, the inputs, the
-per-input time limit, whether to measure coverage). With `watch_i64`, a call during which a local
+per-input time limit, an optional limit `total_s` on the whole run after which no further input
+is started, whether to measure coverage). With `watch_i64`, a call during which a local
 variable of the target held an int outside i64 reports `overflow` (a Rust i64 translation cannot
 follow it). Output: `results.jsonl`, one line per input appended and flushed as it finishes (a
 run killed half-way still reports the inputs it finished; appending keeps a long batch linear),
@@ -24,6 +25,7 @@ import json
 import os
 import signal
 import sys
+import time
 
 
 class _Timeout(BaseException):
@@ -114,7 +116,10 @@ def main():
     out = open("results.jsonl", "w", encoding="utf-8")
     if cov is not None:
         cov.start()
+    started = time.monotonic()
     for index, given in enumerate(spec["inputs"]):
+        if spec.get("total_s") and time.monotonic() - started > spec["total_s"]:
+            break  # a slow target: the inputs not reached count as not finished
         result = {"status": "ok"}
         calls_done = 0
         values = []

@@ -83,6 +83,9 @@ CASES_PER_BUDGET_UNIT = 3
 inside a test binary that is compiled once, so a function example keeps this many per unit."""
 CANDIDATE_TIMEOUT_S = 0.25
 """Per-input wall-clock limit in the oracle; slower inputs are not kept as ground truth."""
+SELECTION_RUN_S = 8.0
+"""The selecting run starts no input after this many seconds: a target that sleeps 0.1 s per
+call tries the first ~80 candidates (the program's own values and the edges come first)."""
 MAX_CANDIDATES = 320
 HYPOTHESIS_EXAMPLES = 96
 _HYPOTHESIS_LOCK = threading.Lock()
@@ -727,6 +730,7 @@ def _run_oracle(
     runs: Sequence[int],
     coverage: bool,
     watch_i64: bool = False,
+    total_s: float | None = None,
 ) -> tuple[list[list[_Outcome]], list[int]]:
     """Outcomes of every input in each of `runs` (indexes into the run settings), all in one
     sandbox batch; plus the target file's statements (when `coverage`)."""
@@ -741,7 +745,8 @@ def _run_oracle(
             (folder / "target.py").write_text(python_code, encoding="utf-8")
             (folder / "oracle.py").write_text(ORACLE_SOURCE, encoding="utf-8")
             spec = {**_oracle_spec(target), "inputs": list(inputs), "coverage": coverage,
-                    "timeout_s": CANDIDATE_TIMEOUT_S, "watch_i64": watch_i64}
+                    "timeout_s": CANDIDATE_TIMEOUT_S, "watch_i64": watch_i64,
+                    "total_s": total_s}
             (folder / "spec.json").write_text(json.dumps(spec, allow_nan=True), encoding="utf-8")
             env = {**_RUN_SETTINGS[run], "HOME": str(folder), "TMPDIR": str(folder),
                    "PYTHONDONTWRITEBYTECODE": "1"}
@@ -889,7 +894,8 @@ def generate_function_cases(
         candidates = _function_candidates(target, hints)
     candidates = _dedupe(candidates)[:MAX_CANDIDATES]
     inputs = [candidate.inputs for candidate in candidates]
-    (first,), statements = _run_oracle(sandbox, code, target, inputs, runs=(0,), coverage=True)
+    (first,), statements = _run_oracle(sandbox, code, target, inputs, runs=(0,), coverage=True,
+                                       total_s=SELECTION_RUN_S)
     dropped_timeout = sum(1 for outcome in first if outcome.status in ("timeout", "missing"))
     usable: list[tuple[_Candidate, _Outcome, FunctionCase]] = []
     for candidate, outcome in zip(candidates, first, strict=True):
