@@ -2,19 +2,22 @@
 
 Run: ``.venv/bin/python benchmarks/bench_mutation.py [--limit N] [--workers 2]``.
 
-Mutants are generated mechanically from every bundled `programs/*/reference.rs`: comparisons
+Mutants are generated mechanically from every bundled reference translation (the programs'
+`programs/*/reference.rs` and the function records' `reference_rust`): comparisons
 flipped (`<` to `>=`, `==` to `!=`, ...), integer constants moved by ±1, arithmetic operators
 swapped (`+`/`-`, `*`/`/`, `%` to `/`) and single statements dropped; only operators written with
 spaces around them are touched, never inside string or char literals or comments. Each mutant is
 verified twice with the project's `Verifier`:
 
 * hand-written checks alone (the example as bundled: `cases.yaml`, its pytest file), and
-* generated cases alone (the example's `cases` replaced by its generated ones, no pytest);
+* generated cases alone (the example's `cases` replaced by its generated ones, no pytest; for a
+  function record, its `function_cases` replaced by cases generated with the hand-written ones
+  removed, no Rust tests);
 
 a mutant that does not compile is not counted. Prints how many mutants each set kills, the ratio
 "killed by generated / killed by hand-written, among those the hand-written kill" (target >= 90%),
 the mutants only the generated cases kill, and the references' own failures on their generated
-cases (false failures, target 0).
+cases (false failures, target 0). Figures are printed for programs, functions and both.
 
 Generated cases that compare the exit code only (argparse usage errors, `--help`) or that need
 input files need the verifier's support for `Comparison.EXIT_CODE` and `BehaviourCase.files`;
@@ -117,6 +120,42 @@ def _killed(verdict: Verdict) -> bool:
     return verdict not in {Verdict.PASS, Verdict.COMPILE_ONLY}
 
 
+def _rate(n: int, d: int) -> str:
+    return f"{n}/{d} ({100 * n / d:.1f}%)" if d else f"{n}/0"
+
+
+def _summarise(label: str, outcomes: list[tuple[Mutant, Verdict, Verdict | None]],
+               false_failures: list[str], judged_references: int, show_missed: int) -> None:
+    """Print the kill figures of `outcomes` (mutants that do not compile left out)."""
+    compiled = [(m, h, g) for m, h, g in outcomes if g is not None]
+    hand_kills = {id(m) for m, h, _ in compiled if _killed(h)}
+    generated_kills = {id(m) for m, _, g in compiled if g is not None and _killed(g)}
+    both = hand_kills & generated_kills
+    only_generated = generated_kills - hand_kills
+    total = len(compiled)
+    print(f"== {label}: {len(outcomes)} mutants sampled, {total} compile")
+    print(f"killed by hand-written checks alone: {_rate(len(hand_kills), total)}")
+    print(f"killed by generated cases alone:     {_rate(len(generated_kills), total)}")
+    print(f"generated kill / hand-written kill (of the mutants hand-written checks kill): "
+          f"{_rate(len(both), len(hand_kills))}  (target >= 90%)")
+    print(f"killed only by generated cases: {len(only_generated)}")
+    missed = [m for m, h, g in compiled if id(m) in hand_kills - generated_kills]
+    for mutant in missed[:show_missed]:
+        print(f"  missed by generated: {mutant.example_id} line {mutant.line} {mutant.operator}")
+    print(f"false failures of references on generated cases: {len(false_failures)} "
+          f"of {judged_references} references  (target 0)")
+    for failure in false_failures:
+        print(f"  {failure}")
+    by_operator: dict[str, list[int]] = {}
+    for mutant, hand, gen in compiled:
+        counts = by_operator.setdefault(mutant.operator, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += _killed(hand)
+        counts[2] += gen is not None and _killed(gen)
+    for operator, (n, h, g) in sorted(by_operator.items()):
+        print(f"  {operator:<16} {n:>4} compiled, hand-written kill {h:>4}, generated kill {g:>4}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None,
@@ -127,16 +166,30 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=12, help="generated cases per example")
     parser.add_argument("--cache-dir", type=Path, default=None, help="generated-case cache")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--show-missed", type=int, default=15,
+                        help="list at most N mutants the generated cases miss, per summary")
+    parser.add_argument("--kinds", default="program,function",
+                        help="comma-separated example kinds whose references are mutated")
     args = parser.parse_args()
 
     started = time.perf_counter()
     corpus = load_corpus()
-    programs = tuple(e for e in corpus if e.kind is ExampleKind.PROGRAM and e.reference_rust)
+    kinds = {ExampleKind(kind.strip()) for kind in args.kinds.split(",")}
+    references = tuple(e for e in corpus if e.kind in kinds and e.reference_rust)
+    programs = tuple(e for e in references if e.kind is ExampleKind.PROGRAM)
+    functions = tuple(e for e in references if e.kind is ExampleKind.FUNCTION)
     hand_corpus = Corpus(corpus.source, tuple(
-        replace(e, cases=tuple(c for c in e.cases if c.origin is CaseOrigin.HAND_WRITTEN))
-        for e in programs))
+        replace(e, cases=tuple(c for c in e.cases if c.origin is CaseOrigin.HAND_WRITTEN),
+                function_cases=tuple(c for c in e.function_cases
+                                     if c.origin is CaseOrigin.HAND_WRITTEN))
+        for e in references))
+    # Function cases are generated from the code alone: the hand-written cases are not even
+    # used as type hints.
+    blind_corpus = Corpus(corpus.source, tuple(
+        replace(e, function_cases=()) if e.kind is ExampleKind.FUNCTION else e
+        for e in hand_corpus.examples))
     supported = _verifier_supports_generated_cases()
-    generated = with_generated_cases(hand_corpus, budget=args.budget,
+    generated = with_generated_cases(blind_corpus, budget=args.budget,
                                      cache=CaseCache(args.cache_dir), jobs=args.workers)
     generated_only: dict[str, Example] = {}
     left_out = 0
@@ -147,18 +200,22 @@ def main() -> None:
                            if c.comparison is Comparison.STDOUT_AND_EXIT and not c.files)
             left_out += len(cases) - len(usable)
             cases = usable
-        generated_only[example.id] = replace(example, cases=cases, pytest_path=None,
-                                             rust_tests=None)
+        function_cases = tuple(c for c in example.function_cases
+                               if c.origin is CaseOrigin.GENERATED)
+        generated_only[example.id] = replace(example, cases=cases, function_cases=function_cases,
+                                             pytest_path=None, rust_tests=None)
     generation_s = time.perf_counter() - started
-    print(f"generated cases for {len(programs)} references in {generation_s:.0f} s: "
-          f"{sum(len(e.cases) for e in generated_only.values())} cases"
+    print(f"generated cases for {len(programs)} program and {len(functions)} function "
+          f"references in {generation_s:.0f} s: "
+          f"{sum(len(e.cases) for e in generated_only.values())} behaviour cases, "
+          f"{sum(len(e.function_cases) for e in generated_only.values())} function cases"
           + ("" if supported else f" ({left_out} exit-code-only or file cases left out: the "
              "verifier here does not support them yet)"))
 
     rng = random.Random(args.seed)
     sampled: list[Mutant] = []
     per_reference = []
-    for example in programs:
+    for example in references:
         assert example.reference_rust is not None
         every = list(mutants_of(example.id, example.reference_rust))
         rng.shuffle(every)
@@ -176,7 +233,7 @@ def main() -> None:
 
     def check_reference(example: Example) -> None:
         target = generated_only[example.id]
-        if not target.cases:
+        if not target.cases and not target.function_cases:
             return
         result = verifier.verify(example.reference_rust, target)
         if result.verdict is not Verdict.PASS:
@@ -185,7 +242,7 @@ def main() -> None:
             false_failures.append(f"{example.id}: {result.verdict.value} {detail}")
 
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        list(pool.map(check_reference, programs))
+        list(pool.map(check_reference, references))
 
     def judge(mutant: Mutant) -> tuple[Mutant, Verdict, Verdict | None]:
         hand = verifier.verify(mutant.code, hand_by_id[mutant.example_id])
@@ -197,38 +254,18 @@ def main() -> None:
     verify_started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
         outcomes = list(pool.map(judge, sampled))
-    compiled = [(m, h, g) for m, h, g in outcomes if g is not None]
-    hand_kills = {id(m) for m, h, _ in compiled if _killed(h)}
-    generated_kills = {id(m) for m, _, g in compiled if g is not None and _killed(g)}
-    both = hand_kills & generated_kills
-    only_generated = generated_kills - hand_kills
-    total = len(compiled)
-
-    def rate(n: int, d: int) -> str:
-        return f"{n}/{d} ({100 * n / d:.1f}%)" if d else f"{n}/0"
-
-    print(f"mutants: {len(sampled)} sampled from {len(programs)} references, {total} compile "
+    print(f"mutants: {len(sampled)} sampled from {len(references)} references "
           f"({time.perf_counter() - verify_started:.0f} s to verify)")
-    print(f"killed by hand-written checks alone: {rate(len(hand_kills), total)}")
-    print(f"killed by generated cases alone:     {rate(len(generated_kills), total)}")
-    print(f"generated kill / hand-written kill (of the mutants hand-written checks kill): "
-          f"{rate(len(both), len(hand_kills))}  (target >= 90%)")
-    print(f"killed only by generated cases: {len(only_generated)}")
-    missed = [m for m, h, g in compiled if id(m) in hand_kills - generated_kills]
-    for mutant in missed[:15]:
-        print(f"  missed by generated: {mutant.example_id} line {mutant.line} {mutant.operator}")
-    print(f"false failures of references on generated cases: {len(false_failures)} "
-          f"of {sum(1 for e in generated_only.values() if e.cases)} references  (target 0)")
-    for failure in false_failures:
-        print(f"  {failure}")
-    by_operator: dict[str, list[int]] = {}
-    for mutant, hand, gen in compiled:
-        counts = by_operator.setdefault(mutant.operator, [0, 0, 0])
-        counts[0] += 1
-        counts[1] += _killed(hand)
-        counts[2] += gen is not None and _killed(gen)
-    for operator, (n, h, g) in sorted(by_operator.items()):
-        print(f"  {operator:<16} {n:>4} compiled, hand-written kill {h:>4}, generated kill {g:>4}")
+    kind_of = {e.id: e.kind for e in references}
+    for label, wanted in (("programs", {ExampleKind.PROGRAM}),
+                          ("functions", {ExampleKind.FUNCTION}),
+                          ("all references", set(ExampleKind))):
+        chosen = [o for o in outcomes if kind_of[o[0].example_id] in wanted]
+        failures = [f for f in false_failures if kind_of[f.split(":")[0]] in wanted]
+        judged = sum(1 for e in generated_only.values()
+                     if kind_of[e.id] in wanted and (e.cases or e.function_cases))
+        if chosen and (wanted != set(ExampleKind) or len(kinds) > 1):
+            _summarise(label, chosen, failures, judged, args.show_missed)
     print(f"total {time.perf_counter() - started:.0f} s")
 
 

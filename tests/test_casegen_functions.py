@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 
 from single_shot_eval.corpus.casegen.functions import (
+    CASES_PER_BUDGET_UNIT,
+    DEFAULT_BUDGET,
     GENERATOR_VERSION,
     generate_function_cases,
     prepare_function_example,
     same_value,
 )
+from single_shot_eval.corpus.casegen.source_values import SourceValues
 from single_shot_eval.corpus.example import CaseOrigin, Example, FunctionCase
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.sandbox import Sandbox
@@ -113,6 +116,32 @@ SET_ORDER = {
     "    return list(set(words))\n",
     "notes": "order depends on the hash seed",
 }
+TIER = {
+    "id": "tier",
+    "python_code": (
+        "def tier(n: int) -> str:\n"
+        "    if n > 100:\n"
+        "        return 'high'\n"
+        "    return 'low'\n"
+    ),
+    "test_cases": [{"input": [5], "expected": "low"}, {"input": [500], "expected": "high"}],
+}
+TALLY = {
+    "id": "tally",
+    "python_code": (
+        "MARKS = {'I': 1, 'V': 5, 'X': 10}\n\n"
+        "def tally(text: str) -> int:\n"
+        "    total = 0\n"
+        "    for index, mark in enumerate(text):\n"
+        "        value = MARKS.get(mark, 0)\n"
+        "        if index + 1 < len(text) and MARKS.get(text[index + 1], 0) > value:\n"
+        "            total -= value\n"
+        "        else:\n"
+        "            total += value\n"
+        "    return total\n"
+    ),
+    "test_cases": [{"input": ["III"], "expected": 3}, {"input": ["XVI"], "expected": 16}],
+}
 ALWAYS_RAISES = {
     "id": "always_raises",
     "python_code": "def always_raises(n: int) -> int:\n    raise ValueError(n)\n",
@@ -158,6 +187,31 @@ pub fn floor_root(n: i64) -> i64 {
 """,
         "pub fn floor_root(n: i64) -> i64 { if n < 0 { -1 } else { (n as f64).sqrt() as i64 } }",
     ),
+    "tier": (
+        'pub fn tier(n: i64) -> String { (if n > 100 { "high" } else { "low" }).to_string() }',
+        'pub fn tier(n: i64) -> String { (if n >= 100 { "high" } else { "low" }).to_string() }',
+    ),
+    "tally": (
+        """
+fn mark(c: Option<char>) -> i64 {
+    match c { Some('I') => 1, Some('V') => 5, Some('X') => 10, _ => 0 }
+}
+pub fn tally(text: &str) -> i64 {
+    let chars: Vec<char> = text.chars().collect();
+    let mut total = 0;
+    for (i, c) in chars.iter().enumerate() {
+        let value = mark(Some(*c));
+        if mark(chars.get(i + 1).copied()) > value { total -= value; } else { total += value; }
+    }
+    total
+}
+""",
+        """
+pub fn tally(text: &str) -> i64 {
+    text.chars().map(|c| match c { 'I' => 1, 'V' => 5, 'X' => 10, _ => 0 }).sum()
+}
+""",
+    ),
     "clicker": (
         """
 pub struct Clicker { step: i64, value: i64 }
@@ -190,7 +244,7 @@ def sandbox() -> Sandbox:
 def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Example]:
     path = tmp_path_factory.mktemp("corpus") / "records.jsonl"
     records = [LAST_DIGIT, PARSE_OR_ZERO, FLOOR_ROOT, BUCKETS, WRONG_TRUTH, COUNTER, ECHO, SCRIPT,
-               SET_ORDER, ALWAYS_RAISES]
+               SET_ORDER, ALWAYS_RAISES, TIER, TALLY]
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return {example.id: example for example in load_corpus(path)}
 
@@ -239,7 +293,7 @@ def test_generated_cases_cover_edges_and_the_whole_function(prepared: dict[str, 
     inputs = [case.inputs[0] for case in generated(last.example)]
     assert any(n < 0 for n in inputs)
     assert all(case.origin is CaseOrigin.GENERATED for case in last.case_set.function_cases)
-    assert 2 < len(inputs) <= 16
+    assert 2 < len(inputs) <= DEFAULT_BUDGET * CASES_PER_BUDGET_UNIT
     assert last.case_set.line_coverage == 1.0
     parse = prepared["prepared"]["parse_or_zero"]
     texts = {case.inputs[0] for case in generated(parse.example)}
@@ -313,7 +367,8 @@ def test_generation_is_reproducible_and_cached(
     assert hit.example.function_cases == prepared["prepared"]["last_digit"].example.function_cases
 
 
-@pytest.mark.parametrize("example_id", ["last_digit", "parse_or_zero", "floor_root", "clicker"])
+@pytest.mark.parametrize("example_id", ["last_digit", "parse_or_zero", "floor_root", "clicker",
+                                        "tier", "tally"])
 def test_generated_cases_catch_what_hand_written_ones_miss(
     prepared: dict[str, Any], example_id: str, tmp_path: Path
 ) -> None:
@@ -365,3 +420,45 @@ def test_volatile_inputs_are_dropped_and_nothing_left_is_unjudgeable(
     assert raises.example.unjudgeable_reason == (
         "no hand-written case and none generated (no candidate survived the oracle)"
     )
+
+
+def test_the_boundary_of_a_threshold_is_generated(prepared: dict[str, Any]) -> None:
+    inputs = {case.inputs[0] for case in generated(prepared["prepared"]["tier"].example)}
+    assert {100, 101} <= inputs
+
+
+def test_strings_are_built_from_the_programs_own_alphabet(prepared: dict[str, Any]) -> None:
+    texts = [case.inputs[0] for case in generated(prepared["prepared"]["tally"].example)]
+    over_alphabet = [t for t in texts if len(t) >= 2 and set(t) <= set("IVX")]
+    assert len(over_alphabet) >= 3
+    # A smaller mark before a larger one: the subtractive branch is reached.
+    assert any("IV" in t or "IX" in t or "VX" in t for t in over_alphabet)
+
+
+SOURCE = '''
+TABLE = {"M": 1000, "CM": 900}
+PAIRS = {")": "("}
+
+
+def f(text: str, n: int) -> str:
+    """Docstring words are not values."""
+    parts = text.split("-")
+    if len(parts) != 3 or n >= 42:
+        raise ValueError(f"bad {text}")
+    match parts[0]:
+        case "Q":
+            return ":".join(parts[:2])
+    return text.strip("#").lower()
+'''
+
+
+def test_source_values_mine_boundaries_lengths_separators_and_alphabet() -> None:
+    values = SourceValues.of(SOURCE)
+    assert {41, 42, 43} <= set(values.ints)
+    assert values.ints.index(42) < values.ints.index(1000)  # comparison operands first
+    assert values.lengths == (2, 3, 4)
+    assert {"-", ":"} <= set(values.separators)
+    assert set("MCQ#") <= set(values.alphabet)
+    assert (")", "(") in values.pairs and ("(", ")") not in values.pairs
+    assert "Docstring words are not values." not in values.strs
+    assert not any(s.startswith("bad") for s in values.strs)

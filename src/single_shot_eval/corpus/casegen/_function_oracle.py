@@ -3,12 +3,16 @@ many inputs: the oracle of `casegen.functions`. It is sent as text and run by th
 Python, never imported by the tool itself.
 
 Input: `spec.json` in the working directory (the target's kind and name, the inputs, the
-per-input time limit, whether to measure coverage). With `watch_i64`, a call during which a local
+per-input time limit, an optional limit `total_s` on the whole run after which no further input
+is started, whether to measure coverage). With `watch_i64`, a call during which a local
 variable of the target held an int outside i64 reports `overflow` (a Rust i64 translation cannot
-follow it). Output: `results.json`, rewritten after every input so a run killed half-way still
-reports the inputs it finished. Each result is `{"status": "ok" | "raised" | "timeout" |
-"overflow", "value": <tagged value>, "error": <exception name>, "calls": <calls completed,
-classes only>, "lines": [...], "arcs": [...]}`. Values are tagged
+follow it). Output: `results.jsonl`, one line per input appended and flushed as it finishes (a
+run killed half-way still reports the inputs it finished; appending keeps a long batch linear),
+then (with coverage) a line `{"coverage": i, "lines": [...], "arcs": [...]}` per input (one
+dynamic coverage context per input: switching contexts costs far less than stopping and
+restarting coverage) and a last line `{"statements": [...], "done": true}`. Each result is
+`{"status": "ok" | "raised" | "timeout" | "overflow", "value": <tagged value>, "error":
+<exception name>, "calls": <calls completed, classes only>}`. Values are tagged
 (`["i", 3]`, `["t", [...]]`, `["f", "nan"]`) so tuples, sets, int dict keys and NaN survive JSON.
 """
 
@@ -21,6 +25,7 @@ import json
 import os
 import signal
 import sys
+import time
 
 
 class _Timeout(BaseException):
@@ -108,14 +113,18 @@ def main():
     target = getattr(module, spec["name"])
     methods = spec.get("methods", {})
     signal.signal(signal.SIGALRM, _alarm)
-    results = []
-    for given in spec["inputs"]:
+    out = open("results.jsonl", "w", encoding="utf-8")
+    if cov is not None:
+        cov.start()
+    started = time.monotonic()
+    for index, given in enumerate(spec["inputs"]):
+        if spec.get("total_s") and time.monotonic() - started > spec["total_s"]:
+            break  # a slow target: the inputs not reached count as not finished
         result = {"status": "ok"}
         calls_done = 0
         values = []
         if cov is not None:
-            cov.erase()
-            cov.start()
+            cov.switch_context(str(index))
         sys.stdout = sys.stderr = io.StringIO()
         _overflow[0] = False
         if spec.get("watch_i64"):
@@ -150,25 +159,27 @@ def main():
             if spec.get("watch_i64"):
                 sys.settrace(None)
             sys.stdout, sys.stderr = real_stdout, real_stderr
-            if cov is not None:
-                cov.stop()
         if _overflow[0] and result["status"] == "ok":
             result = {"status": "overflow"}
         if spec["kind"] == "class" and result["status"] == "raised":
             result["calls"] = calls_done
             result["value"] = tag(values)
-        if cov is not None:
-            data = cov.get_data()
-            result["lines"] = sorted(data.lines(target_path) or [])
-            result["arcs"] = sorted(list(arc) for arc in (data.arcs(target_path) or []))
-        results.append(result)
-        with open("results.json.tmp", "w", encoding="utf-8") as handle:
-            json.dump({"results": results}, handle)
-        os.replace("results.json.tmp", "results.json")
-    statements = sorted(cov.analysis2(target_path)[1]) if cov is not None else []
-    with open("results.json.tmp", "w", encoding="utf-8") as handle:
-        json.dump({"results": results, "statements": statements, "done": True}, handle)
-    os.replace("results.json.tmp", "results.json")
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+    statements = []
+    if cov is not None:
+        cov.switch_context("")
+        cov.stop()
+        data = cov.get_data()
+        for index in range(len(spec["inputs"])):
+            data.set_query_contexts(["^%d$" % index])
+            out.write(json.dumps({"coverage": index,
+                                  "lines": sorted(data.lines(target_path) or []),
+                                  "arcs": sorted(list(arc) for arc in
+                                                 (data.arcs(target_path) or []))}) + "\n")
+        statements = sorted(cov.analysis2(target_path)[1])
+    out.write(json.dumps({"statements": statements, "done": True}) + "\n")
+    out.close()
 
 
 main()

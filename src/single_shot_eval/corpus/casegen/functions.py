@@ -13,7 +13,15 @@
    collections, numeric strings with whitespace, `_` or a sign (`int(" 7")` and `int("1_000")`
    work in Python, `str::parse` rejects them), non-ASCII letters. Parameters passed to a
    `sleep` get short delays, parameters passed to `range` small values (a loop of 2**31 steps
-   only times out). Classes: constructor arguments from the
+   only times out). The program's own values come first (`source_values`): its constants with
+   +-1 (comparison operands and slice bounds first: `if n > 100` gives 99, 100, 101), lists of
+   every length it compares `len()` with, its literals, words over its alphabet (the characters
+   of its mapping keys, `in`/`==`/`case` literals: `IVXLCDM` for a Roman-numeral table),
+   numbers and words joined by the separators it splits on, tuples and dicts of those, and a
+   second base made of them; hypothesis mixes them into its draws too. Parameters are varied
+   round-robin, so every parameter's boundaries come before any one's later values. A
+   collection with `""` beside other strings is never used (`hash("")` is 0 under every seed,
+   so set order there escapes the determinism check). Classes: constructor arguments from the
    constructor's types and call sequences (each method once, repeated calls, drawn sequences).
 3. **Oracle.** Every candidate runs in ONE sandboxed Python process per run with a per-input
    time limit; the first run measures line and branch coverage with coverage.py, four more
@@ -25,7 +33,8 @@
    overflows there), and a NaN input whose result is text (Python writes `nan`, Rust `NaN`).
 4. **Selection.** Greedily the candidates that add covered lines or arcs of the target, then
    edge candidates with results not yet seen, drawn ones with unseen results, any edge, up to
-   the budget (the program's own values and the generic edges alternate in that order).
+   `CASES_PER_BUDGET_UNIT` cases per unit of the budget (a function case is one call in a test
+   binary compiled once, not a process run like a program case).
 
 `check_hand_written` runs a record's own cases through the same oracle: a case whose `expected`
 disagrees with Python is corrected (judged by what Python does) with a warning naming the record
@@ -36,6 +45,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import itertools
 import json
 import math
 import sys
@@ -45,12 +55,13 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from single_shot_eval.corpus.casegen import GeneratedCaseSet
 from single_shot_eval.corpus.casegen._function_oracle import ORACLE_SOURCE
+from single_shot_eval.corpus.casegen.source_values import SourceValues
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,
@@ -65,12 +76,18 @@ from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, Fu
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "functions-3"
+GENERATOR_VERSION = "functions-4"
 DEFAULT_BUDGET = 16
+CASES_PER_BUDGET_UNIT = 3
+"""The budget counts what a program case costs (one process run); a function case is one call
+inside a test binary that is compiled once, so a function example keeps this many per unit."""
 CANDIDATE_TIMEOUT_S = 0.25
 """Per-input wall-clock limit in the oracle; slower inputs are not kept as ground truth."""
-MAX_CANDIDATES = 128
-HYPOTHESIS_EXAMPLES = 48
+SELECTION_RUN_S = 8.0
+"""The selecting run starts no input after this many seconds: a target that sleeps 0.1 s per
+call tries the first ~80 candidates (the program's own values and the edges come first)."""
+MAX_CANDIDATES = 320
+HYPOTHESIS_EXAMPLES = 96
 _HYPOTHESIS_LOCK = threading.Lock()
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 _RUN_SETTINGS = (
@@ -251,65 +268,144 @@ def _parameters_passed_to(python_code: str, suffix: str) -> set[str]:
 @dataclass(frozen=True)
 class _Hints:
     """What the code says about values: `delays` go to a `sleep` (short, non-negative),
-    `loop_bounds` go to `range` (kept small: a loop of 2**31 steps only times out); `ints` and
-    `strs` are the program's own literals (ints with their neighbours, the boundaries of its
-    comparisons; strings alone and joined, the tokens it looks for)."""
+    `loop_bounds` go to `range` (kept small: a loop of 2**31 steps only times out); `source`
+    holds the program's own constants, lengths, literals, separators and alphabet
+    (`source_values`); `strs` are strings built from them (the literals alone and joined,
+    words over the program's alphabet, numbers and words joined by its separators)."""
 
     delays: frozenset[str]
     loop_bounds: frozenset[str]
-    ints: tuple[int, ...] = ()
+    source: SourceValues = field(default_factory=SourceValues)
     strs: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, python_code: str) -> _Hints:
-        tree = parse_python(python_code)
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and node.body and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
-        ints: dict[int, None] = {}
-        strs: dict[str, None] = {}
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Constant) or id(node) in docstrings:
-                continue
-            value = node.value
-            if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 10**7:
-                for near in (value, value - 1, value + 1, -value):
-                    ints[near] = None
-            elif isinstance(value, str) and 0 < len(value) <= 12:
-                strs[value] = None
-        literals = list(strs)[:12]
-        joined = [" ".join(literals[:3]), "".join(literals[:6]), "".join(reversed(literals[:6])),
-                  f"3 4 {literals[0]}" if literals else "", *(f"{t}{t}" for t in literals[:4]),
-                  *(f"{t}=1" for t in literals[:3])]
-        more = [text for text in joined if text and text not in strs]
+        source = SourceValues.of(python_code)
         return cls(frozenset(_parameters_passed_to(python_code, "sleep")),
                    frozenset(_parameters_passed_to(python_code, "range")),
-                   tuple(list(ints)[:24]), tuple([*literals, *more][:24]))
+                   source, _built_strings(source))
+
+    @property
+    def ints(self) -> tuple[int, ...]:
+        return self.source.ints[:32]
 
     def role(self, name: str) -> str:
         return "delay" if name in self.delays else "bound" if name in self.loop_bounds else ""
 
     def literals(self, py_type: PyType, role: str = "") -> list[Any]:
-        """Values of `py_type` built from the program's literals (none for delays)."""
+        """Values of `py_type` built from the program's own values (none for delays)."""
         if role == "delay":
             return []
         kind = py_type.kind
         if kind is TypeKind.INT:
             return [v for v in self.ints if role != "bound" or -20 <= v <= 1000]
         if kind is TypeKind.FLOAT:
-            return [float(v) for v in self.ints[:8]]
+            return list(dict.fromkeys([*self.source.floats[:12],
+                                       *(float(v) for v in self.ints[:8])]))
         if kind is TypeKind.STR:
             return list(self.strs)
+        if kind is TypeKind.OPTION:
+            return self.literals(py_type.args[0], role)
         if kind in (TypeKind.LIST, TypeKind.SET):
-            inner = self.literals(py_type.args[0])
-            if not inner:
+            values = self._lists(py_type.args[0])
+            if kind is TypeKind.SET:
+                return [sorted({_json_key(v): v for v in s}.values(), key=_json_key)
+                        for s in values if all(isinstance(v, int | str | bool) for v in s)]
+            return values
+        if kind is TypeKind.TUPLE:
+            if not any(self.literals(arg) for arg in py_type.args):
                 return []
-            return [inner[:2], inner[:5], list(reversed(inner[:4]))]
+            # Every combination of each column's first few values (6 x 6 for a pair).
+            width = max(2, int(40 ** (1 / max(1, len(py_type.args)))))
+            columns = [(self.literals(arg) or _edges(arg))[:width] for arg in py_type.args]
+            # Diagonal order: the rows mixing early values of every column come first.
+            rows = sorted(itertools.product(*(range(len(column)) for column in columns)),
+                          key=sum)
+            return [[column[i] for column, i in zip(columns, row, strict=True)] for row in rows]
+        if kind is TypeKind.DICT:
+            keys = self.literals(py_type.args[0])[:8]
+            values = self.literals(py_type.args[1]) or _edges(py_type.args[1])
+            if not keys or py_type.args[0].kind is TypeKind.FLOAT:
+                return []
+            return [{keys[0]: values[0]}, {k: values[i % len(values)] for i, k in enumerate(keys)},
+                    {k: values[(i + 1) % len(values)] for i, k in enumerate(keys[:3])}]
         return []
+
+    def _lists(self, item: PyType) -> list[list[Any]]:
+        """Lists of the program's values: prefixes, every length the code compares `len()`
+        with, the literal rows in chunks, and (for strings) numbers mixed with the literals
+        that are symbols, e.g. `["3", "4", "+"]`."""
+        inner = self.literals(item)
+        filler = inner or _positive(item)
+        if not filler:
+            return []
+        found: list[list[Any]] = []
+        positive = _positive(item)
+        for length in self.source.lengths:
+            if positive:
+                found.append([positive[i % len(positive)] for i in range(length)])
+            found.append([filler[i % len(filler)] for i in range(length)])
+        if inner:
+            found += [inner[:2], inner[:5], list(reversed(inner[:4]))]
+            found += [inner[start:start + 4] for start in range(4, min(len(inner), 48), 4)]
+        found = list({_json_key(value): value for value in found}.values())
+        if item.kind is TypeKind.STR:
+            symbols = [s for s in self.source.strs if not s.replace("_", "").isalnum()
+                       and s.strip() == s and len(s) <= 2][:4]
+            for symbol in symbols:
+                found += [["3", "4", symbol], ["6", "2", symbol, "5", symbols[0]],
+                          ["2", symbol], [symbol], ["7", "0", symbol], ["1.5", "2", symbol, "3"]]
+        return found
+
+
+def _positive(item: PyType) -> list[Any]:
+    """Small positive values of a numeric type (sides, sizes, amounts); none for others."""
+    if item.kind is TypeKind.INT:
+        return [3, 4, 5, 2, 10]
+    if item.kind is TypeKind.FLOAT:
+        return [3.0, 4.0, 5.0, 2.5, 10.0]
+    return []
+
+
+_BUILT_STRINGS = 64
+
+
+def _built_strings(source: SourceValues) -> tuple[str, ...]:
+    """Strings from the program's own text: its literals, words over its alphabet, numbers and
+    words joined by its separators, and the literals joined (see `_Hints`)."""
+    literals = list(source.strs)[:16]
+    found: list[str] = list(literals)
+    chars = [c for c in source.alphabet if c.isprintable()][:16]
+    if chars:
+        found += [
+            "".join(chars[:2]), "".join(reversed(chars[:2])), chars[0] * 3, chars[0] * 4,
+            "".join(chars[:4]), "".join(reversed(chars)), "".join(chars),
+            chars[-1] + chars[0] + chars[-1], "".join(c * 2 for c in chars[:3]),
+            chars[0].lower() if chars[0].isupper() else chars[0].upper(),
+        ]
+    if source.pairs:
+        keys = [key for key, _ in source.pairs]
+        values = [value for _, value in source.pairs]
+        found += [*(value + key for key, value in source.pairs),
+                  "".join(value + key for key, value in source.pairs),
+                  "".join(values[:2]) + "".join(reversed(keys[:2])),
+                  values[0] + keys[-1], keys[0] + values[0], values[0] * 2 + keys[0]]
+    numbers = [str(n) for n in source.ints if 0 <= n <= 9999][:6] or ["1", "2", "3"]
+    words = list(source.words[:3]) or ["a", "b"]
+    for sep in source.separators[:4]:
+        padded = [f"{int(n):02d}" for n in numbers[:3]]
+        found += [
+            sep.join(["1", "2", "3"]), sep.join(numbers[:3]), sep.join(padded),
+            sep.join(["10", "2"]),
+            sep.join(["2024", *padded[:2]]), sep + "1", "1" + sep, "1" + sep + sep + "2", sep,
+            sep.join(words), sep.join([*words, *words[:1]]), f" {sep.join(['1', '2'])} ",
+            sep.join(["1", "2", "3", "4"]),
+        ]
+    joined = [" ".join(literals[:3]), "".join(literals[:6]), "".join(reversed(literals[:6])),
+              f"3 4 {literals[0]}" if literals else "", *(f"{t}{t}" for t in literals[:4]),
+              *(f"{t}=1" for t in literals[:3])]
+    found += joined
+    return tuple(dict.fromkeys(text for text in found if text))[:_BUILT_STRINGS]
 
 
 # Letters (ASCII and not), digits, ASCII punctuation and whitespace. Non-ASCII digits and the
@@ -374,7 +470,9 @@ def _base(py_type: PyType, role: str = "") -> Any:
     return edges[min(2, len(edges) - 1)] if edges else None
 
 
-def _strategy(py_type: PyType, role: str = "") -> Any:
+def _strategy(py_type: PyType, role: str = "", hints: _Hints | None = None) -> Any:
+    """A hypothesis strategy for `py_type`: generic values, mixed with values built from the
+    program's own constants, literals, alphabet and separators when `hints` has them."""
     from hypothesis import strategies as st
 
     kind = py_type.kind
@@ -384,35 +482,68 @@ def _strategy(py_type: PyType, role: str = "") -> Any:
         return st.just(0)
     if role == "bound" and kind is TypeKind.INT:
         return st.integers(-20, 300)
+    own = _own_strategy(py_type, hints) if hints is not None else None
+    generic: Any
     if kind is TypeKind.INT:
-        return st.one_of(st.integers(-20, 20), st.integers(-10_000, 10_000),
-                         st.integers(-(2**31), 2**31))
-    if kind is TypeKind.FLOAT:
-        return st.one_of(st.floats(-1e6, 1e6), st.integers(-100, 100).map(float),
-                         st.floats(allow_nan=True, allow_infinity=True))
-    if kind is TypeKind.BOOL:
-        return st.booleans()
-    if kind is TypeKind.STR:
-        return st.one_of(
+        generic = st.one_of(st.integers(-20, 20), st.integers(-10_000, 10_000),
+                            st.integers(-(2**31), 2**31))
+    elif kind is TypeKind.FLOAT:
+        generic = st.one_of(st.floats(-1e6, 1e6), st.integers(-100, 100).map(float),
+                            st.floats(allow_nan=True, allow_infinity=True))
+    elif kind is TypeKind.BOOL:
+        generic = st.booleans()
+    elif kind is TypeKind.STR:
+        generic = st.one_of(
             st.text(alphabet=_TEXT_ALPHABET, max_size=8),
             st.text(alphabet=" -+_0123456789.e", max_size=6),
             st.integers(-10_000, 10_000).map(str),
             st.sampled_from(_STR_EDGES),
         )
-    if kind is TypeKind.OPTION:
-        return st.one_of(st.none(), _strategy(py_type.args[0]))
-    if kind is TypeKind.LIST:
-        return st.lists(_strategy(py_type.args[0]), max_size=6)
-    if kind is TypeKind.SET:
-        return st.sets(_strategy(py_type.args[0]), max_size=5).map(
+    elif kind is TypeKind.OPTION:
+        generic = st.one_of(st.none(), _strategy(py_type.args[0], hints=hints))
+    elif kind is TypeKind.LIST:
+        longest = max((*(hints.source.lengths if hints else ()), 5)) + 1
+        generic = st.lists(_strategy(py_type.args[0], hints=hints), max_size=longest)
+    elif kind is TypeKind.SET:
+        generic = st.sets(_strategy(py_type.args[0], hints=hints), max_size=5).map(
             lambda items: sorted(items, key=_json_key)
         )
-    if kind is TypeKind.TUPLE:
-        return st.tuples(*(_strategy(arg) for arg in py_type.args)).map(list)
-    if kind is TypeKind.DICT:
-        return st.dictionaries(_strategy(py_type.args[0]), _strategy(py_type.args[1]),
-                               max_size=4)
-    return st.nothing()
+    elif kind is TypeKind.TUPLE:
+        generic = st.tuples(*(_strategy(arg, hints=hints) for arg in py_type.args)).map(list)
+    elif kind is TypeKind.DICT:
+        generic = st.dictionaries(_strategy(py_type.args[0], hints=hints),
+                                  _strategy(py_type.args[1], hints=hints), max_size=4)
+    else:
+        return st.nothing()
+    return generic if own is None else st.one_of(own, generic)
+
+
+def _own_strategy(py_type: PyType, hints: _Hints) -> Any:
+    """Values from the program's own text (None: it suggests none for this type)."""
+    from hypothesis import strategies as st
+
+    kind, source = py_type.kind, hints.source
+    if kind is TypeKind.INT and hints.ints:
+        return st.sampled_from(hints.ints)
+    if kind is TypeKind.FLOAT and source.floats:
+        return st.sampled_from(source.floats)
+    if kind is not TypeKind.STR:
+        return None
+    options = []
+    if hints.strs:
+        options.append(st.sampled_from(hints.strs))
+    chars = "".join(c for c in source.alphabet if c.isprintable())
+    if chars:
+        options.append(st.text(alphabet=chars, min_size=1, max_size=10))
+    words = [*source.words[:8], "1", "2", "10", "a", "B"]
+    marks = [c for c in chars if not c.isalnum() and not c.isspace()][:6]
+    token = st.sampled_from(words)
+    if marks:
+        token = st.one_of(token, st.tuples(st.sampled_from(words), st.sampled_from(marks))
+                          .map("".join))
+    for sep in source.separators[:3]:
+        options.append(st.lists(token, max_size=7).map(sep.join))
+    return st.one_of(*options) if options else None
 
 
 def _draw(strategy: Any, count: int) -> list[Any]:
@@ -453,10 +584,24 @@ def _function_candidates(signature: FunctionSignature, hints: _Hints) -> list[_C
         return [_Candidate([], edge=True)]
     roles = [hints.role(p.name) for p in params]
     base = [_base(p.py_type, r) for p, r in zip(params, roles, strict=True)]
+    values_of = [_interleave(hints.literals(p.py_type, r), _edges(p.py_type, r))
+                 for p, r in zip(params, roles, strict=True)]
+    # A second base made of the program's own values (a list of its tokens, a dict of its
+    # keys), so that the other parameters are also varied where the interesting code runs.
+    own_base = [next(iter(hints.literals(p.py_type, r)[1:2] or hints.literals(p.py_type, r)),
+                     base[i]) for i, (p, r) in enumerate(zip(params, roles, strict=True))]
     found: list[_Candidate] = [_Candidate(list(base), edge=True)]
-    for index, (param, role) in enumerate(zip(params, roles, strict=True)):
-        for value in _interleave(hints.literals(param.py_type, role), _edges(param.py_type, role)):
-            found.append(_Candidate([*base[:index], value, *base[index + 1:]], edge=True))
+    for origin, limit in ((base, None), (own_base, 24)):
+        if origin is own_base and _json_key(own_base) == _json_key(base):
+            break
+        found.append(_Candidate(list(origin), edge=True))
+        # Round-robin over the parameters: the first (own, then generic) values of every
+        # parameter come before the later values of any, so a budget keeps each one's edges.
+        for position in range(max(len(values) for values in values_of)):
+            for index, values in enumerate(values_of):
+                if position < len(values[:limit]):
+                    found.append(_Candidate([*origin[:index], values[position],
+                                             *origin[index + 1:]], edge=True))
     numeric = [i for i, p in enumerate(params)
                if p.py_type.kind is TypeKind.INT and not roles[i]]
     if len(numeric) >= 2:
@@ -465,10 +610,11 @@ def _function_candidates(signature: FunctionSignature, hints: _Hints) -> list[_C
             for position, index in enumerate(numeric):
                 values[index] = signs[position % 2]
             found.append(_Candidate(values, edge=True))
-    strategy = st.tuples(*(_strategy(p.py_type, r) for p, r in zip(params, roles, strict=True)))
-    found += [_Candidate(list(values), edge=False) for values in
-              _draw(strategy, HYPOTHESIS_EXAMPLES)]
-    return found
+    strategy = st.tuples(*(_strategy(p.py_type, r, hints)
+                           for p, r in zip(params, roles, strict=True)))
+    drawn = [_Candidate(list(values), edge=False) for values in
+             _draw(strategy, HYPOTHESIS_EXAMPLES)]
+    return [*_dedupe(found)[:MAX_CANDIDATES - HYPOTHESIS_EXAMPLES], *_dedupe(drawn)]
 
 
 def _class_candidates(target: ClassSignature, hints: _Hints) -> list[_Candidate]:
@@ -503,17 +649,30 @@ def _class_candidates(target: ClassSignature, hints: _Hints) -> list[_Candidate]
 
     call_strategies = [
         st.tuples(st.just(m.rust_name),
-                  st.tuples(*(_strategy(p.py_type, hints.role(p.name))
+                  st.tuples(*(_strategy(p.py_type, hints.role(p.name), hints)
                               for p in m.parameters)).map(list)).map(list)
         for m in target.methods
     ]
     strategy = st.tuples(
-        st.tuples(*(_strategy(p.py_type, hints.role(p.name)) for p in constructor)).map(list),
+        st.tuples(*(_strategy(p.py_type, hints.role(p.name), hints)
+                    for p in constructor)).map(list),
         st.lists(st.one_of(*call_strategies), min_size=1, max_size=8),
     )
-    found += [_Candidate([list(ctor), list(calls)], edge=False)
-              for ctor, calls in _draw(strategy, HYPOTHESIS_EXAMPLES)]
-    return found
+    drawn = [_Candidate([list(ctor), list(calls)], edge=False)
+             for ctor, calls in _draw(strategy, HYPOTHESIS_EXAMPLES)]
+    return [*_dedupe(found)[:MAX_CANDIDATES - HYPOTHESIS_EXAMPLES], *_dedupe(drawn)]
+
+
+def _hash_seed_blind(value: Any) -> bool:
+    """Whether `value` holds a collection where the empty string sits beside other strings.
+    `hash("")` is 0 under every hash seed, so the runs with different seeds cannot tell whether
+    a result depends on the order of such a set; a Rust `HashSet` would order it at random."""
+    if isinstance(value, dict):
+        return _hash_seed_blind(list(value)) or any(_hash_seed_blind(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        texts = {item for item in value if isinstance(item, str)}
+        return ("" in texts and len(texts) > 1) or any(_hash_seed_blind(v) for v in value)
+    return False
 
 
 def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -521,6 +680,8 @@ def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
     unique = []
     for candidate in candidates:
         key = _json_key(candidate.inputs)
+        if _hash_seed_blind(candidate.inputs):
+            continue
         if key not in seen:
             seen.add(key)
             unique.append(candidate)
@@ -569,6 +730,7 @@ def _run_oracle(
     runs: Sequence[int],
     coverage: bool,
     watch_i64: bool = False,
+    total_s: float | None = None,
 ) -> tuple[list[list[_Outcome]], list[int]]:
     """Outcomes of every input in each of `runs` (indexes into the run settings), all in one
     sandbox batch; plus the target file's statements (when `coverage`)."""
@@ -583,7 +745,8 @@ def _run_oracle(
             (folder / "target.py").write_text(python_code, encoding="utf-8")
             (folder / "oracle.py").write_text(ORACLE_SOURCE, encoding="utf-8")
             spec = {**_oracle_spec(target), "inputs": list(inputs), "coverage": coverage,
-                    "timeout_s": CANDIDATE_TIMEOUT_S, "watch_i64": watch_i64}
+                    "timeout_s": CANDIDATE_TIMEOUT_S, "watch_i64": watch_i64,
+                    "total_s": total_s}
             (folder / "spec.json").write_text(json.dumps(spec, allow_nan=True), encoding="utf-8")
             env = {**_RUN_SETTINGS[run], "HOME": str(folder), "TMPDIR": str(folder),
                    "PYTHONDONTWRITEBYTECODE": "1"}
@@ -598,12 +761,24 @@ def _run_oracle(
         outcomes: list[list[_Outcome]] = []
         statements: list[int] = []
         for folder in folders:
+            results: list[dict[str, Any]] = []
             try:
-                data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = {"results": []}
-            results = data.get("results", [])
-            statements = statements or list(data.get("statements", []))
+                lines = (folder / "results.jsonl").read_text(encoding="utf-8").splitlines()
+            except OSError:
+                lines = []
+            for line in lines:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    break  # the last line of a killed run may be cut short
+                if record.get("done"):
+                    statements = statements or list(record.get("statements", []))
+                elif "coverage" in record:
+                    if record["coverage"] < len(results):
+                        results[record["coverage"]].update(lines=record["lines"],
+                                                           arcs=record["arcs"])
+                else:
+                    results.append(record)
             run_outcomes = [_outcome(result) for result in results]
             # Inputs after the last recorded one did not finish: the run was killed.
             run_outcomes += [_Outcome("missing")] * (len(inputs) - len(run_outcomes))
@@ -719,7 +894,8 @@ def generate_function_cases(
         candidates = _function_candidates(target, hints)
     candidates = _dedupe(candidates)[:MAX_CANDIDATES]
     inputs = [candidate.inputs for candidate in candidates]
-    (first,), statements = _run_oracle(sandbox, code, target, inputs, runs=(0,), coverage=True)
+    (first,), statements = _run_oracle(sandbox, code, target, inputs, runs=(0,), coverage=True,
+                                       total_s=SELECTION_RUN_S)
     dropped_timeout = sum(1 for outcome in first if outcome.status in ("timeout", "missing"))
     usable: list[tuple[_Candidate, _Outcome, FunctionCase]] = []
     for candidate, outcome in zip(candidates, first, strict=True):
@@ -748,7 +924,7 @@ def generate_function_cases(
     dropped_nondeterministic = 0
     chosen: list[tuple[_Candidate, _Outcome, FunctionCase]] = []
     for _round in range(3):
-        chosen = _select(pool, budget)
+        chosen = _select(pool, budget * CASES_PER_BUDGET_UNIT)
         pending = [item for item in chosen if _json_key(item[0].inputs) not in confirmed]
         if not pending:
             break
