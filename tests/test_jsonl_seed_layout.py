@@ -6,6 +6,7 @@ The fixture records are written here to imitate that layout (never copied from a
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +287,31 @@ def test_the_prompt_states_the_shape_the_harness_calls(seed_like: dict[str, Any]
     )
     assert "plain synchronous `fn`" in requirements_for(seed_like["wait_then_echo"])
     assert "plain synchronous" not in requirements_for(seed_like["negate"])
+
+
+@pytest.mark.slow
+def test_evaluate_leaves_out_records_nothing_can_judge(tmp_path: Path) -> None:
+    # A record whose parameter is a Python callable has no Rust signature to ask for: the run
+    # must go on without it (named in a warning and in the store), not stop at its prompt.
+    from single_shot_eval.config import load_tasks
+    from single_shot_eval.models.registry import ModelConfig
+    from single_shot_eval.results.store import ResultStore
+    from single_shot_eval.run.evaluate import evaluate
+
+    answer = "```rust\npub fn negate(v: i64) -> i64 { -v }\n```\n"
+    model = ModelConfig.model_validate({
+        "id": "echo-negate", "backend": "command",
+        "command": [sys.executable, "-c", f"import sys; sys.stdin.read(); print({answer!r})"],
+    })
+    records = [r for r in RECORDS if r["id"] in {"negate", "apply_twice"}]
+    corpus = load_corpus(write_jsonl(tmp_path / "corpus.jsonl", records))
+    warnings: list[str] = []
+    outcome = evaluate(
+        load_tasks(None), [model], corpus, output=tmp_path / "out", runs=1,
+        controls=False, on_warning=warnings.append,
+    )
+    assert any(line.startswith("apply_twice: left out, nothing can judge it") for line in warnings)
+    with ResultStore(outcome.store_path, create=False) as store:
+        samples = list(store.iter_samples())
+        assert "apply_twice" in json.loads(store.get_meta("unjudgeable_examples") or "{}")
+    assert [(s.example_id, s.verdict.value) for s in samples] == [("negate", "pass")]

@@ -878,10 +878,24 @@ def evaluate(
             # Samples lost to dead workers are redone; every other stored sample is kept.
             return store.done_keys(task_id, exclude_infrastructure_failures=True)
 
+        # An example nothing can judge (e.g. a function taking a Python callable) gets no
+        # prompt and no sample: it would count against every model for nothing it did.
+        unjudgeable = {
+            e.id: e.unjudgeable_reason
+            for e in planned_examples(tasks, corpus, limit)
+            if e.unjudgeable_reason
+        }
+        store.set_meta("unjudgeable_examples", json.dumps(unjudgeable, sort_keys=True))
+        for example_id, reason in sorted(unjudgeable.items()):
+            line = f"{example_id}: left out, nothing can judge it ({reason})"
+            if on_warning is not None:
+                on_warning(line)
+            else:
+                warnings.warn(line, RuntimeWarning, stacklevel=2)
         plan = plan_evaluation(
             tasks, models, corpus, runs=runs, limit=limit,
             done=resumable_done if resume else None,
-            exclude=frozenset(b.example_id for b in broken),
+            exclude=frozenset(b.example_id for b in broken) | frozenset(unjudgeable),
         )
         stored_answers: dict[tuple[str, str, int, str], Completion] = {}
         if resume:
