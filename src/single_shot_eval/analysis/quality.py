@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as scipy_stats
 
-from single_shot_eval.analysis._plain import plain
-from single_shot_eval.analysis.stats import example_interval
+from single_shot_eval.analysis.stats import JsonReady, example_interval
 
 PER_LINES = 100.0
 BOOTSTRAP = "cluster-bootstrap-bca"
@@ -114,7 +113,7 @@ class ContestantQuality:
 
 
 @dataclass(frozen=True)
-class QualitySection:
+class QualitySection(JsonReady):
     """The `quality` section of every report."""
 
     tools: str
@@ -126,10 +125,6 @@ class QualitySection:
 
     def for_task(self, task_id: str) -> tuple[ContestantQuality, ...]:
         return tuple(c for c in self.contestants if c.task_id == task_id)
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 def _seed(seed: int, *labels: str) -> list[int]:
