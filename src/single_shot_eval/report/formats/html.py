@@ -1,8 +1,9 @@
 """`report.html`: one self-contained page (inline CSS, plots embedded as data URIs, no script).
 
 The page can be opened offline and mailed around: it references no URL at all. Its size stays
-bounded on large stores: the drill-down shows at most `MAX_SAMPLES_PER_MODEL` samples per model
-in full (failures first), says how many it leaves out, and clips long texts. Every value taken
+bounded on large stores: the drill-down (`report.html_drill_down`) shows at most
+`MAX_SAMPLES_PER_MODEL` samples per model in full (failures first), says how many it leaves
+out, and clips long texts. Every value taken
 from the store is escaped. Key elements carry stable ids and data attributes for tools and
 tests: `#summary`, `#model-table` (rows `data-model`, numeric cells `data-col` / `data-value`),
 `#self-check` (rows `data-model`), `#pareto-plot`, `#levels-plot`, `#error-codes-plot`,
@@ -14,106 +15,28 @@ tests: `#summary`, `#model-table` (rows `data-model`, numeric cells `data-col` /
 from __future__ import annotations
 
 import base64
-import html
 import json
-import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from single_shot_eval.analysis.aggregate import DETECTABLE_POINTS, ModelSummary, TaskSummary
-from single_shot_eval.corpus.levels import LEVELS
 from single_shot_eval.report import fmt
 from single_shot_eval.report.data import ReportData
-from single_shot_eval.report.palette import VERDICT_COLOURS
+from single_shot_eval.report.html_drill_down import ModelSamples, collect_samples, drill_down
+from single_shot_eval.report.html_kit import LEVEL_NAMES as _LEVEL_NAMES
+from single_shot_eval.report.html_kit import STYLESHEET
+from single_shot_eval.report.html_kit import clip as _clip
+from single_shot_eval.report.html_kit import element_id as _element_id
+from single_shot_eval.report.html_kit import escape as _e
+from single_shot_eval.report.html_kit import num_cell as _num_cell
 from single_shot_eval.report.quality import level_heatmap_html, quality_html
 from single_shot_eval.report.terminal import self_check_line
-from single_shot_eval.results.records import Sample, StageResult
 
 if TYPE_CHECKING:  # matplotlib is imported only when plots are drawn
     from single_shot_eval.report.plots import PlotFile, PlotSet
 
 FORMAT = "html"
 FILENAME = "report.html"
-
-MAX_SAMPLES_PER_MODEL = 30
-MAX_TEXT_CHARS = 6000
-MAX_DIAGNOSTICS = 12
-MAX_DIAGNOSTIC_CHARS = 2000
-
-_LEVEL_NAMES = {level.number: level.name for level in LEVELS}
-_VERDICT_COLOUR = {verdict.value: colour for verdict, colour in VERDICT_COLOURS}
-_VERDICT_RANK = {verdict.value: rank for rank, (verdict, _) in enumerate(VERDICT_COLOURS)}
-
-
-def _e(value: object) -> str:
-    """Escape any value for HTML text or a quoted attribute."""
-    return html.escape(str(value), quote=True)
-
-
-def _clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n… ({len(text) - limit:,} more characters not shown)"
-
-
-def _element_id(base: str, task_index: int) -> str:
-    return base if task_index == 0 else f"{base}-{task_index + 1}"
-
-
-def _raw(value: float | int | None) -> str:
-    """A number as the JSON report spells it (repr of the float); empty when missing."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    return repr(value)
-
-
-def _num_cell(text: str, column: str, value: float | int | None = None, extra: str = "") -> str:
-    data_value = f' data-value="{_e(_raw(value))}"' if value is not None else ""
-    return f'<td class="num{extra}" data-col="{_e(column)}"{data_value}>{_e(text)}</td>'
-
-
-def _verdict_badge(verdict: str) -> str:
-    colour = _VERDICT_COLOUR.get(verdict, "#616161")
-    return (
-        f'<span class="badge" style="background:{colour}">'
-        f"{_e(verdict.replace('_', ' '))}</span>"
-    )
-
-
-# --- samples for the drill-down ---------------------------------------------------------------
-
-
-@dataclass
-class _ModelSamples:
-    """The samples of one model kept for the drill-down, and counts of all of them."""
-
-    failures: list[Sample] = field(default_factory=list)
-    passes: list[Sample] = field(default_factory=list)
-    verdicts: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def total(self) -> int:
-        return sum(self.verdicts.values())
-
-    def shown(self) -> list[Sample]:
-        kept = self.failures[:MAX_SAMPLES_PER_MODEL]
-        kept += self.passes[: MAX_SAMPLES_PER_MODEL - len(kept)]
-        return kept
-
-
-def _collect_samples(samples: Iterable[Sample]) -> dict[tuple[str, str], _ModelSamples]:
-    """One streaming pass: per (task, model), the first failures and passes in store order."""
-    kept: dict[tuple[str, str], _ModelSamples] = defaultdict(_ModelSamples)
-    for sample in samples:
-        entry = kept[(sample.task_id, sample.model_id)]
-        entry.verdicts[sample.verdict.value] += 1
-        bucket = entry.passes if sample.passed else entry.failures
-        if len(bucket) < MAX_SAMPLES_PER_MODEL:
-            bucket.append(sample)
-    return kept
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -426,129 +349,11 @@ def _comparison_matrix(task: TaskSummary, task_index: int) -> str:
     )
 
 
-def _stage_rows(stages: Sequence[StageResult]) -> str:
-    rows = []
-    for s in stages:
-        checks = f"{s.checks_passed}/{s.checks_total}" if s.checks_total else "–"
-        mark = '<span class="ok">✓</span>' if s.ok else '<span class="fail">✗</span>'
-        rows.append(
-            f"<tr><td>{_e(s.stage)}</td><td class=\"center\">{mark}</td>"
-            f'<td class="num">{_e(fmt.seconds(s.duration_s))}</td><td class="num">{_e(checks)}'
-            f"</td><td>{_e(_clip(s.detail, 300))}</td></tr>"
-        )
-    return "".join(rows)
-
-
-def _failing_cases(stages: Sequence[StageResult]) -> str:
-    out = []
-    for s in stages:
-        if s.failing_case is None and s.expected is None and s.actual is None:
-            continue
-        out.append(
-            f'<div class="failing"><h5>Failing case ({_e(s.stage)})</h5>'
-            f"<pre>{_e(_clip(s.failing_case or '(not recorded)', 1500))}</pre>"
-            '<div class="compare"><div><h6>Expected</h6>'
-            f"<pre>{_e(_clip(s.expected if s.expected is not None else '(none)', 2500))}</pre>"
-            "</div><div><h6>Actual</h6>"
-            f"<pre>{_e(_clip(s.actual if s.actual is not None else '(none)', 2500))}</pre>"
-            "</div></div></div>"
-        )
-    return "".join(out)
-
-
-def _sample_details(sample: Sample) -> str:
-    level = _LEVEL_NAMES.get(sample.level, "")
-    tokens = f"{sample.input_tokens:,} in / {sample.output_tokens:,} out" + (
-        " (estimated)" if sample.tokens_estimated else ""
-    )
-    parts = [
-        f'<details class="sample" data-example="{_e(sample.example_id)}" '
-        f'data-run="{sample.run}" data-verdict="{_e(sample.verdict.value)}"><summary>'
-        f'<span class="ex">{_e(sample.example_id)}</span> <span class="muted">run {sample.run}'
-        f" · L{sample.level} {_e(level)}</span> {_verdict_badge(sample.verdict.value)}"
-        f'<span class="muted right">{_e(fmt.seconds(sample.latency_s))}</span></summary>'
-        '<div class="sample-body"><dl class="meta">'
-        f'<dt>Prompt digest</dt><dd><code title="{_e(sample.prompt_sha256)}">'
-        f"sha256:{_e(sample.prompt_sha256[:16])}…</code></dd>"
-        f"<dt>Tokens</dt><dd>{_e(tokens)}</dd>"
-        f"<dt>Latency</dt><dd>{_e(fmt.seconds(sample.latency_s))}</dd>"
-        f"<dt>Cost</dt><dd>{_e(fmt.usd(sample.cost_usd))}"
-        f"{' (cached response)' if sample.cached_response else ''}</dd></dl>",
-    ]
-    if sample.error:
-        parts.append(f'<p class="error">{_e(_clip(sample.error, 1500))}</p>')
-    if sample.stages:
-        parts.append(
-            '<table class="stages"><thead><tr><th>Stage</th><th>OK</th><th>Time</th>'
-            f"<th>Checks</th><th>Detail</th></tr></thead><tbody>{_stage_rows(sample.stages)}"
-            "</tbody></table>"
-        )
-    parts.append(_failing_cases(sample.stages))
-    if sample.diagnostics:
-        shown = sample.diagnostics[:MAX_DIAGNOSTICS]
-        items = "".join(
-            f'<li><span class="diag-level {_e(d.level)}">{_e(d.level)}</span>'
-            f"{f' <code>{_e(d.code)}</code>' if d.code else ''}"
-            f' <span class="muted">{_e(d.category)}</span>'
-            f"<pre>{_e(_clip(d.message, MAX_DIAGNOSTIC_CHARS))}</pre></li>"
-            for d in shown
-        )
-        more = len(sample.diagnostics) - len(shown)
-        more_note = f'<p class="muted">… {more} more messages not shown.</p>' if more else ""
-        parts.append(f'<h5>Compiler messages</h5><ul class="diagnostics">{items}</ul>{more_note}')
-    if sample.extracted_code is not None:
-        parts.append(
-            f'<h5>Extracted Rust</h5><pre class="code">{_e(_clip(sample.extracted_code))}</pre>'
-        )
-    else:
-        parts.append('<h5>Extracted Rust</h5><p class="muted">No code block was found.</p>')
-    # The completion mostly repeats the extracted code, so it is clipped shorter when the
-    # code is shown above it.
-    limit = MAX_TEXT_CHARS if sample.extracted_code is None else MAX_TEXT_CHARS // 3
-    parts.append(
-        '<details class="completion"><summary>Raw completion</summary>'
-        f'<pre class="code">{_e(_clip(sample.completion, limit))}</pre></details>'
-    )
-    parts.append("</div></details>")
-    return "".join(parts)
-
-
-def _drill_down(
-    task: TaskSummary, task_index: int, kept: dict[tuple[str, str], _ModelSamples]
-) -> str:
-    out = [f'<div class="drill-down" id="{_element_id("drill-down", task_index)}">']
-    for m in [*task.models, *(c.summary for c in task.controls)]:
-        entry = kept.get((task.task_id, m.model_id), _ModelSamples())
-        shown = sorted(
-            entry.shown(),
-            key=lambda s: (s.passed, _VERDICT_RANK.get(s.verdict.value, 0) * -1, s.example_id,
-                           s.run),
-        )
-        counts = " ".join(
-            f"{_verdict_badge(v.value)} {entry.verdicts[v.value]}"
-            for v, _ in VERDICT_COLOURS if entry.verdicts.get(v.value)
-        )
-        elided = entry.total - len(shown)
-        elided_note = (
-            f'<p class="muted">{elided} of {entry.total} samples are not shown in full (at most '
-            f"{MAX_SAMPLES_PER_MODEL} per model, failures first); samples.csv and results.json "
-            "list them all.</p>" if elided > 0 else ""
-        )
-        out.append(
-            f'<details class="model-samples" data-model="{_e(m.model_id)}"><summary>'
-            f'<span class="model">{_e(m.model_id)}</span> <span class="muted">{entry.total} '
-            f"samples, {len(shown)} shown</span> <span class=\"counts\">{counts}</span>"
-            f"</summary>{elided_note}{''.join(_sample_details(s) for s in shown)}</details>"
-        )
-    out.append("</div>")
-    return "".join(out)
-
-
 def _task_section(
     task: TaskSummary,
     task_index: int,
     plots: PlotSet,
-    kept: dict[tuple[str, str], _ModelSamples],
+    kept: dict[tuple[str, str], ModelSamples],
     baselines: frozenset[str] = frozenset(),
 ) -> str:
     tid = task.task_id
@@ -572,7 +377,7 @@ def _task_section(
         + "<h3>Per-example drill-down</h3>"
         + '<p class="note">The store keeps the prompt’s SHA-256 digest, not its text; the '
         "corpus example with that id holds the Python source.</p>"
-        + _drill_down(task, task_index, kept)
+        + drill_down(task, task_index, kept)
         + "</section>"
     )
 
@@ -655,95 +460,11 @@ def _provenance(data: ReportData) -> str:
     )
 
 
-_CSS = """
-:root{--fg:#1d2330;--muted:#667085;--line:#e4e7ec;--bg:#ffffff;--soft:#f6f7f9;
---accent:#c2185b;--ok:#2e7d32;--bad:#c62828;
-font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans","Helvetica Neue",Arial,
-sans-serif;font-size:15px;line-height:1.5;color:var(--fg);background:var(--bg)}
-body{margin:0}
-main{max-width:1240px;margin:0 auto;padding:32px 28px 64px}
-header.top{border-bottom:3px solid var(--accent);padding-bottom:12px;margin-bottom:8px}
-h1{font-size:28px;margin:0 0 4px;letter-spacing:-.01em}
-h2{font-size:22px;margin:40px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}
-h2 code{font-size:inherit}
-h3{font-size:17px;margin:28px 0 10px;color:#344054}
-h5{font-size:13px;margin:14px 0 6px;text-transform:uppercase;letter-spacing:.04em;
-color:var(--muted)}
-h6{font-size:12px;margin:4px 0;color:var(--muted)}
-code,pre{font-family:"DejaVu Sans Mono",ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
-font-size:12.5px}
-pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px 10px;
-overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-word;margin:4px 0}
-.lede{color:var(--muted);margin:0}
-.muted{color:var(--muted)}
-.note{color:var(--muted);font-size:13px;margin:6px 0 0}
-.cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 12px}
-.card{background:var(--soft);border:1px solid var(--line);border-radius:10px;
-padding:12px 18px;min-width:120px}
-.card-value{font-size:24px;font-weight:700;font-variant-numeric:tabular-nums}
-.card-label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
-.findings li{margin:4px 0}
-.table-wrap{overflow-x:auto;margin:6px 0}
-table{border-collapse:collapse;font-size:13.5px;font-variant-numeric:tabular-nums}
-th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-thead th{background:var(--soft);font-weight:600;color:#344054;white-space:nowrap;
-border-bottom:2px solid #d0d5dd;font-size:12.5px}
-tbody tr:hover{background:#fafbfc}
-td.num{text-align:right;white-space:nowrap}
-td.center{text-align:center}
-td.strong{font-weight:700}
-th.model{font-weight:600;white-space:nowrap}
-table.model-table{font-size:13px}
-table.model-table thead th:not(:first-child){text-align:right}
-table.model-table th,table.model-table td{padding:6px 7px}
-tr.on-front th.model{color:var(--accent)}
-td.frontier{color:var(--accent);font-size:15px}
-.sub{font-weight:400;color:var(--muted);font-size:11.5px}
-figure.plot{margin:12px 0 16px;background:#fff;border:1px solid var(--line);border-radius:10px;
-padding:12px}
-figure.plot img{display:block;width:100%;height:auto}
-figcaption{color:var(--muted);font-size:13px;margin-top:6px}
-.two-col{display:grid;grid-template-columns:1fr;gap:8px}
-table.matrix td.cell{text-align:center;min-width:120px}
-table.matrix td.sig{background:#fdecf3}
-table.matrix td.diag{text-align:center;color:#c0c4cc;background:var(--soft)}
-table.matrix .corner{color:var(--muted);font-weight:400;font-style:italic}
-.diff{font-weight:700;font-size:14px}.diff.pos{color:var(--ok)}.diff.neg{color:var(--bad)}
-details.more{margin:10px 0}
-details>summary{cursor:pointer}
-details.model-samples{border:1px solid var(--line);border-radius:10px;margin:10px 0;
-padding:8px 14px;background:#fff}
-details.model-samples>summary{font-size:15px;padding:4px 0}
-details.model-samples>summary .model{font-weight:700}
-.counts{margin-left:12px;font-size:12px}
-details.sample{border-top:1px solid var(--line);padding:6px 0}
-details.sample>summary{display:flex;gap:10px;align-items:center;flex-wrap:wrap}
-details.sample .ex{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px}
-.right{margin-left:auto}
-.sample-body{padding:6px 0 10px 18px}
-.badge{display:inline-block;color:#fff;border-radius:10px;padding:1px 8px;font-size:11.5px;
-font-weight:600;white-space:nowrap}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;
-margin:4px 0 8px}
-dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}
-table.stages{font-size:12.5px}
-.ok{color:var(--ok);font-weight:700}.fail{color:var(--bad);font-weight:700}
-.error{color:var(--bad)}
-.compare{display:grid;grid-template-columns:1fr 1fr;gap:10px}
-ul.diagnostics{list-style:none;padding:0;margin:0}
-ul.diagnostics li{margin:6px 0}
-.diag-level{font-weight:600}.diag-level.error{color:var(--bad)}
-.diag-level.warning{color:#b26a00}
-table.kv th{width:210px;color:#344054}
-table.kv pre{max-height:none}
-footer{margin-top:48px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);
-padding-top:10px}
-"""
 
 
 def render_html(data: ReportData, plots: PlotSet) -> str:
     """The whole page as one string (deterministic for a given store and plot files)."""
-    kept = _collect_samples(data.samples())
+    kept = collect_samples(data.samples())
     models = sorted({m.model_id for t in data.summary.tasks for m in t.models})
     tasks = "".join(
         _task_section(task, index, plots, kept, data.baselines)
@@ -754,7 +475,7 @@ def render_html(data: ReportData, plots: PlotSet) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>single-shot-eval report — {_e(', '.join(models))}</title>"
-        f"<style>{_CSS}</style></head><body><main>"
+        f"<style>{STYLESHEET}</style></head><body><main>"
         '<header class="top"><h1>single-shot-eval report</h1><p class="lede">One-shot '
         "Python → Rust translation, verified by rustc: every answer must compile and behave "
         f"like the Python original. Models: {_e(', '.join(models))}.</p></header>"
