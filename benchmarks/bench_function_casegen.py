@@ -21,13 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.corpus.casegen.functions import _case_value as case_value
-from single_shot_eval.corpus.casegen.functions import (
-    _hand_written,
-    _run_oracle,
-    prepare_function_example,
-    same_value,
-)
+from single_shot_eval.corpus.casegen.function_runs import run_oracle
+from single_shot_eval.corpus.casegen.function_values import case_value, same_value
+from single_shot_eval.corpus.casegen.functions import _hand_written, prepare_function_example
 from single_shot_eval.corpus.contract import ClassSignature, harness_target
 from single_shot_eval.corpus.example import CaseOrigin, ExampleKind
 from single_shot_eval.corpus.loader import load_corpus
@@ -65,7 +61,7 @@ def main(path: str, as_json: bool) -> None:
                     if isinstance(target, ClassSignature) else list(c.inputs)
                     for c in generated
                 ]
-                runs, _ = _run_oracle(sandbox, result.python_source, target, inputs,
+                runs, _ = run_oracle(sandbox, result.python_source, target, inputs,
                                       runs=(0, 1, 2), coverage=False)
                 for index, case in enumerate(generated):
                     total_generated += 1

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
+from single_shot_eval.corpus.casegen.function_values import same_value
 from single_shot_eval.corpus.casegen.functions import (
     CASES_PER_BUDGET_UNIT,
     DEFAULT_BUDGET,
     GENERATOR_VERSION,
     generate_function_cases,
     prepare_function_example,
-    same_value,
 )
 from single_shot_eval.corpus.casegen.source_values import SourceValues
 from single_shot_eval.corpus.example import CaseOrigin, Example, FunctionCase
