@@ -55,7 +55,7 @@ fn main() {
 """
 
 FIXER = '''
-import sys, time
+import os, sys, time
 from pathlib import Path
 
 prompt = sys.stdin.read()
@@ -65,7 +65,7 @@ if marker is not None:
     with open(str(marker) + ".calls", "a") as log:
         log.write(("repair" if repair else "first") + "\\n")
     if repair and not marker.exists():
-        marker.write_text("asked a repair turn")
+        marker.write_text("asked a repair turn by pid " + str(os.getpid()))
         time.sleep(120)
 
 BROKEN = "fn main() { let n: i64 = \\"not a number\\"; println!(\\"{}\\", n); }"
