@@ -154,6 +154,7 @@ def _turns(out: Path) -> dict[tuple[str, str, int], str]:
                 for t in store.repair_turns()}
 
 
+@pytest.mark.slow
 def test_repair_turns_are_stored_per_turn_and_reported(tmp_path: Path) -> None:
     out = _evaluate(tmp_path)
     assert _turns(out) == {
@@ -203,6 +204,7 @@ def test_repair_turns_are_stored_per_turn_and_reported(tmp_path: Path) -> None:
     assert 'class="repair-table"' in html and "repair@2" in html
 
 
+@pytest.mark.slow
 def test_tests_feedback_alone_does_not_fix_a_compile_error(tmp_path: Path) -> None:
     out = _evaluate(tmp_path, feedback="tests")
     # without rustc's diagnostics the fixer cannot tell what is wrong and stays broken
@@ -212,6 +214,7 @@ def test_tests_feedback_alone_does_not_fix_a_compile_error(tmp_path: Path) -> No
     assert [p.passed for p in data.repair.curves[0].points] == [1, 1, 1]
 
 
+@pytest.mark.slow
 def test_command_line_turns_override_the_task(tmp_path: Path) -> None:
     one = _evaluate(tmp_path, repair_turns=1, name="one")
     assert {k[2] for k in _turns(one)} == {1}
@@ -219,6 +222,7 @@ def test_command_line_turns_override_the_task(tmp_path: Path) -> None:
     assert data.repair is not None and len(data.repair.curves[0].points) == 2
 
 
+@pytest.mark.slow
 def test_zero_turns_leave_no_trace_and_a_schema_2_store_reports_identically(
     tmp_path: Path,
 ) -> None:
