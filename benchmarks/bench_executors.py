@@ -43,7 +43,8 @@ from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.models.base import GenerationRequest
 from single_shot_eval.models.llama_cpp import LlamaCppModel
 from single_shot_eval.models.registry import ModelConfig
-from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.results.records import Sample, Verdict
+from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.evaluate import policy_for
 from single_shot_eval.run.executors import (
     DriverContext,
@@ -53,7 +54,6 @@ from single_shot_eval.run.executors import (
     VerificationJob,
 )
 from single_shot_eval.run.prompt import render_messages
-from single_shot_eval.run.store import ResultStore
 from single_shot_eval.verify.extract import extract_rust
 from single_shot_eval.verify.verifier import (
     VerdictCache,

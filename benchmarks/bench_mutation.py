@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from single_shot_eval.corpus.casegen import CaseCache, with_generated_cases
 from single_shot_eval.corpus.example import CaseOrigin, Comparison, Example, ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
 from single_shot_eval.verify import verifier as verifier_module
 from single_shot_eval.verify.verifier import Verifier
 

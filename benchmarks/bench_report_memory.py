@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
-from single_shot_eval.run.store import ResultStore
+from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
+from single_shot_eval.results.store import ResultStore
 
 VERDICTS = [Verdict.PASS, Verdict.COMPILE_ERROR, Verdict.BEHAVIOUR_MISMATCH, Verdict.NO_CODE]
 

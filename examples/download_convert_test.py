@@ -30,13 +30,13 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # before huggingface_hub is imported
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.models.llama_cpp import smollm2_gguf_path
-from single_shot_eval.pipeline.pipeline import (
+from single_shot_eval.modelprep.pipeline import (
     PipelineConfig,
     PipelineHalt,
     run_pipeline,
 )
-from single_shot_eval.pipeline.quality import quality_report_path
+from single_shot_eval.modelprep.quality import quality_report_path
+from single_shot_eval.models.llama_cpp import smollm2_gguf_path
 
 REPO_ID = "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF"
 COMMIT = "5a0e4c1e2f3d4b5a6c7d8e9f0a1b2c3d4e5f6a7b"  # a made-up commit of the local hub

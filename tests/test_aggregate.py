@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from single_shot_eval.analysis import stats
+from single_shot_eval.analysis import power, stats
 from single_shot_eval.analysis.aggregate import (
     compare,
     pareto_from_summaries,
@@ -20,7 +20,7 @@ from single_shot_eval.analysis.aggregate import (
 )
 from single_shot_eval.analysis.errors import AnalysisError
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Sample, StageResult, Verdict
+from single_shot_eval.results.records import Sample, StageResult, Verdict
 
 WEIGHTS = {1: 1.0, 2: 2.0, 3: 4.0}
 RESAMPLES = 500
@@ -290,7 +290,7 @@ def test_comparisons_use_only_examples_both_models_answered() -> None:
     # Four examples never give a mid-p below 1/16: no gap is detectable, and it says so.
     assert comparison.minimum_detectable_difference == math.inf
     assert comparison.examples_needed == {
-        points: stats.examples_needed(points / 100, 0.75, 0.25) for points in (1, 3, 5)
+        points: power.examples_needed(points / 100, 0.75, 0.25) for points in (1, 3, 5)
     }
     assert any("only one of the two" in note for note in comparison.notes)
 

@@ -340,7 +340,7 @@ def test_script_records_are_programs_not_generated_here(examples: dict[str, Exam
 def test_the_verifier_judges_class_records_with_generated_cases(
     prepared: dict[str, Any], sandbox: Sandbox
 ) -> None:
-    from single_shot_eval.records import Verdict
+    from single_shot_eval.results.records import Verdict
     from single_shot_eval.verify.verifier import VerdictCache, Verifier
 
     verifier = Verifier(sandbox=sandbox, cache=VerdictCache())

@@ -398,7 +398,7 @@ def test_cases_command_writes_reviewable_files(tmp_path: Path) -> None:
 def test_generated_cases_kill_a_wrong_translation_that_hand_written_cases_miss(
     sandbox: Sandbox,
 ) -> None:
-    from single_shot_eval.records import Verdict
+    from single_shot_eval.results.records import Verdict
     from single_shot_eval.verify.verifier import Verifier
 
     hand_written = (BehaviourCase(name="add", args=("add", "2", "3")),

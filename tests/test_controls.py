@@ -12,10 +12,10 @@ from single_shot_eval.config import EvaluationSettings, Prompts, TaskConfig, Tas
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.models.registry import resolve_model_specs
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
+from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.controls import CONTROL_KEY_PREFIX, ControlStatus, check_controls
 from single_shot_eval.run.evaluate import evaluate
-from single_shot_eval.run.store import ResultStore
 from single_shot_eval.verify.verifier import VerificationPolicy, VerificationResult, Verifier
 from tests.conftest import run_cli
 

@@ -22,7 +22,8 @@ from single_shot_eval.config import TaskConfig, load_tasks
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
 from single_shot_eval.models.registry import ModelConfig, resolve_model_specs
-from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.results.records import Sample, Verdict
+from single_shot_eval.results.store import INFRASTRUCTURE_FAILURE, ResultStore
 from single_shot_eval.run.evaluate import evaluate
 from single_shot_eval.run.executors import (
     LocalExecutor,
@@ -30,7 +31,6 @@ from single_shot_eval.run.executors import (
     VerificationJob,
     make_executor,
 )
-from single_shot_eval.run.store import INFRASTRUCTURE_FAILURE, ResultStore
 
 SMOLLM2_MAX_TOKENS = 160
 PROCESS_EXIT_WAIT_S = 60.0

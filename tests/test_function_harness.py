@@ -372,7 +372,7 @@ def test_records_have_the_promised_shape() -> None:
 
 
 def test_records_levels_agree_with_the_classifier() -> None:
-    from single_shot_eval.corpus.levels import classify_source
+    from single_shot_eval.corpus.classify import classify_source
 
     for record in load_records():
         assert classify_source(record["python_code"]).level.number == record["level"], record["id"]

@@ -18,10 +18,10 @@ from single_shot_eval.config import TaskConfig, load_tasks
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.models.registry import resolve_model_specs
-from single_shot_eval.records import Sample, StageResult, Verdict
 from single_shot_eval.report.build import write_reports
+from single_shot_eval.results.records import Sample, StageResult, Verdict
+from single_shot_eval.results.store import ResultStore, store_path
 from single_shot_eval.run.evaluate import evaluate
-from single_shot_eval.run.store import ResultStore, store_path
 from single_shot_eval.verify.verifier import VerificationResult, Verifier
 
 

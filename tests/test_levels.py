@@ -10,15 +10,8 @@ import textwrap
 import pytest
 from rich.console import Console
 
-from single_shot_eval.corpus.levels import (
-    LEVEL_WEIGHTS,
-    LEVELS,
-    ClassifiedExample,
-    Difficulty,
-    LevelReport,
-    classify_source,
-    level_by_number,
-)
+from single_shot_eval.corpus.classify import ClassifiedExample, LevelReport, classify_source
+from single_shot_eval.corpus.levels import LEVEL_WEIGHTS, LEVELS, Difficulty, level_by_number
 from single_shot_eval.report.benchmark_view import benchmark_json, render_benchmark
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from single_shot_eval.errors import UserError
-from single_shot_eval.pipeline.cache import CacheError, ModelCache, parse_size
+from single_shot_eval.modelprep.cache import CacheError, ModelCache, parse_size
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -118,7 +118,7 @@ _CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from single_shot_eval.pipeline.cache import ModelCache
+    from single_shot_eval.modelprep.cache import ModelCache
 
     root, mode, prefix = Path(sys.argv[1]), sys.argv[2], sys.argv[4]
     cache = ModelCache(root, size_limit_bytes=int(sys.argv[3]))

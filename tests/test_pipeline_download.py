@@ -12,9 +12,9 @@ import typer
 from typer.testing import CliRunner
 
 from single_shot_eval.errors import ConfigError
-from single_shot_eval.pipeline.cache import ModelCache
-from single_shot_eval.pipeline.commands import download_command
-from single_shot_eval.pipeline.download import (
+from single_shot_eval.modelprep.cache import ModelCache
+from single_shot_eval.modelprep.commands import download_command
+from single_shot_eval.modelprep.download import (
     ChecksumMismatchError,
     DownloadError,
     ModelSource,
@@ -25,7 +25,7 @@ from single_shot_eval.pipeline.download import (
     load_download_spec,
     plan_downloads,
 )
-from single_shot_eval.pipeline.gguf import ModelFileError
+from single_shot_eval.modelprep.gguf import ModelFileError
 from tests.test_pipeline_fixtures import (
     COMMIT,
     HubFile,

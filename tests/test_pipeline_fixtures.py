@@ -10,82 +10,56 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import struct
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import gguf
+import numpy as np
 import pytest
+import safetensors.numpy
 
-GGML_F32 = 0
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
-
-
-def _gguf_string(text: str) -> bytes:
-    raw = text.encode()
-    return struct.pack("<Q", len(raw)) + raw
-
-
-def _gguf_value(value: Any) -> bytes:
-    if isinstance(value, bool):
-        return struct.pack("<I", 7) + struct.pack("<?", value)
-    if isinstance(value, int):
-        return struct.pack("<I", 4) + struct.pack("<I", value)
-    if isinstance(value, float):
-        return struct.pack("<I", 6) + struct.pack("<f", value)
-    if isinstance(value, str):
-        return struct.pack("<I", 8) + _gguf_string(value)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        body = b"".join(_gguf_string(v) for v in value)
-        return struct.pack("<I", 9) + struct.pack("<IQ", 8, len(value)) + body
-    raise TypeError(value)
 
 
 def gguf_bytes(
     *,
     metadata: Mapping[str, Any] | None = None,
     tensors: Iterable[tuple[str, tuple[int, ...]]] = (("weight", (32, 2)),),
-    version: int = 3,
 ) -> bytes:
-    """A valid GGUF (F32 tensors filled with 0.5) with the given metadata."""
+    """A valid GGUF (F32 tensors filled with 0.5) written by the gguf package's `GGUFWriter`.
+
+    Shapes are in GGUF order (first dimension fastest), as the file stores them. The first
+    metadata key is `general.architecture` ("llama"), which the corrupt-file tests rely on.
+    """
     meta = {"general.architecture": "llama", "general.file_type": 0, **(metadata or {})}
-    tensor_list = list(tensors)
-    header = b"GGUF" + struct.pack("<IQQ", version, len(tensor_list), len(meta))
-    for key, value in meta.items():
-        header += _gguf_string(key) + _gguf_value(value)
-    offset = 0
-    data = b""
-    for name, shape in tensor_list:
-        header += _gguf_string(name) + struct.pack("<I", len(shape))
-        header += b"".join(struct.pack("<Q", d) for d in shape)
-        header += struct.pack("<IQ", GGML_F32, offset)
-        count = 1
-        for d in shape:
-            count *= d
-        blob = struct.pack(f"<{count}f", *([0.5] * count))
-        blob += b"\0" * (-len(blob) % 32)
-        data += blob
-        offset += len(blob)
-    header += b"\0" * (-len(header) % 32)
-    return header + data
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.gguf"
+        writer = gguf.GGUFWriter(path, arch=str(meta.pop("general.architecture")))
+        writer.add_file_type(int(meta.pop("general.file_type")))
+        for key, value in meta.items():
+            if isinstance(value, list):
+                writer.add_array(key, value)
+            else:
+                writer.add_key_value(key, value, gguf.GGUFValueType.get_type(value))
+        for name, shape in tensors:
+            writer.add_tensor(name, np.full(tuple(reversed(shape)), 0.5, dtype=np.float32))
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        return path.read_bytes()
 
 
 def safetensors_bytes(tensors: Mapping[str, tuple[str, list[int]]] | None = None) -> bytes:
-    """A valid safetensors file (F32/F16 zeros) for the given name -> (dtype, shape)."""
-    sizes = {"F32": 4, "F16": 2, "I64": 8}
+    """A valid safetensors file (zeros) for name -> (dtype, shape), by the safetensors library."""
+    dtypes = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
     layout = tensors or {"embed": ("F32", [4, 2]), "bias": ("F16", [3])}
-    header: dict[str, Any] = {"__metadata__": {"format": "pt"}}
-    offset = 0
-    for name, (dtype, shape) in layout.items():
-        n = sizes[dtype]
-        for d in shape:
-            n *= d
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + n]}
-        offset += n
-    raw = json.dumps(header).encode()
-    raw += b" " * (-len(raw) % 8)
-    return struct.pack("<Q", len(raw)) + raw + b"\0" * offset
+    arrays = {name: np.zeros(shape, dtype=dtypes[dtype]) for name, (dtype, shape) in layout.items()}
+    content: bytes = safetensors.numpy.save(arrays, metadata={"format": "pt"})
+    return content
 
 
 def git_blob_sha1(content: bytes) -> str:

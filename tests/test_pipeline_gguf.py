@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.models.llama_cpp import smollm2_gguf_path
-from single_shot_eval.pipeline.gguf import (
+from single_shot_eval.modelprep.gguf import (
     FILE_TYPE_NAMES,
     GGML_TYPES,
     ModelFileError,
@@ -20,7 +19,8 @@ from single_shot_eval.pipeline.gguf import (
     read_safetensors_header,
     sniff_format,
 )
-from single_shot_eval.pipeline.validate import check_structure, validate_model_files
+from single_shot_eval.modelprep.validate import check_structure, validate_model_files
+from single_shot_eval.models.llama_cpp import smollm2_gguf_path
 from tests.test_pipeline_fixtures import gguf_bytes, safetensors_bytes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,8 +136,8 @@ def test_broken_files_never_crash_the_process(tmp_path: Path) -> None:
         import json, sys
         from pathlib import Path
         from single_shot_eval.errors import UserError
-        from single_shot_eval.pipeline.convert import quantize_gguf
-        from single_shot_eval.pipeline.validate import validate_model_files
+        from single_shot_eval.modelprep.convert import quantize_gguf
+        from single_shot_eval.modelprep.validate import validate_model_files
         report = {}
         for raw in json.loads(sys.argv[1]):
             path = Path(raw)
@@ -194,22 +194,22 @@ def _safetensors_with(header: dict[str, object], data_bytes: int) -> bytes:
     [
         (b"\x01\x02", "only 2 bytes"),
         (struct.pack("<Q", 10**12) + b"{}", "does not fit"),
-        (struct.pack("<Q", 4) + b"nope", "not JSON"),
+        (struct.pack("<Q", 4) + b"nope", "invalid JSON in header"),
         (_safetensors_with({"w": {"dtype": "Q9", "shape": [2], "data_offsets": [0, 8]}}, 8),
-         "unknown dtype"),
+         "unknown variant `Q9`"),
         (_safetensors_with({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}, 4),
-         "invalid shape"),
+         "integer `-1`, expected usize"),
         (_safetensors_with({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, 8),
-         "needs 12 bytes"),
+         "invalid shape, data type, or offset for tensor"),
         (_safetensors_with({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}, 8),
-         "truncated safetensors file"),
+         "file not fully covered"),
         (_safetensors_with({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
                             "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}, 12),
-         "overlaps"),
+         "invalid offset for tensor `b`"),
         (_safetensors_with({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, 8),
-         "belong to no tensor"),
+         "invalid offset for tensor `a`"),
         (_safetensors_with({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, 12),
-         "tensors cover 4 bytes but the buffer has 12"),
+         "file not fully covered"),
     ],
 )
 def test_safetensors_errors(tmp_path: Path, content: bytes, expected: str) -> None:

@@ -11,14 +11,14 @@ import yaml
 
 from single_shot_eval.config import bundled_task_path
 from single_shot_eval.errors import UserError
-from single_shot_eval.models.llama_cpp import smollm2_gguf_path
-from single_shot_eval.pipeline.pipeline import (
+from single_shot_eval.modelprep.pipeline import (
     PipelineConfig,
     PipelineHalt,
     check_config,
     run_pipeline,
 )
-from single_shot_eval.pipeline.quality import load_validation_prompts, quality_report_path
+from single_shot_eval.modelprep.quality import load_validation_prompts, quality_report_path
+from single_shot_eval.models.llama_cpp import smollm2_gguf_path
 from tests.test_pipeline_fixtures import HubFile, build_hub_repo, gguf_bytes, offline_hub
 
 __all__ = ["offline_hub"]
@@ -141,13 +141,13 @@ def test_commands_register_and_report(tmp_path: Path) -> None:
     import typer
     from typer.testing import CliRunner
 
-    from single_shot_eval.pipeline.commands import (
+    from single_shot_eval.modelprep.commands import (
         convert_command,
         pipeline_command,
         validate_command,
     )
-    from single_shot_eval.pipeline.convert import ConversionError
-    from single_shot_eval.pipeline.gguf import ModelFileError
+    from single_shot_eval.modelprep.convert import ConversionError
+    from single_shot_eval.modelprep.gguf import ModelFileError
     from tests.test_pipeline_fixtures import safetensors_bytes
 
     app = typer.Typer()

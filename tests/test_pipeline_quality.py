@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 
 from single_shot_eval.errors import ConfigError, UserError
-from single_shot_eval.models.llama_cpp import smollm2_gguf_path
-from single_shot_eval.pipeline import OVERRIDE_FLAG
-from single_shot_eval.pipeline.convert import (
+from single_shot_eval.modelprep import OVERRIDE_FLAG
+from single_shot_eval.modelprep.convert import (
     ConversionError,
     ConversionResult,
     default_output_path,
@@ -22,7 +21,7 @@ from single_shot_eval.pipeline.convert import (
     quantization_types,
     quantize_gguf,
 )
-from single_shot_eval.pipeline.quality import (
+from single_shot_eval.modelprep.quality import (
     LogitComparison,
     QualityGateError,
     QualityReport,
@@ -35,6 +34,7 @@ from single_shot_eval.pipeline.quality import (
     quality_report_path,
     run_quality_gates,
 )
+from single_shot_eval.models.llama_cpp import smollm2_gguf_path
 
 # --- metrics on hand-made logits ---------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import pytest
 
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind, FunctionCase
 from single_shot_eval.corpus.loader import load_corpus
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
 from single_shot_eval.verify.function_harness import (
     HARNESS_TEST_FILTER,
     TEST_BINARY_ARGS,

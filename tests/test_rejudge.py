@@ -15,11 +15,11 @@ from single_shot_eval.config import EvaluationSettings, Prompts, TaskConfig, Tas
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.models.registry import resolve_model_specs
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
+from single_shot_eval.results.store import SCHEMA_VERSION, ResultStore, SampleKey
 from single_shot_eval.run.evaluate import evaluate
 from single_shot_eval.run.executors import worker
 from single_shot_eval.run.rejudge import rejudge, render_rejudge
-from single_shot_eval.run.store import SCHEMA_VERSION, ResultStore, SampleKey
 from single_shot_eval.verify.crates import CrateSet
 from single_shot_eval.verify.verifier import VerificationResult, Verifier
 from tests.conftest import run_cli

@@ -19,16 +19,16 @@ from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.errors import ConfigError
 from single_shot_eval.models.base import COMPLETION_ROLE, Message
 from single_shot_eval.models.registry import resolve_model_specs
-from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
 from single_shot_eval.report.build import write_reports
 from single_shot_eval.report.data import load_report_data
+from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
+from single_shot_eval.results.store import SCHEMA_VERSION, ResultStore
 from single_shot_eval.run.evaluate import evaluate
 from single_shot_eval.run.repair import (
     MAX_FEEDBACK_CHARS,
     feedback_text,
     repair_messages,
 )
-from single_shot_eval.run.store import SCHEMA_VERSION, ResultStore
 from tests.conftest import run_cli
 from tests.repair_fixtures import write_corpus, write_fixer, write_task
 

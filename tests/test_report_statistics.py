@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from single_shot_eval.records import Sample, StageResult, Verdict
 from single_shot_eval.report.build import write_reports
-from single_shot_eval.run.store import ResultStore
+from single_shot_eval.results.records import Sample, StageResult, Verdict
+from single_shot_eval.results.store import ResultStore
 from tests.conftest import run_cli
 
 EXAMPLES = 66

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from single_shot_eval.analysis import stats
+from single_shot_eval.analysis import power, stats
 
 TOLERANCE = 1e-9
 
@@ -291,7 +291,7 @@ def _power_by_enumeration(n: int, rate_a: float, rate_b: float) -> float:
 
 @pytest.mark.parametrize(("n", "rate_a", "rate_b"), [(20, 0.6, 0.3), (15, 0.5, 0.5), (12, 0.9, 0.2)])
 def test_exact_power_equals_enumeration_of_every_outcome(n: int, rate_a: float, rate_b: float) -> None:
-    assert stats.mcnemar_power(n, rate_a, rate_b) == pytest.approx(
+    assert power.mcnemar_power(n, rate_a, rate_b) == pytest.approx(
         _power_by_enumeration(n, rate_a, rate_b), abs=TOLERANCE
     )
 
@@ -303,30 +303,30 @@ def test_examples_needed_at_zero_percent_hand_computed() -> None:
     for points in (1, 3, 5):
         gap = points / 100
         expected = next(n for n in range(5, 5000) if scipy_stats.binom.sf(4, n, gap) >= 0.8)
-        assert stats.examples_needed(gap, 0.0, 0.0) == expected
-    assert stats.examples_needed(0.05, 0.0, 0.0) == 134
+        assert power.examples_needed(gap, 0.0, 0.0) == expected
+    assert power.examples_needed(0.05, 0.0, 0.0) == 134
 
 
 def test_minimum_detectable_difference_is_never_nan() -> None:
     for rates in ((0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.3, 0.35), (0.02, 0.0)):
-        gap = stats.minimum_detectable_difference(66, *rates)
+        gap = power.minimum_detectable_difference(66, *rates)
         assert math.isfinite(gap) and 0 < gap <= 1
-        strong, weak = stats.alternative_rates(*rates, gap)
-        assert stats.mcnemar_power(66, strong, weak) == pytest.approx(0.8, abs=1e-4)
+        strong, weak = power.alternative_rates(*rates, gap)
+        assert power.mcnemar_power(66, strong, weak) == pytest.approx(0.8, abs=1e-4)
     # Both at 0%: the gap whose P(Binomial(66, gap) >= 5) is 80%.
-    at_zero = stats.minimum_detectable_difference(66, 0.0, 0.0)
+    at_zero = power.minimum_detectable_difference(66, 0.0, 0.0)
     assert scipy_stats.binom.sf(4, 66, at_zero) == pytest.approx(0.8, abs=1e-4)
     # Four examples can never give a mid-p below 1/16: no gap is detectable.
-    assert stats.minimum_detectable_difference(4, 0.5, 0.5) == math.inf
-    assert stats.minimum_detectable_difference(400, 0.5, 0.5) < (
-        stats.minimum_detectable_difference(100, 0.5, 0.5)
+    assert power.minimum_detectable_difference(4, 0.5, 0.5) == math.inf
+    assert power.minimum_detectable_difference(400, 0.5, 0.5) < (
+        power.minimum_detectable_difference(100, 0.5, 0.5)
     )
 
 
 def test_power_of_mid_p_mcnemar_at_examples_needed_is_about_80_percent() -> None:
     rng = np.random.default_rng(99)
-    n = stats.examples_needed(0.1, 0.45, 0.5)  # models at 0.55 and 0.45, errors independent
-    assert stats.mcnemar_power(n, 0.55, 0.45) >= 0.8 > stats.mcnemar_power(n - 1, 0.55, 0.45)
+    n = power.examples_needed(0.1, 0.45, 0.5)  # models at 0.55 and 0.45, errors independent
+    assert power.mcnemar_power(n, 0.55, 0.45) >= 0.8 > power.mcnemar_power(n - 1, 0.55, 0.45)
     simulations = 2000
     a = rng.random((simulations, n)) < 0.45
     b = rng.random((simulations, n)) < 0.55
@@ -415,10 +415,10 @@ def test_sparse_varying_runs_widen_bca_to_the_effective_size_interval() -> None:
 
 @pytest.mark.parametrize("n", [66, 300])
 def test_exact_size_of_mid_p_mcnemar_at_equal_rates(n: int) -> None:
-    size = stats.mcnemar_power(n, 0.5, 0.5)
+    size = power.mcnemar_power(n, 0.5, 0.5)
     assert 0.02 <= size <= 0.06
     # Far from 50% there are few discordant examples and the test is conservative.
-    assert stats.mcnemar_power(n, 0.02, 0.02) < size
+    assert power.mcnemar_power(n, 0.02, 0.02) < size
 
 
 def test_mid_p_mcnemar_has_the_nominal_size_on_equal_models() -> None:
@@ -441,3 +441,31 @@ def test_mid_p_mcnemar_has_the_nominal_size_on_equal_models() -> None:
     assert 0.03 <= mid_p_size <= 0.06
     assert exact_size < mid_p_size
     assert exact_size <= 0.05
+
+
+def test_attainable_size_is_the_exact_mcnemar_tests_size_by_enumeration() -> None:
+    # Enumerate every (b, c) of 20 paired examples under equal rates: the exact McNemar test
+    # rejects with exactly the probability the bound says any conditional exact test can reach.
+    n, rate = 20, 0.5
+    favour = rate * (1 - rate)
+    concordant = 1 - 2 * favour
+    size = 0.0
+    for b in range(n + 1):
+        for c in range(n + 1 - b):
+            if stats.mcnemar_exact(b, c).p_value <= 0.05:
+                size += (math.comb(n, b) * math.comb(n - b, c)
+                         * favour ** (b + c) * concordant ** (n - b - c))
+    assert power.attainable_mcnemar_size(n, rate) == pytest.approx(size, abs=1e-12)
+    assert 0.02 < size < power.mcnemar_power(n, rate, rate)
+    assert power.attainable_mcnemar_size(66, 0.0) == power.attainable_mcnemar_size(66, 1.0) == 0
+
+
+@pytest.mark.parametrize("n", [20, 66, 300])
+@pytest.mark.parametrize("rate", [0.0, 0.02, 0.1, 0.5, 0.9, 0.98, 1.0])
+def test_mid_p_size_is_in_band_wherever_an_exact_test_can_be(n: int, rate: float) -> None:
+    size = power.mcnemar_power(n, rate, rate)
+    ceiling = power.attainable_mcnemar_size(n, rate)
+    assert size <= 0.06
+    assert size >= ceiling  # mid-p is never more conservative than the exact test
+    if ceiling >= 0.02:
+        assert size >= 0.02

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
-from single_shot_eval.run.store import ResultStore, StoreError
+from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
+from single_shot_eval.results.store import ResultStore, StoreError
 
 
 def sample(run: int, example: str, verdict: Verdict = Verdict.PASS) -> Sample:

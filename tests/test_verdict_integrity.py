@@ -18,7 +18,7 @@ from single_shot_eval.corpus.example import (
     Example,
     ExampleKind,
 )
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
 from single_shot_eval.verify.sandbox import Sandbox
 from single_shot_eval.verify.verifier import (
     VerdictCache,

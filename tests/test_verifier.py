@@ -19,9 +19,9 @@ from single_shot_eval.config import EvaluationSettings, Prompts, TaskConfig, Tas
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.models.registry import ModelConfig
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
+from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.evaluate import evaluate
-from single_shot_eval.run.store import ResultStore
 from single_shot_eval.verify.crates import DEFAULT_CRATES, CrateSetProvider, CrateSpec
 from single_shot_eval.verify.sandbox import SandboxCommand, SandboxLimits
 from single_shot_eval.verify.verifier import (

@@ -10,23 +10,22 @@ Library use mirrors the CLI::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from single_shot_eval.config import TaskConfig, TaskLoader, load_task, load_tasks
 from single_shot_eval.corpus.example import BehaviourCase, Example, ExampleKind, FunctionCase
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.errors import ConfigError, CorpusError, ModelSpecError, UserError
 from single_shot_eval.models.base import Completion, GenerationRequest, Message, Model
 from single_shot_eval.models.registry import ModelConfig, build_model, resolve_model_specs
-from single_shot_eval.records import Diagnostic, Sample, StageResult, Verdict
+from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
+from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.evaluate import EvaluationOutcome, evaluate
-from single_shot_eval.run.store import ResultStore
 from single_shot_eval.verify.verifier import (
     VerificationPolicy,
     VerificationResult,
     Verifier,
     verify_translation,
 )
+from single_shot_eval.version import __version__
 
 __all__ = [
     "BehaviourCase",

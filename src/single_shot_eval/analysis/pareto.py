@@ -26,9 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from single_shot_eval.analysis._plain import plain
 from single_shot_eval.analysis.errors import AnalysisError
-from single_shot_eval.analysis.stats import Seed
+from single_shot_eval.analysis.stats import JsonReady, Seed
 
 #: Rows of bootstrap indices drawn per block (bounds memory; see stats._BLOCK_ELEMENTS).
 _BLOCK_ELEMENTS = 2_000_000
@@ -53,7 +52,7 @@ def round_significant(
 
 
 @dataclass(frozen=True)
-class ModelPoint:
+class ModelPoint(JsonReady):
     """One model on one task: accuracy (0..1), cost in USD and latency in seconds."""
 
     model_id: str
@@ -82,10 +81,6 @@ class ModelPoint:
                 or self.latency_s < other.latency_s
             )
         )
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 def _sort_key(point: ModelPoint) -> tuple[float, float, float, str]:
@@ -229,7 +224,7 @@ def skyline_3d(points: Iterable[ModelPoint]) -> tuple[ModelPoint, ...]:
 
 
 @dataclass(frozen=True)
-class ConvexFrontier:
+class ConvexFrontier(JsonReady):
     """Upper convex hull of the cost x accuracy front; ``vertices`` cheapest first.
 
     Models with identical (cost, accuracy) at a vertex are all listed. A model lying exactly
@@ -261,10 +256,6 @@ class ConvexFrontier:
         share = (cost_usd - left.cost_usd) / (right.cost_usd - left.cost_usd)
         return left.accuracy + share * (right.accuracy - left.accuracy)
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 def convex_frontier(points: Iterable[ModelPoint]) -> ConvexFrontier:
     """Upper convex hull (monotone chain) of the cost x accuracy front, raw dollar costs."""
@@ -288,7 +279,7 @@ def convex_frontier(points: Iterable[ModelPoint]) -> ConvexFrontier:
 
 
 @dataclass(frozen=True)
-class Domination:
+class Domination(JsonReady):
     """``model_id`` is dominated in cost x accuracy by ``dominated_by``.
 
     The dominator named is the cheapest frontier model at least as accurate (ties: model id).
@@ -296,10 +287,6 @@ class Domination:
 
     model_id: str
     dominated_by: str
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 def dominated_by(points: Iterable[ModelPoint]) -> tuple[Domination, ...]:
@@ -371,7 +358,7 @@ def frontier_membership_probability(
 
 
 @dataclass(frozen=True)
-class TradeOff:
+class TradeOff(JsonReady):
     """How a contestant compares with the baseline contestant on one task.
 
     The baseline is the most accurate *paid* contestant unless one is named (``--baseline``);
@@ -402,10 +389,6 @@ class TradeOff:
     accuracy_per_dollar: float
     value_score: float
     note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 def _ratio(value: float, reference: float) -> float:
@@ -484,19 +467,15 @@ def trade_offs(
 
 
 @dataclass(frozen=True)
-class FrontierMembership:
+class FrontierMembership(JsonReady):
     """Share of bootstrap resamples in which ``model_id`` was on the cost x accuracy front."""
 
     model_id: str
     probability: float
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
-
 
 @dataclass(frozen=True)
-class ParetoAnalysis:
+class ParetoAnalysis(JsonReady):
     """Every frontier view of one task's contestants (controls are never on a frontier).
 
     ``points`` are what the frontier is computed from; the aggregate layer builds them from
@@ -532,10 +511,6 @@ class ParetoAnalysis:
             if item.model_id == model_id:
                 return item.probability
         return math.nan
-
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = plain(self)
-        return result
 
 
 def analyse_pareto(

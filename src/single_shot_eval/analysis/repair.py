@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from single_shot_eval.analysis import stats
-from single_shot_eval.analysis._plain import plain
-from single_shot_eval.analysis.aggregate import CONFIDENCE, _label_seed, control_role
-from single_shot_eval.records import RepairTurn, Sample
+from single_shot_eval.analysis.per_model import control_role, label_seed
+from single_shot_eval.analysis.stats import JsonReady
+from single_shot_eval.analysis.summaries import CONFIDENCE
+from single_shot_eval.results.records import RepairTurn, Sample
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class RepairPoint:
 
 
 @dataclass(frozen=True)
-class RepairCurve:
+class RepairCurve(JsonReady):
     """One contestant's repair curve on one task."""
 
     task_id: str
@@ -71,10 +72,6 @@ class RepairCurve:
     points: tuple[RepairPoint, ...]
     left_out_harness_errors: int = 0
     tokens_estimated: bool = False
-
-    def to_dict(self) -> dict[str, object]:
-        data: dict[str, object] = plain(self)
-        return data
 
 
 @dataclass(frozen=True)
@@ -169,7 +166,7 @@ def _curve(
         return None
     examples = sorted({c[0].example_id for c in chains if c[0] is not None})
     points = []
-    label_seed = _label_seed(seed, "model-bootstrap", task_id, model_id)
+    bootstrap_seed = label_seed(seed, "model-bootstrap", task_id, model_id)
     for turn in range(turns + 1):
         passed_by: dict[str, list[float]] = defaultdict(list)
         costs, tokens = [], []
@@ -184,7 +181,7 @@ def _curve(
             generated += int(turn > 0 and chain[turn] is not None)
         rates = np.array([np.mean(passed_by[e]) for e in examples], dtype=np.float64)
         interval = stats.example_interval(
-            rates, resamples=bootstrap_resamples, seed=label_seed, confidence=CONFIDENCE,
+            rates, resamples=bootstrap_resamples, seed=bootstrap_seed, confidence=CONFIDENCE,
             samples=len(chains),
         )
         points.append(RepairPoint(

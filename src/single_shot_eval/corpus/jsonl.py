@@ -115,7 +115,7 @@ def _entry_point(code: str) -> str | None:
 
 def load_jsonl(path: Path) -> list[Example]:
     """Load every record of a JSONL corpus file (see the module docstring)."""
-    from single_shot_eval.corpus.levels import classify_source
+    from single_shot_eval.corpus.classify import classify_source
     from single_shot_eval.verify.function_harness import (
         UnsupportedCaseValue,
         UnsupportedSignature,

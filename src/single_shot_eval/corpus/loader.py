@@ -304,7 +304,7 @@ def _load_cases(cases_path: Path) -> tuple[BehaviourCase, ...]:
 
 
 def _classify(path: Path, source: str) -> int:
-    from single_shot_eval.corpus.levels import classify_source
+    from single_shot_eval.corpus.classify import classify_source
 
     try:
         return classify_source(source).level.number

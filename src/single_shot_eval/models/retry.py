@@ -1,4 +1,4 @@
-"""Retries for model calls: exponential backoff with full jitter, honouring Retry-After.
+"""Retries for model calls (tenacity): exponential backoff with full jitter, honouring Retry-After.
 
 Only transient failures are retried: HTTP 408, 429 and 5xx (Anthropic's 529 "overloaded"
 included) and timeouts. Anything else (a bad request, a wrong key, a refused connection) fails
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
+
+import tenacity
 
 from single_shot_eval.errors import ModelSpecError
 
@@ -149,44 +151,65 @@ def call_with_retries(
     classify: Callable[[BaseException], TransientFailure | None] = transient_failure,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
-    on_retry: Callable[[int, TransientFailure, float], None] | None = None,
 ) -> RetryOutcome[T]:
     """Run `call` until it succeeds, retrying transient failures as `policy` allows.
 
-    A non-transient exception propagates unchanged at once, and so does a transient one when
-    `max_attempts` is 1. When every one of several attempts failed transiently,
-    `RetriesExhaustedError` is raised from the last exception. `on_retry(attempt,
-    failure, wait_s)` is told about each retry before its wait.
+    The loop is tenacity's; this function decides what it is told: which exceptions are
+    transient (`classify`), how long to wait (Retry-After, else full-jitter backoff) and when to
+    stop (`max_attempts`, or a Retry-After beyond `max_retry_after_s`). A non-transient
+    exception propagates unchanged at once, and so does a transient one when `max_attempts` is
+    1; otherwise giving up raises `RetriesExhaustedError` from the last exception.
     """
     generator = rng or _DEFAULT_RNG
-    waited_s = 0.0
-    for attempt in range(1, policy.max_attempts + 1):
-        try:
-            return RetryOutcome(call(), attempt, waited_s)
-        except Exception as exc:
-            failure = classify(exc)
-            if failure is None:
-                raise
-            last = f"{type(exc).__name__}: {exc}"
-            if attempt == policy.max_attempts:
-                if attempt == 1:
-                    raise  # retries are off: the failure itself is the clearest message
-                raise RetriesExhaustedError(
-                    f"gave up after {attempt} attempts ({failure.reason}); last error: {last}",
-                    attempts=attempt,
-                ) from exc
-            if failure.retry_after_s is not None:
-                if failure.retry_after_s > policy.max_retry_after_s:
-                    raise RetriesExhaustedError(
-                        f"server asked to retry after {failure.retry_after_s:g} s, more than "
-                        f"max_retry_after_s={policy.max_retry_after_s:g}; last error: {last}",
-                        attempts=attempt,
-                    ) from exc
-                wait_s = failure.retry_after_s
-            else:
-                wait_s = policy.backoff_s(attempt - 1, generator)
-            if on_retry is not None:
-                on_retry(attempt, failure, wait_s)
-            sleep(wait_s)
-            waited_s += wait_s
-    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+    failures: list[TransientFailure] = []  # the classification of each transient failure
+
+    def is_transient(exc: BaseException) -> bool:
+        failure = classify(exc)
+        if failure is not None:
+            failures.append(failure)
+        return failure is not None
+
+    def retry_after_too_long() -> bool:
+        asked_s = failures[-1].retry_after_s
+        return asked_s is not None and asked_s > policy.max_retry_after_s
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        return state.attempt_number >= policy.max_attempts or retry_after_too_long()
+
+    def wait_s(state: tenacity.RetryCallState) -> float:
+        asked_s = failures[-1].retry_after_s
+        if asked_s is not None:
+            return asked_s
+        return policy.backoff_s(state.attempt_number - 1, generator)
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(is_transient),
+        stop=stop,
+        wait=wait_s,
+        sleep=sleep,
+    )
+    try:
+        value = retrying(call)
+    except tenacity.RetryError as gave_up:
+        last = gave_up.last_attempt
+        exc = last.exception()
+        assert exc is not None  # tenacity gives up only after a failed attempt
+        attempts = last.attempt_number
+    else:
+        return RetryOutcome(
+            value, retrying.statistics["attempt_number"], retrying.statistics["idle_for"]
+        )
+    failure = failures[-1]
+    last_error = f"{type(exc).__name__}: {exc}"
+    if attempts == policy.max_attempts:
+        if attempts == 1:
+            raise exc  # retries are off: the failure itself is the clearest message
+        raise RetriesExhaustedError(
+            f"gave up after {attempts} attempts ({failure.reason}); last error: {last_error}",
+            attempts=attempts,
+        ) from exc
+    raise RetriesExhaustedError(
+        f"server asked to retry after {failure.retry_after_s:g} s, more than "
+        f"max_retry_after_s={policy.max_retry_after_s:g}; last error: {last_error}",
+        attempts=attempts,
+    ) from exc

@@ -17,13 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from single_shot_eval.corpus.levels import (
-    LEVELS,
-    ClassifiedExample,
-    Difficulty,
-    LevelReason,
-    Py2RsLevel,
-)
+from single_shot_eval.corpus.classify import ClassifiedExample, LevelReason
+from single_shot_eval.corpus.levels import LEVELS, Difficulty, Py2RsLevel
 
 __all__ = [
     "BenchmarkSummary",

@@ -14,8 +14,8 @@ from single_shot_eval.analysis.repair import (
     summarize_repair,
 )
 from single_shot_eval.corpus.levels import LEVEL_WEIGHTS
-from single_shot_eval.records import Sample
-from single_shot_eval.run.store import ResultStore
+from single_shot_eval.results.records import Sample
+from single_shot_eval.results.store import ResultStore
 
 PROVENANCE_KEYS = (
     "tool_version",

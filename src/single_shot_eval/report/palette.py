@@ -3,7 +3,7 @@ a report format stays cheap (matplotlib is loaded only when plots are drawn)."""
 
 from __future__ import annotations
 
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
 
 #: One colour per model, assigned in sorted-id order (the colour-blind friendly "tab10" family).
 MODEL_COLOURS = (

@@ -44,7 +44,6 @@ from single_shot_eval.analysis.aggregate import ModelSummary, TaskSummary
 from single_shot_eval.analysis.repair import RepairCurve
 from single_shot_eval.corpus.levels import LEVELS
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Sample
 from single_shot_eval.report.data import ReportData
 from single_shot_eval.report.palette import (
     DOMINATED_COLOUR,
@@ -52,6 +51,7 @@ from single_shot_eval.report.palette import (
     MODEL_COLOURS,
     VERDICT_COLOURS,
 )
+from single_shot_eval.results.records import Sample
 
 __all__ = [
     "PLOTS_DIR",

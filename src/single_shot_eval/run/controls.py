@@ -22,7 +22,7 @@ from rich.table import Table
 
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
 from single_shot_eval.verify.verifier import (
     VerdictCache,
     VerificationResult,

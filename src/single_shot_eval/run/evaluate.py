@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval import __version__
 from single_shot_eval.config import RepairSettings, TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
@@ -37,7 +36,8 @@ from single_shot_eval.models.base import (
     truncate_at_repetition,
 )
 from single_shot_eval.models.registry import ModelConfig, build_model
-from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.results.records import Sample, Verdict
+from single_shot_eval.results.store import INFRASTRUCTURE_FAILURE, ResultStore
 from single_shot_eval.run.controls import ExampleControls, check_controls, controls_to_json
 from single_shot_eval.run.executors import (
     DEFAULT_MAX_RETRIES,
@@ -59,7 +59,6 @@ from single_shot_eval.run.repair import (
     needs_repair,
     repair_messages,
 )
-from single_shot_eval.run.store import INFRASTRUCTURE_FAILURE, ResultStore
 from single_shot_eval.verify.extract import extract_rust
 from single_shot_eval.verify.verifier import (
     VerdictCache,
@@ -67,6 +66,7 @@ from single_shot_eval.verify.verifier import (
     VerificationResult,
     Verifier,
 )
+from single_shot_eval.version import __version__
 
 
 @dataclass(frozen=True)
@@ -944,11 +944,11 @@ def evaluate(
     after a failing answer the model gets feedback and answers again, up to that many times;
     each turn is stored (`repair_turns` table) and `resume` finishes unfinished chains.
     """
-    from single_shot_eval.run.store import STORE_FILENAME, STORE_SUFFIXES
+    from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
     tasks = with_repair_turns(tasks, repair_turns)
     if not allow_failed_quality_gate:
-        from single_shot_eval.pipeline.quality import gate_model_configs
+        from single_shot_eval.modelprep.quality import gate_model_configs
 
         gate_model_configs(models)
     if len({task.ground_truth for task in tasks}) > 1:

@@ -19,13 +19,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from single_shot_eval import __version__
 from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Sample, Verdict
-from single_shot_eval.run.store import ResultStore, SampleKey, StoreError, store_path
+from single_shot_eval.results.records import Sample, Verdict
+from single_shot_eval.results.store import ResultStore, SampleKey, StoreError, store_path
 from single_shot_eval.verify.verifier import (
     VERIFIER_REVISION,
     VerdictCache,
@@ -33,6 +32,7 @@ from single_shot_eval.verify.verifier import (
     VerificationResult,
     Verifier,
 )
+from single_shot_eval.version import __version__
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ same question again.
 from __future__ import annotations
 
 from single_shot_eval.models.base import COMPLETION_ROLE, Message
-from single_shot_eval.records import Sample, Verdict
+from single_shot_eval.results.records import Sample, Verdict
 
 #: Verdicts that earn a repair turn: the model answered and the answer failed a check.
 #: `model_error` (no answer), `harness_error` (ours), `compile_only` (nothing to check against)

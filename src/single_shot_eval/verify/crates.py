@@ -10,42 +10,9 @@ Proc-macro crates behind `derive` features (`clap_derive`, `serde_derive`) are `
 same directory; they get an `--extern` too, so old-style `#[macro_use] extern crate serde_derive;`
 works as well as `#[derive(Parser)]` through clap's re-export.
 
-README section (paste as is):
-
-## Crates available to translations
-
-By default a translation may use these crates, and nothing else outside std: `clap` (with
-`derive`), `serde` (with `derive`), `serde_json`, `regex`, `anyhow`, `rand` and `itertools`
-(`VerificationPolicy.crates`; an empty set means std only). They are compiled once per Rust
-toolchain into `~/.cache/single-shot-eval/crates/<toolchain fingerprint>/<crate-set hash>/`
-(set `SINGLE_SHOT_EVAL_CRATES_DIR` to put them elsewhere), in the profile candidates use
-(opt-level 0, no debuginfo), the first time a candidate needs them; a lock file makes concurrent
-processes wait for one build instead of building twice. The build runs cargo outside the sandbox
-(it is the tool's own trusted code); candidates then compile inside the sandbox with `rustc
---extern` against the prebuilt libraries, which the sandbox sees read-only. The crate set and its
-resolved versions (the hash of the build's `Cargo.lock`) are part of every verdict-cache key.
-
-Where the crates come from (`SINGLE_SHOT_EVAL_CRATES_SOURCE`: `auto`, the default, tries them in
-this order; `registry`, `debian` or `none` pick one):
-
-1. **A crate registry** reachable by cargo with your normal cargo configuration (the public
-   registry, or a mirror or vendored source your `~/.cargo/config.toml` points to): resolved and
-   downloaded as for any cargo project, with the newest versions compatible with your rustc.
-2. **Debian's packaged crate sources**, for machines without registry access. Install them with
-   `apt-get install -y librust-clap-dev librust-clap-derive-dev librust-serde-dev
-   librust-serde-derive-dev librust-serde-json-dev librust-regex-dev librust-anyhow-dev
-   librust-rand-dev librust-itertools-dev` (they put sources under `/usr/share/cargo/registry`);
-   the build then uses cargo source replacement (`[source.crates-io] replace-with = "debian"`,
-   `[source.debian] directory = "/usr/share/cargo/registry"`) in a private `CARGO_HOME` that
-   exists only for this build, so your own cargo configuration is untouched. The versions are
-   Debian's (e.g. clap 4.0 on Debian 12).
-3. **Neither**: the crates are unavailable. Std-only candidates are unaffected; a candidate that
-   uses an allowed crate gets `compile_error` with a detail saying that the crate set is not
-   installed and why.
-
-A candidate that uses a crate outside the set (`use tokio::...`, `extern crate rayon;`) fails
-with `compile_error`; the verdict detail names the crate and says it is outside the allowed set,
-and its diagnostics carry the category `missing_crate`.
+What translations may use, where the crates come from (a registry, Debian's packaged sources,
+or neither) and how a crate outside the set fails are in the README ("Crates available to
+translations").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from single_shot_eval.records import Diagnostic
+from single_shot_eval.results.records import Diagnostic
 
 # How rustc names a crate it could not find, in a message or in a help/note below it.
 _MISSING_CRATE_PATTERNS = (

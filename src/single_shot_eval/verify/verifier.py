@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from single_shot_eval.corpus.example import BehaviourCase, Comparison, Example, ExampleKind
-from single_shot_eval.records import Diagnostic, StageResult, Verdict
+from single_shot_eval.results.records import Diagnostic, StageResult, Verdict
 from single_shot_eval.verify.crates import (
     DEFAULT_CRATES,
     CrateSet,

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from single_shot_eval.analysis.aggregate import DETECTABLE_POINTS, ModelSummary, TaskSummary
 from single_shot_eval.corpus.levels import LEVELS
-from single_shot_eval.records import Sample, StageResult
 from single_shot_eval.report import fmt
 from single_shot_eval.report.data import ReportData
 from single_shot_eval.report.palette import VERDICT_COLOURS
 from single_shot_eval.report.terminal import self_check_line
+from single_shot_eval.results.records import Sample, StageResult
 
 if TYPE_CHECKING:  # matplotlib is imported only when plots are drawn
     from single_shot_eval.report.plots import PlotFile, PlotSet

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.records import Sample
 from single_shot_eval.report.data import ReportData
+from single_shot_eval.results.records import Sample
 
 FORMAT = "json"
 FILENAME = "results.json"

@@ -32,11 +32,12 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from scipy.special import rel_entr, softmax
 
-from single_shot_eval import __version__
 from single_shot_eval.errors import ConfigError, ModelSpecError, UserError
-from single_shot_eval.pipeline import OVERRIDE_FLAG
-from single_shot_eval.pipeline.gguf import read_gguf_header
+from single_shot_eval.modelprep import OVERRIDE_FLAG
+from single_shot_eval.modelprep.gguf import read_gguf_header
+from single_shot_eval.version import __version__
 
 DEFAULT_TOP_K = 10
 DEFAULT_N_CTX = 512
@@ -201,21 +202,15 @@ class PositionMetrics:
     cosine: FloatArray
 
 
-def _log_softmax(logits: FloatArray) -> FloatArray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    result: FloatArray = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return result
-
-
 def compare_logits(reference: FloatArray, candidate: FloatArray, top_k: int) -> PositionMetrics:
     """Compare two (positions x vocabulary) logit matrices position by position."""
     if reference.shape != candidate.shape or reference.ndim != 2:
         raise ValueError(f"logit shapes differ: {reference.shape} vs {candidate.shape}")
     ref = reference.astype(np.float64, copy=False)
     cand = candidate.astype(np.float64, copy=False)
-    log_p = _log_softmax(ref)
-    log_q = _log_softmax(cand)
-    kl = np.maximum((np.exp(log_p) * (log_p - log_q)).sum(axis=1), 0.0)
+    # KL(P || Q) = sum p log(p / q); the clamp removes rounding below zero for equal rows.
+    divergence = rel_entr(softmax(ref, axis=1), softmax(cand, axis=1)).sum(axis=1)
+    kl: FloatArray = np.maximum(divergence, 0.0)
     k = min(top_k, ref.shape[1])
     top_ref = np.argpartition(-ref, k - 1, axis=1)[:, :k]
     top_cand = np.argpartition(-cand, k - 1, axis=1)[:, :k]

@@ -1,4 +1,4 @@
-"""Model pipeline: download (verified, cached), convert (quantize), validate (quality gate).
+"""Model preparation: download (verified, cached), convert (quantize), validate (quality gate).
 
 Modules: `download` and `cache` fetch models through huggingface_hub into a bounded LRU cache;
 `gguf` reads GGUF/safetensors headers; `convert` quantizes with llama.cpp; `quality` measures a

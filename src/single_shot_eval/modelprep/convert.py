@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from single_shot_eval.errors import ModelSpecError, UserError
-from single_shot_eval.pipeline.gguf import FILE_TYPE_NAMES, GGUFHeader, read_gguf_header
+from single_shot_eval.modelprep.gguf import FILE_TYPE_NAMES, GGUFHeader, read_gguf_header
 
 # File types that hold unquantized weights: converting from them is not a requantization.
 UNQUANTIZED_TYPES = frozenset({"F32", "F16", "BF16"})

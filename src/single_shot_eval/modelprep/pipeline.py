@@ -14,27 +14,27 @@ from pathlib import Path
 from typing import Any
 
 from single_shot_eval.errors import UserError
-from single_shot_eval.models.registry import ModelConfig
-from single_shot_eval.pipeline import OVERRIDE_FLAG
-from single_shot_eval.pipeline.cache import DEFAULT_SIZE_LIMIT_BYTES, ModelCache
-from single_shot_eval.pipeline.convert import (
+from single_shot_eval.modelprep import OVERRIDE_FLAG
+from single_shot_eval.modelprep.cache import DEFAULT_SIZE_LIMIT_BYTES, ModelCache
+from single_shot_eval.modelprep.convert import (
     ConversionResult,
     default_output_path,
     normalize_quant_type,
     quantize_gguf,
 )
-from single_shot_eval.pipeline.download import (
+from single_shot_eval.modelprep.download import (
     DownloadedFile,
     download_models,
     load_download_spec,
 )
-from single_shot_eval.pipeline.quality import (
+from single_shot_eval.modelprep.quality import (
     QualityGateError,
     check_quality_gate,
     load_thresholds,
     load_validation_prompts,
 )
-from single_shot_eval.pipeline.validate import FileValidation, validate_model_files
+from single_shot_eval.modelprep.validate import FileValidation, validate_model_files
+from single_shot_eval.models.registry import ModelConfig
 
 STAGES = ("download", "convert", "validate", "evaluate", "report")
 
@@ -267,7 +267,7 @@ def _evaluate(config: PipelineConfig, result: PipelineResult, say: Callable[[str
 
 def _report(config: PipelineConfig, result: PipelineResult, say: Callable[[str], None]) -> None:
     from single_shot_eval.report.build import write_reports
-    from single_shot_eval.run.store import store_path
+    from single_shot_eval.results.store import store_path
 
     path = result.store_path or store_path(config.output)
     if not path.exists():

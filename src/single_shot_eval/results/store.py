@@ -23,7 +23,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Diagnostic, RepairTurn, Sample, StageResult, Verdict
+from single_shot_eval.results.records import (
+    Diagnostic,
+    RepairTurn,
+    Sample,
+    StageResult,
+    Verdict,
+)
 
 SCHEMA_VERSION = 3
 STORE_FILENAME = "results.sqlite"

@@ -29,8 +29,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from single_shot_eval.errors import ConfigError, UserError
-from single_shot_eval.pipeline.cache import ModelCache
-from single_shot_eval.pipeline.gguf import read_gguf_header, read_safetensors_header
+from single_shot_eval.modelprep.cache import ModelCache
+from single_shot_eval.modelprep.gguf import read_gguf_header, read_safetensors_header
 
 PICKLE_SUFFIXES = frozenset({".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"})
 WEIGHT_SUFFIXES = {".gguf": "gguf", ".safetensors": "safetensors"}

@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from single_shot_eval.records import Sample
+from single_shot_eval.results.records import Sample
 from single_shot_eval.run.evaluate import EvaluationPlan
 
 

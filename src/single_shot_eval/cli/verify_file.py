@@ -11,7 +11,7 @@ from rich.table import Table
 from single_shot_eval.corpus.example import Example, ExampleKind
 from single_shot_eval.corpus.loader import load_example_folder
 from single_shot_eval.errors import UserError
-from single_shot_eval.records import Verdict
+from single_shot_eval.results.records import Verdict
 from single_shot_eval.verify.verifier import VerificationResult, Verifier
 
 

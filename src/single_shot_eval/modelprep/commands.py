@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from single_shot_eval.pipeline import OVERRIDE_FLAG
-from single_shot_eval.pipeline.cache import DEFAULT_SIZE_LIMIT_BYTES, ModelCache, parse_size
+from single_shot_eval.modelprep import OVERRIDE_FLAG
+from single_shot_eval.modelprep.cache import DEFAULT_SIZE_LIMIT_BYTES, ModelCache, parse_size
 
 _DEFAULT_LIMIT_TEXT = f"{DEFAULT_SIZE_LIMIT_BYTES // 1000**3}GB"
 
@@ -76,7 +76,7 @@ def download_command(
 ) -> None:
     """Download models from a hub (HF_ENDPOINT, HF_HUB_OFFLINE, HF_TOKEN apply), verified by
     SHA-256, into a size-limited LRU cache."""
-    from single_shot_eval.pipeline.download import (
+    from single_shot_eval.modelprep.download import (
         download_models,
         load_download_spec,
         plan_downloads,
@@ -153,7 +153,7 @@ def convert_command(
     json_output: JsonOption = False,
 ) -> None:
     """Quantize a GGUF with llama.cpp's quantizer; input and output headers are checked."""
-    from single_shot_eval.pipeline.convert import (
+    from single_shot_eval.modelprep.convert import (
         default_output_path,
         normalize_quant_type,
         quantize_gguf,
@@ -199,8 +199,8 @@ def validate_command(
 ) -> None:
     """Check magic bytes and structure of GGUF/safetensors files; with --reference, run the
     quality gate (KL divergence, top-10 agreement, logit cosine) and record the verdict."""
-    from single_shot_eval.pipeline.quality import load_thresholds, load_validation_prompts
-    from single_shot_eval.pipeline.validate import validate_model_files
+    from single_shot_eval.modelprep.quality import load_thresholds, load_validation_prompts
+    from single_shot_eval.modelprep.validate import validate_model_files
 
     console = _console(quiet or json_output)
     results = validate_model_files(
@@ -261,7 +261,7 @@ def pipeline_command(
     quiet: QuietOption = False,
 ) -> None:
     """download -> convert -> validate -> evaluate -> report; halts at the first failed gate."""
-    from single_shot_eval.pipeline.pipeline import PipelineConfig, run_pipeline
+    from single_shot_eval.modelprep.pipeline import PipelineConfig, run_pipeline
 
     console = _console(quiet)
     config = PipelineConfig(

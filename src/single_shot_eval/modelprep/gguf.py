@@ -7,18 +7,24 @@ names the file, the byte offset and what is wrong, never a crash or a huge alloc
 
 GGUF layout (little-endian): magic `GGUF`, uint32 version, counts (uint64 since version 2) of
 tensors and metadata pairs, the metadata pairs, one info record per tensor, padding to
-`general.alignment`, then the tensor data. Safetensors: a uint64 header length, a JSON header
-mapping tensor names to dtype, shape and data offsets, then the data buffer.
+`general.alignment`, then the tensor data. Safetensors headers are checked by the `safetensors`
+library itself.
+
+The GGUF reader is our own rather than the `gguf` package's `GGUFReader`, which parses every
+vocabulary string into a numpy view (25x slower on the shipped 135M model: about 5 s instead of
+0.2 s) and has no bounds checks, so a truncated file fails inside numpy (`cannot reshape array
+of size 48 into shape (2,32)`) instead of with the tensor and byte offset named here.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import safetensors
 
 from single_shot_eval.errors import UserError
 
@@ -471,28 +477,6 @@ def _check_tensor_data(header: GGUFHeader, alignment: int) -> None:
 
 # --- safetensors ------------------------------------------------------------------------------
 
-SAFETENSORS_DTYPE_BYTES: dict[str, float] = {
-    "BOOL": 1,
-    "U8": 1,
-    "I8": 1,
-    "F8_E5M2": 1,
-    "F8_E4M3": 1,
-    "F8_E8M0": 1,
-    "I16": 2,
-    "U16": 2,
-    "F16": 2,
-    "BF16": 2,
-    "I32": 4,
-    "U32": 4,
-    "F32": 4,
-    "I64": 8,
-    "U64": 8,
-    "F64": 8,
-    "F4": 0.5,
-    "F6_E2M3": 0.75,
-    "F6_E3M2": 0.75,
-}
-
 
 @dataclass(frozen=True)
 class SafetensorsTensorInfo:
@@ -501,8 +485,6 @@ class SafetensorsTensorInfo:
     name: str
     dtype: str
     shape: tuple[int, ...]
-    begin_bytes: int
-    end_bytes: int
 
 
 @dataclass(frozen=True)
@@ -529,9 +511,10 @@ class SafetensorsHeader:
 def read_safetensors_header(path: Path | str) -> SafetensorsHeader:
     """Parse and check a safetensors header; raise `ModelFileError` for anything malformed.
 
-    Checks: the 8-byte little-endian header length fits the file, the header is a JSON object,
-    every tensor has a known dtype, a non-negative integer shape and `data_offsets` whose length
-    equals shape x dtype size, and the tensors tile the data buffer without gaps or overlaps.
+    The `safetensors` library does the checking (a JSON header of known dtypes whose shapes
+    match their `data_offsets`, tensors that tile the data buffer exactly) without loading any
+    tensor. Before it, the 8-byte header length is compared with the file size, so that an
+    HTML page or a pickle saved under a `.safetensors` name is named as what it is.
     """
     path = Path(path)
     try:
@@ -548,7 +531,6 @@ def read_safetensors_header(path: Path | str) -> SafetensorsHeader:
                     f"not a valid safetensors file: header length {header_size} does not fit in "
                     f"{size} bytes (the file looks like {kind})",
                 )
-            raw = handle.read(header_size)
     except FileNotFoundError:
         raise ModelFileError(path, "file does not exist") from None
     except IsADirectoryError:
@@ -556,80 +538,14 @@ def read_safetensors_header(path: Path | str) -> SafetensorsHeader:
     except OSError as exc:
         raise ModelFileError(path, f"cannot read file ({exc.strerror})") from None
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(path, f"corrupt safetensors header: not JSON ({exc})") from None
-    if not isinstance(document, dict):
-        raise ModelFileError(path, "corrupt safetensors header: not a JSON object")
-    metadata_raw = document.pop("__metadata__", {})
-    if not isinstance(metadata_raw, dict) or not all(
-        isinstance(v, str) for v in metadata_raw.values()
-    ):
-        raise ModelFileError(path, "corrupt safetensors header: __metadata__ must map to strings")
-    data_size = size - 8 - header_size
-    tensors = tuple(
-        _safetensors_entry(path, name, entry, data_size) for name, entry in document.items()
-    )
-    _check_tiling(path, tensors, data_size)
-    return SafetensorsHeader(path, header_size, tensors, dict(metadata_raw), size)
-
-
-def _safetensors_entry(path: Path, name: str, entry: Any, data_size: int) -> SafetensorsTensorInfo:
-    where = f"corrupt safetensors header: tensor {name!r}"
-    if not isinstance(entry, dict):
-        raise ModelFileError(path, f"{where} is not an object")
-    dtype = entry.get("dtype")
-    if dtype not in SAFETENSORS_DTYPE_BYTES:
-        raise ModelFileError(path, f"{where} has unknown dtype {dtype!r}")
-    shape = entry.get("shape")
-    if not isinstance(shape, list) or not all(
-        isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
-    ):
-        raise ModelFileError(path, f"{where} has invalid shape {shape!r}")
-    offsets = entry.get("data_offsets")
-    if (
-        not isinstance(offsets, list)
-        or len(offsets) != 2
-        or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
-    ):
-        raise ModelFileError(path, f"{where} has invalid data_offsets {offsets!r}")
-    begin, end = offsets
-    if not 0 <= begin <= end:
-        raise ModelFileError(path, f"{where} has data_offsets {offsets} out of order")
-    if end > data_size:
-        raise ModelFileError(
-            path,
-            f"truncated safetensors file: tensor {name!r} data ends at byte {end} of the buffer "
-            f"but the buffer has {data_size} bytes",
-        )
-    expected = math.prod(shape) * SAFETENSORS_DTYPE_BYTES[dtype]
-    if expected != end - begin:
-        raise ModelFileError(
-            path,
-            f"{where}: shape {shape} of {dtype} needs {expected:g} bytes but data_offsets "
-            f"span {end - begin}",
-        )
-    return SafetensorsTensorInfo(name, dtype, tuple(shape), begin, end)
-
-
-def _check_tiling(path: Path, tensors: tuple[SafetensorsTensorInfo, ...], data_size: int) -> None:
-    position = 0
-    for tensor in sorted(tensors, key=lambda t: (t.begin_bytes, t.end_bytes)):
-        if tensor.begin_bytes < position:
-            raise ModelFileError(
-                path, f"corrupt safetensors header: tensor {tensor.name!r} overlaps another"
+        with safetensors.safe_open(str(path), framework="numpy") as opened:
+            slices = {name: opened.get_slice(name) for name in opened.keys()}  # noqa: SIM118
+            tensors = tuple(
+                SafetensorsTensorInfo(name, part.get_dtype(), tuple(part.get_shape()))
+                for name, part in slices.items()
             )
-        if tensor.begin_bytes > position:
-            raise ModelFileError(
-                path,
-                f"corrupt safetensors header: bytes {position}..{tensor.begin_bytes} of the buffer "
-                "belong to no tensor",
-            )
-        position = tensor.end_bytes
-    if position != data_size:
-        raise ModelFileError(
-            path,
-            f"corrupt safetensors file: tensors cover {position} bytes but the buffer has "
-            f"{data_size}",
-        )
-
+            metadata = dict(opened.metadata() or {})
+    except safetensors.SafetensorError as exc:
+        detail = str(exc).removeprefix("Error while deserializing header: ")
+        raise ModelFileError(path, f"corrupt safetensors file: {detail}") from None
+    return SafetensorsHeader(path, header_size, tensors, metadata, size)

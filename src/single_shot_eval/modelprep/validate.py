@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from single_shot_eval.errors import UserError
-from single_shot_eval.pipeline.gguf import (
+from single_shot_eval.modelprep.gguf import (
     ModelFileError,
     read_gguf_header,
     read_safetensors_header,
     sniff_format,
 )
-from single_shot_eval.pipeline.quality import (
+from single_shot_eval.modelprep.quality import (
     QualityReport,
     ThresholdTable,
     ValidationPrompt,
