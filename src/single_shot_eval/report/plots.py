@@ -247,7 +247,8 @@ def plot_pareto(
     colours = _model_colours(m.model_id for m in models)
     points = {p.model_id: p for p in task.pareto.points}
     costs = [points[m.model_id].cost_usd for m in models]
-    curves = [c for c in repair if c.model_id in colours and len(c.points) > 1]
+    # a contestant that generated no repair answer (a transpiler) has no curve to draw
+    curves = [c for c in repair if c.model_id in colours and any(p.generated for p in c.points)]
     costs += [p.cumulative_cost_per_sample_usd for c in curves for p in c.points]
     x_free = free_position_usd(costs)
     paid = [c for c in costs if _finite(c) and c > 0]
