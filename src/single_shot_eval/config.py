@@ -92,6 +92,21 @@ class ExecutionSettings(_Strict):
     max_retries: int | None = Field(default=None, ge=0)
 
 
+RepairFeedback = Literal["compiler", "tests", "both"]
+
+
+class RepairSettings(_Strict):
+    """Repair turns after a failing verdict (`repair@r`): how many, and which feedback.
+
+    `compiler`: the first rustc diagnostics; `tests`: the first failing case (input, expected,
+    actual); `both`: whichever the failure has. 0 turns (the default) is the plain one-shot
+    evaluation.
+    """
+
+    turns: int = Field(default=0, ge=0, le=10)
+    feedback: RepairFeedback = "both"
+
+
 class TaskConfig(_Strict):
     """A whole task file: the seed's schema plus inference parameters."""
 
@@ -101,6 +116,9 @@ class TaskConfig(_Strict):
     prompts: Prompts
     ground_truth: GroundTruth = GroundTruth()
     execution: ExecutionSettings = ExecutionSettings()
+    # None (absent from the file) and `turns: 0` both mean one shot; kept None when absent so
+    # the provenance of a one-shot evaluation stays what it was before repair turns existed.
+    repair: RepairSettings | None = None
     source_path: Path | None = Field(default=None, exclude=True)
 
     @property

@@ -95,6 +95,15 @@ def evaluate(
             help="Judge programs also by cases generated from the Python original (cached).",
         ),
     ] = True,
+    repair_turns: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="After a failing answer, give the model feedback (the task's repair.feedback: "
+            "compiler, tests or both) and let it answer again, up to N times; reports add "
+            "repair@1..N (default: the task's repair.turns, 0: one shot).",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate models on tasks over a corpus; store every sample and write reports."""
     from single_shot_eval.config import load_tasks
@@ -148,6 +157,7 @@ def evaluate(
             controls=not no_controls,
             on_warning=lambda line: warnings_console.print(f"warning: {line}", markup=False),
             baselines=baseline_ids,
+            repair_turns=repair_turns,
         )
     if outcome.interrupted:
         console.print(
@@ -163,6 +173,8 @@ def evaluate(
         f"{outcome.completed} samples evaluated, {outcome.skipped} already stored; "
         f"{outcome.model_calls} model calls, {outcome.cache_hits} cached responses"
     )
+    if outcome.repair_turns:
+        console.print(f"{outcome.repair_turns} repair turns stored")
     if outcome.retries or outcome.lost_units:
         console.print(
             f"[yellow]{outcome.retries} units retried after a worker was lost or the harness "

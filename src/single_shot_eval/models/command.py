@@ -222,6 +222,12 @@ class CommandModel:
     def deterministic(self) -> bool:
         return self._deterministic
 
+    @property
+    def reads_prompt(self) -> bool:
+        """False when the command gets only the Python file (a transpiler): a repair turn's
+        feedback would never reach it."""
+        return self.prompt_on_stdin or bool({"{prompt_file}", "{prompt}"} & self.uses)
+
     def generate(self, request: GenerationRequest) -> Completion:
         with self._slots:
             outcome = call_with_retries(

@@ -15,7 +15,7 @@ from rich.console import Console
 from single_shot_eval.errors import UserError
 from single_shot_eval.report.data import load_report_data
 from single_shot_eval.report.quality import compute_quality, print_quality
-from single_shot_eval.report.terminal import render_summary
+from single_shot_eval.report.terminal import render_repair, render_summary
 
 
 def available_formats() -> dict[str, ModuleType]:
@@ -93,6 +93,8 @@ def write_reports(
                 kept.replace(default)
     if console is not None:
         render_summary(console, data.summary, data.baselines)
+        if data.repair is not None:
+            render_repair(console, data.repair)
         print_quality(console, data.quality)
     json_module = known["json"]
     document: dict[str, Any] = json_module.results_document(data)

@@ -9,6 +9,11 @@ from pathlib import Path
 
 from single_shot_eval.analysis.aggregate import EvaluationSummary, summarize
 from single_shot_eval.analysis.quality import QualitySection
+from single_shot_eval.analysis.repair import (
+    RepairSummary,
+    repair_settings_from_provenance,
+    summarize_repair,
+)
 from single_shot_eval.corpus.levels import LEVEL_WEIGHTS
 from single_shot_eval.results.records import Sample
 from single_shot_eval.results.store import ResultStore
@@ -42,6 +47,8 @@ class ReportData:
     sample_count: int = 0
     # Rust quality of passing answers (`report/quality.py`); None: not computed.
     quality: QualitySection | None = None
+    # repair@r curves; None for a one-shot evaluation (no repair section anywhere)
+    repair: RepairSummary | None = None
 
     @property
     def baselines(self) -> frozenset[str]:
@@ -62,10 +69,15 @@ def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) 
         store.iter_samples(), level_weights=LEVEL_WEIGHTS, seed=seed, baseline=baseline
     )
     provenance = {k: v for k in PROVENANCE_KEYS if (v := store.get_meta(k)) is not None}
+    repair = summarize_repair(
+        store.iter_samples(), store.repair_turns(),
+        repair_settings_from_provenance(provenance.get("tasks")), seed=seed,
+    )
     return ReportData(
         store_path=path,
         summary=summary,
         provenance=provenance,
         samples=store.iter_samples,
         sample_count=store.count(),
+        repair=repair,
     )

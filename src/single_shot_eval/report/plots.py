@@ -41,6 +41,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from single_shot_eval.analysis.aggregate import ModelSummary, TaskSummary
+from single_shot_eval.analysis.repair import RepairCurve
 from single_shot_eval.corpus.levels import LEVELS
 from single_shot_eval.errors import UserError
 from single_shot_eval.report.data import ReportData
@@ -236,12 +237,19 @@ def _label_offsets(points: Sequence[tuple[str, float, float]]) -> dict[str, tupl
     return offsets
 
 
-def plot_pareto(task: TaskSummary, out_dir: Path, *, stem: str = "pareto") -> PlotFile:
-    """Cost per sample (log) vs accuracy with CIs, frontier, convex hull and free models."""
+def plot_pareto(
+    task: TaskSummary, out_dir: Path, *, stem: str = "pareto",
+    repair: Sequence[RepairCurve] = (),
+) -> PlotFile:
+    """Cost per sample (log) vs accuracy with CIs, frontier, convex hull and free models; with
+    `repair` curves, each contestant's pass@1 -> repair@1..R at its cumulative cost."""
     models = task.models
     colours = _model_colours(m.model_id for m in models)
     points = {p.model_id: p for p in task.pareto.points}
     costs = [points[m.model_id].cost_usd for m in models]
+    # a contestant that generated no repair answer (a transpiler) has no curve to draw
+    curves = [c for c in repair if c.model_id in colours and any(p.generated for p in c.points)]
+    costs += [p.cumulative_cost_per_sample_usd for c in curves for p in c.points]
     x_free = free_position_usd(costs)
     paid = [c for c in costs if _finite(c) and c > 0]
     has_free = any(_finite(c) and c <= 0 for c in costs)
@@ -295,6 +303,16 @@ def plot_pareto(task: TaskSummary, out_dir: Path, *, stem: str = "pareto") -> Pl
             axis.plot(hull_x, hull_y, color=FRONTIER_COLOUR, linewidth=1.6, alpha=0.55,
                       zorder=2, label="convex hull (mixtures of frontier models)")
 
+        for curve in curves:
+            curve_x = [x_of(r.cumulative_cost_per_sample_usd) for r in curve.points]
+            curve_y = [r.accuracy if _finite(r.accuracy) else 0.0 for r in curve.points]
+            axis.plot(curve_x, curve_y, color=colours[curve.model_id], linestyle="--",
+                      linewidth=1.3, marker="s", markersize=4, alpha=0.85, zorder=3)
+            for turn_point, x, y in zip(curve.points[1:], curve_x[1:], curve_y[1:], strict=True):
+                axis.annotate(f"r{turn_point.turn}", (x, y), xytext=(4, -10),
+                              textcoords="offset points", fontsize=7,
+                              color=colours[curve.model_id], zorder=5)
+
         label_points = []
         for model in models:
             point = points[model.model_id]
@@ -337,6 +355,10 @@ def plot_pareto(task: TaskSummary, out_dir: Path, *, stem: str = "pareto") -> Pl
         if len(hull) > 1:
             handles.append(Line2D([], [], color=FRONTIER_COLOUR, alpha=0.55, linewidth=1.6,
                                   label="convex hull (mixtures of frontier models)"))
+        if curves:
+            handles.append(Line2D([], [], color=DOMINATED_COLOUR, linestyle="--", marker="s",
+                                  markersize=4, label="repair curve: repair@r (r1, r2, ...) at "
+                                  "cumulative cost"))
         if has_free:
             free_label = (
                 "free models (cost $0), drawn at 'free' left of the axis break" if paid
@@ -507,7 +529,8 @@ def write_plots(data: ReportData, out_dir: Path) -> PlotSet:
         if not task.models:
             continue  # controls only: the self-check table says everything there is to say
         counts = error_code_counts(data.samples(), task.task_id)
-        files.append(plot_pareto(task, plots_dir, stem=f"pareto{suffix}"))
+        repair = data.repair.for_task(task.task_id) if data.repair is not None else ()
+        files.append(plot_pareto(task, plots_dir, stem=f"pareto{suffix}", repair=repair))
         files.append(plot_levels(task, plots_dir, stem=f"levels{suffix}"))
         files.append(plot_error_codes(task, counts, plots_dir, stem=f"error-codes{suffix}"))
         files.append(plot_verdicts(task, plots_dir, stem=f"verdicts{suffix}"))

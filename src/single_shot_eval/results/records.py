@@ -122,3 +122,12 @@ class Sample:
     @property
     def error_codes(self) -> tuple[str, ...]:
         return tuple(d.code for d in self.diagnostics if d.code and d.level == "error")
+
+
+@dataclass(frozen=True)
+class RepairTurn:
+    """A repair turn's sample: the model's answer `turn` (1, 2, ...) after feedback on its
+    failing answer of turn `turn - 1` (turn 0 is the one-shot `Sample` itself)."""
+
+    turn: int
+    sample: Sample

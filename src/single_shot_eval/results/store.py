@@ -7,11 +7,13 @@ keep finished samples durable across a crash.
 `rejudge` re-verifies stored answers with a newer verifier: a sample row then holds the new
 verdict (`judgement` says which re-judgement wrote it; 0: the evaluation itself), and the verdict
 it replaced is kept in `previous_verdicts`, so no verdict is ever lost. Schema history: 1 (samples
-and caches), 2 (`samples.judgement`, `rejudges`, `previous_verdicts`; older stores are migrated
-when opened). `quality_findings` (clippy and rustfmt on a passing answer, keyed by the answer's
-SHA-256; written by the first report that lints it) is created on its first write, so an old or
-read-only store still opens and reports; a store that has it rebuilds its quality section
-without the tools.
+and caches), 2 (`samples.judgement`, `rejudges`, `previous_verdicts`), 3 (`repair_turns`: the
+answers of repair turns 1, 2, ... after feedback, one row per turn; `samples` keeps turn 0, the
+one-shot answer, so one-shot reports read exactly what they read before). Older stores are
+migrated when opened. `quality_findings`
+(clippy and rustfmt on a passing answer, keyed by the answer's SHA-256; written by the first
+report that lints it) is created on its first write, so an old or read-only store still opens
+and reports; a store that has it rebuilds its quality section without the tools.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from single_shot_eval.errors import UserError
-from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
+from single_shot_eval.results.records import (
+    Diagnostic,
+    RepairTurn,
+    Sample,
+    StageResult,
+    Verdict,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STORE_FILENAME = "results.sqlite"
 # Suffixes that make an `--output` / `--input` path a store file rather than a directory.
 STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
@@ -59,6 +67,30 @@ CREATE TABLE IF NOT EXISTS samples (
     extra_json TEXT NOT NULL,
     judgement INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (task_id, model_id, run, example_id)
+);
+CREATE TABLE IF NOT EXISTS repair_turns (
+    task_id TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    example_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    prompt_sha256 TEXT NOT NULL,
+    completion TEXT NOT NULL,
+    extracted_code TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    tokens_estimated INTEGER NOT NULL,
+    latency_s REAL NOT NULL,
+    cost_usd REAL NOT NULL,
+    verdict TEXT NOT NULL,
+    stages_json TEXT NOT NULL,
+    diagnostics_json TEXT NOT NULL,
+    error TEXT NOT NULL,
+    cached_response INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    extra_json TEXT NOT NULL,
+    PRIMARY KEY (task_id, model_id, run, example_id, turn)
 );
 CREATE TABLE IF NOT EXISTS rejudges (
     id INTEGER PRIMARY KEY,
@@ -96,6 +128,7 @@ _COLUMNS = (
     "input_tokens, output_tokens, tokens_estimated, latency_s, cost_usd, verdict, stages_json, "
     "diagnostics_json, error, cached_response, created_at, extra_json"
 )
+_REPAIR_COLUMNS = _COLUMNS.replace("example_id, ", "example_id, turn, ", 1)
 
 
 class StoreError(UserError):
@@ -216,30 +249,40 @@ class ResultStore:
 
     def add_sample(self, sample: Sample) -> None:
         """Write one sample durably (replacing an earlier row for the same key)."""
-        row = (
-            sample.task_id,
-            sample.model_id,
-            sample.run,
-            sample.example_id,
-            sample.level,
-            sample.prompt_sha256,
-            sample.completion,
-            sample.extracted_code,
-            sample.input_tokens,
-            sample.output_tokens,
-            int(sample.tokens_estimated),
-            sample.latency_s,
-            sample.cost_usd,
-            sample.verdict.value,
-            json.dumps([asdict(s) for s in sample.stages], sort_keys=True),
-            json.dumps([asdict(d) for d in sample.diagnostics], sort_keys=True),
-            sample.error,
-            int(sample.cached_response),
-            sample.created_at,
-            json.dumps(sample.extra, sort_keys=True),
-        )
+        row = _sample_row(sample)
         placeholders = ", ".join("?" * len(row))
         self._write(f"INSERT OR REPLACE INTO samples ({_COLUMNS}) VALUES ({placeholders})", row)
+
+    def add_repair_turn(self, turn: int, sample: Sample) -> None:
+        """Write the sample of repair turn `turn` (>= 1) durably (replacing an earlier row for
+        the same key and turn)."""
+        if turn < 1:
+            raise ValueError(f"repair turns are numbered from 1, not {turn}")
+        row = _sample_row(sample)
+        row = (*row[:4], turn, *row[4:])
+        placeholders = ", ".join("?" * len(row))
+        self._write(
+            f"INSERT OR REPLACE INTO repair_turns ({_REPAIR_COLUMNS}) VALUES ({placeholders})", row
+        )
+
+    def repair_turns(self, task_id: str | None = None) -> list[RepairTurn]:
+        """Every stored repair turn (of one task, or all), ordered by task, model, run, example
+        and turn."""
+        query = f"SELECT {_REPAIR_COLUMNS} FROM repair_turns"
+        params: tuple[object, ...] = ()
+        if task_id is not None:
+            query += " WHERE task_id = ?"
+            params = (task_id,)
+        query += " ORDER BY task_id, model_id, run, example_id, turn"
+        with self._lock:
+            rows = self._conn.execute(query, params).fetchall()
+        return [
+            RepairTurn(int(str(row[4])), _sample_from_row((*row[:4], *row[5:]))) for row in rows
+        ]
+
+    def repair_turn_count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM repair_turns").fetchone()[0])
 
     def _write(self, sql: str, params: tuple[object, ...]) -> None:
         """One durable write; a full disk or a read-only file becomes a `StoreError`."""
@@ -463,6 +506,32 @@ class ResultStore:
         with self._lock:
             rows = self._conn.execute("SELECT key, outcome_json FROM oracle").fetchall()
         return {str(k): str(v) for k, v in rows}
+
+
+def _sample_row(sample: Sample) -> tuple[object, ...]:
+    """A sample as the values of a `samples` row, in `_COLUMNS` order."""
+    return (
+        sample.task_id,
+        sample.model_id,
+        sample.run,
+        sample.example_id,
+        sample.level,
+        sample.prompt_sha256,
+        sample.completion,
+        sample.extracted_code,
+        sample.input_tokens,
+        sample.output_tokens,
+        int(sample.tokens_estimated),
+        sample.latency_s,
+        sample.cost_usd,
+        sample.verdict.value,
+        json.dumps([asdict(s) for s in sample.stages], sort_keys=True),
+        json.dumps([asdict(d) for d in sample.diagnostics], sort_keys=True),
+        sample.error,
+        int(sample.cached_response),
+        sample.created_at,
+        json.dumps(sample.extra, sort_keys=True),
+    )
 
 
 def _sample_from_row(row: tuple[object, ...]) -> Sample:

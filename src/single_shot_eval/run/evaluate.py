@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.config import TaskConfig
+from single_shot_eval.config import RepairSettings, TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
@@ -53,6 +53,12 @@ from single_shot_eval.run.executors import (
 from single_shot_eval.run.executors.base import SCHEDULING_PARAMS, without_scheduling_params
 from single_shot_eval.run.executors.worker import harness_failure_text as _harness_failure
 from single_shot_eval.run.prompt import prompt_digest, render_messages
+from single_shot_eval.run.repair import (
+    REPAIR_FEEDBACK_KEY,
+    REPAIR_TURN_KEY,
+    needs_repair,
+    repair_messages,
+)
 from single_shot_eval.verify.extract import extract_rust
 from single_shot_eval.verify.verifier import (
     VerdictCache,
@@ -65,12 +71,20 @@ from single_shot_eval.version import __version__
 
 @dataclass(frozen=True)
 class WorkUnit:
-    """One planned sample: which task, model, run and example."""
+    """One planned sample: which task, model, run and example; for a repair turn (`turn` >= 1)
+    also the failing sample of the turn before, whose answer and feedback make the prompt."""
 
     task: TaskConfig
     model: ModelConfig
     run: int
     example: Example
+    turn: int = 0
+    previous: Sample | None = None
+
+    @property
+    def repair_turns(self) -> int:
+        """How many repair turns the task allows after a failing answer (0: one shot)."""
+        return self.task.repair.turns if self.task.repair is not None else 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,8 @@ class EvaluationOutcome:
     executor: str = ""
     # Examples left out because their controls failed (reference fails or mutant passes).
     broken_examples: tuple[ExampleControls, ...] = ()
+    # Repair-turn samples stored (beside the `completed` one-shot samples).
+    repair_turns: int = 0
 
 
 def plan_evaluation(
@@ -109,9 +125,15 @@ def plan_evaluation(
     limit: int | None,
     done: Callable[[str], set[tuple[str, int, str]]] | None = None,
     exclude: frozenset[str] = frozenset(),
+    pending_repairs: Callable[[str], Mapping[tuple[str, int, str], tuple[int, Sample]]]
+    | None = None,
 ) -> EvaluationPlan:
     """Work units in execution order (task, model, run, example), minus those already stored
-    and the `exclude`d example ids (broken examples: they judge nobody)."""
+    and the `exclude`d example ids (broken examples: they judge nobody).
+
+    `pending_repairs(task_id)` maps (model, run, example) of a stored sample whose repair chain
+    is unfinished to (next turn, the sample of the turn before): a resumed evaluation plans
+    that turn in place of the stored one."""
     units: list[WorkUnit] = []
     skipped = 0
     for task in tasks:
@@ -119,11 +141,17 @@ def plan_evaluation(
             e for e in planned_examples([task], corpus, limit) if e.id not in exclude
         ]
         finished = done(task.id) if done is not None else set()
+        repairs = pending_repairs(task.id) if pending_repairs is not None else {}
         n_runs = runs if runs is not None else task.evaluation.runs
         for model in models:
             for run in range(1, n_runs + 1):
                 for example in examples:
                     if (model.id, run, example.id) in finished:
+                        pending = repairs.get((model.id, run, example.id))
+                        if pending is not None:
+                            turn, previous = pending
+                            units.append(WorkUnit(task, model, run, example, turn, previous))
+                            continue
                         skipped += 1
                         continue
                     units.append(WorkUnit(task, model, run, example))
@@ -246,6 +274,7 @@ class Evaluation:
         self.cache_hits = 0
         self.retries = 0
         self.lost_units = 0
+        self.repair_turns = 0
         self._models: dict[str, Model] = {}
         self._corpus_examples: tuple[Example, ...] = ()
 
@@ -292,7 +321,12 @@ class Evaluation:
         finally:
             self.executor.close(cancel=not finished)
 
-    def _store(self, sample: Sample) -> Sample:
+    def _store(self, sample: Sample, turn: int = 0) -> Sample:
+        """Write a sample (turn 0: the one-shot answer; else the repair turn's answer)."""
+        if turn:
+            self.store.add_repair_turn(turn, sample)
+            self.repair_turns += 1
+            return sample
         self.store.add_sample(sample)
         if self.on_sample is not None:
             self.on_sample(sample)
@@ -370,6 +404,8 @@ class _Scheduler:
         messages = render_messages(
             unit.task, unit.example, prompt_style=unit.model.prompt_style
         )
+        if unit.turn and unit.previous is not None and unit.task.repair is not None:
+            messages = repair_messages(messages, unit.previous, unit.task.repair.feedback)
         inference = unit.task.inference
         request = GenerationRequest(
             messages=messages,
@@ -394,9 +430,12 @@ class _Scheduler:
     def _dispatch_head(self) -> tuple[bool, list[Sample]]:
         """Start the first queued unit if its model has a free slot: (started?, samples stored)."""
         unit = self.queue[0]
+        if unit.turn and not self._takes_feedback(unit.model):
+            self.queue.popleft()  # a resumed chain of a model that takes no feedback
+            return True, []
         slots = self.executor.generation_slots(unit.model)
         item = self._prepare(unit)
-        stored = self.ev.stored_answers.pop(
+        stored = None if unit.turn else self.ev.stored_answers.pop(
             (unit.task.id, unit.model.id, unit.run, unit.example.id), None
         )
         if stored is not None:
@@ -450,8 +489,8 @@ class _Scheduler:
         if result.user_error:
             raise UserError(result.user_error)
         if result.completion is None:
-            yield self.ev._store(
-                _sample(item.unit, None, item.digest, False, result.error, None, None)
+            yield self._record(
+                item.unit, _sample(item.unit, None, item.digest, False, result.error, None, None)
             )
             # A failed call is not cached: the next identical request asks the model itself.
             self._requeue_followers(item.response_key)
@@ -578,7 +617,34 @@ class _Scheduler:
         sample = _sample(
             item.unit, item.completion, item.digest, item.cached, "", item.code or None, result
         )
-        return self.ev._store(sample)
+        return self._record(item.unit, sample)
+
+    def _takes_feedback(self, config: ModelConfig) -> bool:
+        """False for the controls and for backends that never read the prompt (transpilers
+        answering from the Python file): a repair turn would ask them nothing new."""
+        if config.backend == "reference":
+            return False
+        return bool(getattr(self.ev._model_for(config), "reads_prompt", True))
+
+    def _record(self, unit: WorkUnit, sample: Sample) -> Sample:
+        """Store a sample of `unit`; when it failed and the task allows another repair turn,
+        queue that turn first (a chain finishes before new work starts, so an interruption
+        leaves few unfinished chains)."""
+        if unit.turn:
+            sample = dataclasses.replace(sample, extra={
+                **sample.extra, REPAIR_TURN_KEY: str(unit.turn),
+                REPAIR_FEEDBACK_KEY: unit.task.repair.feedback if unit.task.repair else "",
+            })
+        stored = self.ev._store(sample, unit.turn)
+        if (
+            unit.turn < unit.repair_turns
+            and needs_repair(sample)
+            and self._takes_feedback(unit.model)
+        ):
+            self.queue.appendleft(dataclasses.replace(
+                unit, turn=unit.turn + 1, previous=sample
+            ))
+        return stored
 
     def _lost(
         self, item: _Unit, stage: str, attempts: int, reason: str, *, lost: bool
@@ -602,7 +668,7 @@ class _Scheduler:
             sample, verdict=Verdict.HARNESS_ERROR,
             extra={**{k: str(v) for k, v in metadata.items()}, INFRASTRUCTURE_FAILURE: stage},
         )
-        return self.ev._store(failed)
+        return self._record(item.unit, failed)
 
 
 def stored_answer(sample: Sample) -> Completion | None:
@@ -734,7 +800,7 @@ def record_provenance(store: ResultStore, tasks: list[TaskConfig], verifier: Ver
     store.set_meta("seed", "task default" if seed is None else str(seed))
     store.set_meta(
         "tasks",
-        json.dumps({t.id: t.model_dump(mode="json", exclude={"source_path"}) for t in tasks},
+        json.dumps({t.id: t.model_dump(mode="json", exclude=_unset_fields(t)) for t in tasks},
                    sort_keys=True),
     )
     store.set_meta(
@@ -742,6 +808,62 @@ def record_provenance(store: ResultStore, tasks: list[TaskConfig], verifier: Ver
     )
     if store.get_meta("started_at") is None:
         store.set_meta("started_at", datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def _unset_fields(task: TaskConfig) -> set[str]:
+    """Fields left out of a task's provenance: its file path, and `repair` when the task has
+    none (a one-shot store records its tasks exactly as before repair turns existed)."""
+    return {"source_path"} | ({"repair"} if task.repair is None else set())
+
+
+def with_repair_turns(tasks: list[TaskConfig], turns: int | None) -> list[TaskConfig]:
+    """The tasks with `repair.turns` set to `turns` (`--repair-turns`; None: the tasks' own).
+
+    0 on a task without a `repair` section leaves it without one (one shot, as before)."""
+    if turns is None:
+        return tasks
+    if turns < 0:
+        raise UserError(f"--repair-turns must be 0 or more, not {turns}")
+    changed = []
+    for task in tasks:
+        if task.repair is None and turns == 0:
+            changed.append(task)
+            continue
+        settings = task.repair or RepairSettings()
+        changed.append(task.model_copy(update={
+            "repair": RepairSettings(turns=turns, feedback=settings.feedback)
+        }))
+    return changed
+
+
+def pending_repairs(
+    store: ResultStore, task: TaskConfig
+) -> dict[tuple[str, int, str], tuple[int, Sample]]:
+    """(model, run, example) -> (next turn, sample of the turn before) for every stored chain
+    that failed and has turns left: the repair turns a resumed evaluation still owes.
+
+    A chain is followed from turn 0 through its stored turns; a `harness_error` turn ends it
+    there, so the turn is redone."""
+    turns = task.repair.turns if task.repair is not None else 0
+    if turns == 0:
+        return {}
+    later: dict[tuple[str, int, str], dict[int, Sample]] = {}
+    for repair in store.repair_turns(task.id):
+        s = repair.sample
+        later.setdefault((s.model_id, s.run, s.example_id), {})[repair.turn] = s
+    pending: dict[tuple[str, int, str], tuple[int, Sample]] = {}
+    for first in store.iter_samples():
+        if first.task_id != task.id or not first.verdict.counts_for_model:
+            continue
+        key = (first.model_id, first.run, first.example_id)
+        chain = later.get(key, {})
+        turn, last = 0, first
+        while turn + 1 in chain and chain[turn + 1].verdict.counts_for_model:
+            turn += 1
+            last = chain[turn]
+        if turn < turns and needs_repair(last):
+            pending[key] = (turn + 1, last)
+    return pending
 
 
 def _task_setting(tasks: list[TaskConfig], name: str) -> Any:
@@ -800,6 +922,7 @@ def evaluate(
     controls: bool = True,
     on_warning: Callable[[str], None] | None = None,
     baselines: Sequence[str] = (),
+    repair_turns: int | None = None,
 ) -> EvaluationOutcome:
     """Evaluate every model on every task over the corpus, storing samples under `output`
     (a directory, which gets `results.sqlite`, or a store file named `*.sqlite` / `*.db`).
@@ -817,9 +940,13 @@ def evaluate(
     verified first (cached in the store); an example whose reference fails or whose mutant passes
     is left out, named through `on_warning` (default: `warnings.warn`) and in the outcome.
     `baselines` are ids (among `models`) that every report marks as baselines.
+    `repair_turns` overrides the tasks' `repair.turns` (None: theirs; absent: 0, one shot):
+    after a failing answer the model gets feedback and answers again, up to that many times;
+    each turn is stored (`repair_turns` table) and `resume` finishes unfinished chains.
     """
     from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
+    tasks = with_repair_turns(tasks, repair_turns)
     if not allow_failed_quality_gate:
         from single_shot_eval.modelprep.quality import gate_model_configs
 
@@ -892,10 +1019,14 @@ def evaluate(
                 on_warning(line)
             else:
                 warnings.warn(line, RuntimeWarning, stacklevel=2)
+        by_id = {task.id: task for task in tasks}
         plan = plan_evaluation(
             tasks, models, corpus, runs=runs, limit=limit,
             done=resumable_done if resume else None,
             exclude=frozenset(b.example_id for b in broken) | frozenset(unjudgeable),
+            pending_repairs=(
+                (lambda task_id: pending_repairs(store, by_id[task_id])) if resume else None
+            ),
         )
         stored_answers: dict[tuple[str, str, int, str], Completion] = {}
         if resume:
@@ -916,8 +1047,9 @@ def evaluate(
         )
         started = time.perf_counter()
         try:
-            for _ in evaluation.run(plan, corpus):
-                outcome.completed += 1
+            for sample in evaluation.run(plan, corpus):
+                if REPAIR_TURN_KEY not in sample.extra:
+                    outcome.completed += 1
         except KeyboardInterrupt:
             outcome.interrupted = True
         finally:
@@ -925,6 +1057,7 @@ def evaluate(
             outcome.cache_hits = evaluation.cache_hits
             outcome.retries = evaluation.retries
             outcome.lost_units = evaluation.lost_units
+            outcome.repair_turns = evaluation.repair_turns
             outcome.executor = chosen.describe() if plan.units else ""
             if outcome.completed:
                 store.set_meta("updated_at", datetime.now(UTC).isoformat(timespec="seconds"))

@@ -57,8 +57,10 @@ class EvaluationProgress:
         self._progress.__exit__(exc_type, exc, tb)
 
     def start(self, plan: EvaluationPlan) -> None:
+        # one-shot samples only: repair turns (resumed ones included) are not counted here
+        first_turns = sum(1 for unit in plan.units if unit.turn == 0)
         self._task = self._progress.add_task(
-            "evaluate", total=len(plan.units), status=f"{plan.already_done} already stored"
+            "evaluate", total=first_turns, status=f"{plan.already_done} already stored"
         )
 
     def advance(self, sample: Sample) -> None:

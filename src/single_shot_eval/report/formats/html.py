@@ -462,6 +462,44 @@ def _provenance(data: ReportData) -> str:
 
 
 
+def _repair_section(data: ReportData) -> str:
+    """pass@1 and repair@1..R per contestant (only when the evaluation had repair turns)."""
+    if data.repair is None:
+        return ""
+    from single_shot_eval.report import repair_view
+
+    indexes = {task.task_id: i for i, task in enumerate(data.summary.tasks)}
+    out = ['<section id="repair"><h2>Repair turns (repair@r)</h2>',
+           f'<p class="note">{_e(repair_view.CAPTION)}</p>']
+    for task_id in sorted(data.repair.turns):
+        head = "".join(_header_cell(name) for name in repair_view.HEADER)
+        rows = []
+        for curve in data.repair.for_task(task_id):
+            for row in repair_view.curve_rows(curve):
+                cells = [f"<td><code>{_e(row[0])}</code></td>", f"<td>{_e(row[1])}</td>"]
+                cells += [f'<td class="num">{_e(c)}</td>' for c in row[2:]]
+                rows.append(f"<tr data-model=\"{_e(curve.model_id)}\">{''.join(cells)}</tr>")
+        notes = [n for c in data.repair.for_task(task_id) for n in repair_view.curve_notes(c)]
+        plot_link = ""
+        if task_id in indexes:
+            anchor = _element_id("pareto-plot", indexes[task_id])
+            plot_link = (
+                f'<p class="note">The repair curves (accuracy against cumulative cost per '
+                f'sample) are drawn dashed on the task’s <a href="#{anchor}">cost vs accuracy '
+                "plot</a>.</p>"
+            )
+        out.append(
+            f"<h3>{_e(repair_view.task_heading(task_id, data.repair))}</h3>"
+            f'<div class="table-wrap"><table class="repair-table" data-task="{_e(task_id)}">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            + plot_link
+            + (f'<ul class="notes">{"".join(f"<li>{_e(n)}</li>" for n in notes)}</ul>'
+               if notes else "")
+        )
+    out.append("</section>")
+    return "".join(out)
+
+
 def render_html(data: ReportData, plots: PlotSet) -> str:
     """The whole page as one string (deterministic for a given store and plot files)."""
     kept = collect_samples(data.samples())
@@ -479,7 +517,8 @@ def render_html(data: ReportData, plots: PlotSet) -> str:
         '<header class="top"><h1>single-shot-eval report</h1><p class="lede">One-shot '
         "Python → Rust translation, verified by rustc: every answer must compile and behave "
         f"like the Python original. Models: {_e(', '.join(models))}.</p></header>"
-        f"{_summary_section(data)}{tasks}{quality_html(data.quality)}{_provenance(data)}"
+        f"{_summary_section(data)}{tasks}{_repair_section(data)}{quality_html(data.quality)}"
+        f"{_provenance(data)}"
         f"<footer>single-shot-eval {_e(version)} · self-contained report: no network access "
         "is needed to view it.</footer>"
         "</main></body></html>\n"

@@ -239,6 +239,24 @@ def _case_counts_section(text: str | None) -> list[str]:
                            for example_id, c in sorted(counts.items())])
 
 
+def _repair_section(data: ReportData, plots: PlotSet | None) -> list[str]:
+    """pass@1 and repair@1..R per contestant (only when the evaluation had repair turns)."""
+    if data.repair is None:
+        return []
+    from single_shot_eval.report import repair_view
+
+    out = ["## Repair turns (repair@r)", "", repair_view.CAPTION, ""]
+    for task_id in sorted(data.repair.turns):
+        out += [f"### {repair_view.task_heading(task_id, data.repair)}", ""]
+        rows = []
+        for curve in data.repair.for_task(task_id):
+            rows += [[f"`{row[0]}`", *row[1:]] for row in repair_view.curve_rows(curve)]
+        out += _table(repair_view.HEADER, rows)
+        notes = [n for c in data.repair.for_task(task_id) for n in repair_view.curve_notes(c)]
+        out += ["", *[f"- {n}" for n in notes], ""] if notes else [""]
+    return out
+
+
 def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     """The whole Markdown report; plot images are linked when `plots` holds written files."""
     prov = data.provenance
@@ -263,6 +281,7 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     ]
     for task in data.summary.tasks:
         lines += _task_section(task, plots, data.baselines)
+    lines += _repair_section(data, plots)
     lines += quality_markdown(data.quality)
     lines += ["## Configuration", ""]
     lines += _table(
