@@ -11,7 +11,7 @@ from single_shot_eval.models.base import (
     truncate_after_first_code_block,
     truncate_at_repetition,
 )
-from single_shot_eval.run.evaluate import MAX_COMPLETION_CHARS, bounded_completion
+from single_shot_eval.run.scheduler import MAX_COMPLETION_CHARS, bounded_completion
 
 LOOP = "#!/usr/bin/ruby\n"
 

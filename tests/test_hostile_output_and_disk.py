@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.run.evaluate import MAX_COMPLETION_CHARS
+from single_shot_eval.run.scheduler import MAX_COMPLETION_CHARS
 from tests.conftest import run_cli
 
 JUNK_COMMANDS = {

@@ -12,7 +12,7 @@ from single_shot_eval.models.base import GenerationRequest, Message
 from single_shot_eval.models.llama_cpp import LlamaCppModel, smollm2_gguf_path
 from single_shot_eval.models.pricing import DEFAULT_HARDWARE_USD_PER_HOUR
 from single_shot_eval.models.registry import BUILTIN_MODELS, ModelConfig, build_model
-from single_shot_eval.run.evaluate import response_cache_key
+from single_shot_eval.run.scheduler import response_cache_key
 from tests.conftest import run_cli
 
 PROMPT = (

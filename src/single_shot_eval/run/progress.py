@@ -17,7 +17,7 @@ from rich.progress import (
 )
 
 from single_shot_eval.results.records import Sample
-from single_shot_eval.run.evaluate import EvaluationPlan
+from single_shot_eval.run.plan import EvaluationPlan
 
 
 class EvaluationProgress:
