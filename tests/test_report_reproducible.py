@@ -7,6 +7,7 @@ the compiler. Plots are checked the same way: two builds write identical PNG and
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -121,3 +122,25 @@ def test_plots_are_written_as_png_and_svg_identically_by_two_builds(
     )
     markdown = (first / "report.md").read_text(encoding="utf-8")
     assert "![Pareto frontier](plots/pareto.png)" in markdown
+
+
+@pytest.mark.slow
+def test_no_quality_leaves_only_the_quality_section_out(evaluated: Path, tmp_path: Path) -> None:
+    # `report --no-quality` is the report of a store before the quality section existed: the
+    # same bytes minus that section (the quality section is measured, never required).
+    with_quality = _copy_store(evaluated, tmp_path / "with")
+    without = _copy_store(evaluated, tmp_path / "without")
+    assert _report(with_quality).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "single_shot_eval", "report", "--input", str(without),
+         "--format", "json,md,html,csv", "--quiet", "--no-quality"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    full = json.loads((with_quality / "results.json").read_text(encoding="utf-8"))
+    lean = json.loads((without / "results.json").read_text(encoding="utf-8"))
+    assert "quality" in full and "quality" not in lean
+    assert {k: v for k, v in full.items() if k != "quality"} == lean
+    assert 'id="quality"' in (with_quality / "report.html").read_text(encoding="utf-8")
+    assert 'id="quality"' not in (without / "report.html").read_text(encoding="utf-8")
+    assert (with_quality / "samples.csv").read_bytes() == (without / "samples.csv").read_bytes()

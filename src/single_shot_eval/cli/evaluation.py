@@ -228,6 +228,13 @@ def report(
             "(default: the most accurate paid contestant).",
         ),
     ] = None,
+    quality: Annotated[
+        bool,
+        typer.Option(
+            "--quality/--no-quality",
+            help="Measure the Rust quality of passing answers (clippy, rustfmt; cached).",
+        ),
+    ] = True,
 ) -> None:
     """Rebuild every report from the store alone (no model is called)."""
     from single_shot_eval.report.build import FORMAT_BY_SUFFIX, format_for_file, write_reports
@@ -246,5 +253,5 @@ def report(
         formats, out_dir, file_names = (wanted,), output.parent, {wanted: output.name}
     write_reports(
         path, out_dir, formats=formats, console=console_for(quiet), baseline=baseline,
-        file_names=file_names,
+        file_names=file_names, quality=quality,
     )
