@@ -44,7 +44,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-4"
+GENERATOR_VERSION = "programs-5"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -54,15 +54,23 @@ MUTANTS = 24
 _OUTPUT_CAP_BYTES = 256 * 1024
 _USAGE_ERROR_EXIT = 2
 # Two settings as far apart as possible: 26 hours between the zones makes `date.today()` differ.
+# 400 days, 5 hours, 7 minutes and 11 seconds: another year, date, hour, minute and second.
+_CLOCK_OFFSET_S = ((400 * 24 + 5) * 60 + 7) * 60 + 11
+# The second and third runs also skew unseeded randomness to opposite halves (`RANDOM`: low
+# draws in one, high draws in the other): a coin flip, `randint(1, 2)` or `choice` of two words
+# then differs between them for sure, where natural draws would agree by chance. The third run
+# also sees the wall clock `_CLOCK_OFFSET_S` later.
 _RUN_SETTINGS = (
-    {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1"},
-    {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2"},
-    {"TZ": "Asia/Kathmandu", "PYTHONHASHSEED": "3"},
+    {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1", "RANDOM": ""},
+    {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2", "RANDOM": "low"},
+    {"TZ": "Asia/Kathmandu", "PYTHONHASHSEED": "3", "RANDOM": "high",
+     "CLOCK_OFFSET_S": str(_CLOCK_OFFSET_S)},
 )
 _PATH_WORDS = re.compile(
     r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
     r"schema|data|infile|template|db|database|jsonl|yaml|txt)\b"
 )
+_DIR_WORDS = re.compile(r"(?i)\b(dir|dirs|directory|directories|folder|folders|tree)\b")
 _OUTPUT_WORDS = re.compile(r"(?i)\b(output|out|dest|destination|outfile|target)\b")
 
 # Runs in the sandbox as `python -c _CAPTURE_SOURCE SCRIPT`: prints the parser as JSON after a
@@ -168,6 +176,79 @@ timeout_s = spec["timeout_s"]
 cap = spec["output_cap"]
 deadline_all = time.monotonic() + spec["total_timeout_s"]
 
+def skew_randomness(high):
+    # Unseeded `random` draws from one half of their range only: `random()` in [0, .5) or
+    # [.5, 1), `randrange(n)` (choice, randint, shuffle, sample...) in the lower or upper half.
+    # Generators the program seeded itself (`seed(x)`, `Random(x)`, `setstate`) stay natural.
+    import random as rnd
+    base = rnd.Random
+    natural_seed, natural_setstate = base.seed, base.setstate
+    def seed(self, a=None, version=2):
+        self._sse_seeded = a is not None
+        return natural_seed(self, a, version)
+    def setstate(self, state):
+        self._sse_seeded = True
+        return natural_setstate(self, state)
+    def skewed_below(natural):
+        def below(self, n):
+            if n < 2 or getattr(self, "_sse_seeded", False):
+                return natural(self, n)
+            drawn = natural(self, n // 2)
+            return n - 1 - drawn if high else drawn
+        return below
+    def skewed_random(natural):
+        def draw(self):
+            value = natural(self)
+            if getattr(self, "_sse_seeded", False):
+                return value
+            return 0.5 + value / 2 if high else value / 2
+        return draw
+    base.seed, base.setstate = seed, setstate
+    # Subclasses (SystemRandom, which `secrets` uses) carry their own `_randbelow`/`random`.
+    classes, pending = [], [base]
+    while pending:
+        cls = pending.pop()
+        classes.append(cls)
+        pending.extend(cls.__subclasses__())
+    for cls in classes:
+        if "_randbelow" in cls.__dict__:
+            cls._randbelow = skewed_below(cls.__dict__["_randbelow"])
+        if "random" in cls.__dict__ or cls is base:
+            cls.random = skewed_random(getattr(cls, "random"))
+    # The module's functions are methods of one instance, bound at import: bind them again.
+    for name in dir(rnd._inst):
+        if not name.startswith("_") and callable(getattr(rnd, name, None)) and \
+                getattr(getattr(rnd, name), "__self__", None) is rnd._inst:
+            setattr(rnd, name, getattr(rnd._inst, name))
+
+def shift_clock(offset_s):
+    # The wall clock `offset_s` later for `time` and `datetime` (monotonic clocks untouched):
+    # output that names today's date or year differs, where three runs in one minute agree.
+    import datetime as dt, time as tm
+    real_time, real_time_ns = tm.time, tm.time_ns
+    real_localtime, real_gmtime = tm.localtime, tm.gmtime
+    real_ctime, real_asctime, real_strftime = tm.ctime, tm.asctime, tm.strftime
+    tm.time = lambda: real_time() + offset_s
+    tm.time_ns = lambda: real_time_ns() + int(offset_s) * 1_000_000_000
+    tm.localtime = lambda secs=None: real_localtime(tm.time() if secs is None else secs)
+    tm.gmtime = lambda secs=None: real_gmtime(tm.time() if secs is None else secs)
+    tm.ctime = lambda secs=None: real_ctime(tm.time() if secs is None else secs)
+    tm.asctime = lambda t=None: real_asctime(tm.localtime() if t is None else t)
+    tm.strftime = lambda fmt, t=None: real_strftime(fmt, tm.localtime() if t is None else t)
+    real = dt.datetime
+    class datetime(real):
+        __slots__ = ()
+        @classmethod
+        def now(cls, tz=None):
+            return cls.fromtimestamp(tm.time(), tz)
+        @classmethod
+        def utcnow(cls):
+            return cls.utcfromtimestamp(tm.time())
+        def __repr__(self):
+            return "datetime." + real.__repr__(self)
+    datetime.__module__ = "datetime"
+    dt.datetime = datetime  # `date.today()` reads `time.time()` by itself
+
 def run_child(case):
     folder = case["folder"]
     os.setsid()
@@ -188,6 +269,10 @@ def run_child(case):
     sys.path[0] = folder
     if "random" in sys.modules:
         sys.modules["random"].seed()
+    if spec["random"]:
+        skew_randomness(spec["random"] == "high")
+    if spec["clock_offset_s"]:
+        shift_clock(spec["clock_offset_s"])
     namespace = {"__name__": "__main__", "__file__": os.path.join(folder, script),
                  "__builtins__": builtins, "__doc__": None, "__spec__": None,
                  "__loader__": None, "__package__": None, "__cached__": None}
@@ -434,6 +519,9 @@ class Vocabulary:
     uses_argparse: bool = False
     # Command shapes from `match` sequence patterns: per word, its literal choices (None: any).
     templates: list[tuple[tuple[str, ...] | None, ...]] = field(default_factory=list)
+    # Per name (an argparse dest, a variable, a parameter): the literals the program compares it
+    # with, looks it up among or matches it against (see `_subject_literals`).
+    subject_literals: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _pattern_words(pattern: ast.pattern) -> tuple[str, ...] | None:
@@ -582,7 +670,160 @@ def program_vocabulary(source: str) -> Vocabulary:
                     # argv[0] is the script: `len(sys.argv) < 4` asks for 3 arguments.
                     wanted = comparator.value - (0 if isinstance(op, ast.Gt | ast.LtE) else 1)
                     vocab.argv_positions = max(vocab.argv_positions, min(wanted, 6))
+    vocab.subject_literals = _subject_literals(tree)
     return vocab
+
+
+# Calls that pass a value through unchanged for comparison purposes: `args.mode.lower()`.
+_TRANSPARENT_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold",
+                                  "title", "capitalize"})
+_TRANSPARENT_CALLS = frozenset({"str", "int", "float", "Path", "ord", "chr"})
+_LITERAL_LIMIT = 24
+
+
+def _constants(node: ast.AST, collections: dict[str, list[Any]]) -> list[Any]:
+    """The literal values `node` stands for: a constant, a tuple/list/set/dict of constants (a
+    dict: its keys), or the name of a collection of constants bound somewhere in the program."""
+    if isinstance(node, ast.Constant) and not isinstance(node.value, bool) and \
+            isinstance(node.value, str | int | float) and node.value is not None:
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [v for element in node.elts for v in _constants(element, {})]
+    if isinstance(node, ast.Dict):
+        return [v for key in node.keys if key is not None for v in _constants(key, {})]
+    if isinstance(node, ast.Name | ast.Attribute):
+        return list(collections.get(_name_of(node) or "", ()))
+    return []
+
+
+def _name_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _subject(node: ast.AST) -> str | None:
+    """The name a compared expression reads: `args.mode`, `mode`, `args.mode.lower()`,
+    `int(value)`, `sys.argv[1]` (as `argv[1]`)."""
+    while True:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in _TRANSPARENT_METHODS:
+            node = node.func.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in _TRANSPARENT_CALLS and node.args:
+            node = node.args[0]
+        else:
+            break
+    if isinstance(node, ast.Subscript) and _is_argv(node.value) and \
+            isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
+        return f"argv[{node.slice.value}]"
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and \
+            isinstance(node.slice.value, str):
+        return node.slice.value  # `config["mode"]`, `vars(args)["mode"]`
+    if isinstance(node, ast.Attribute) and node.attr not in _TRANSPARENT_METHODS:
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def _subject_literals(tree: ast.Module) -> dict[str, list[Any]]:
+    """Per name, the literals the program compares it with (`args.mode == "fast"`,
+    `unit in ("km", "mi")`, `UNITS[unit]`, `match command: case "add"`, `x.startswith("0x")`,
+    `x > 100`), following simple aliases (`mode = args.mode.lower()`, `run(args.mode)` into
+    `def run(mode)`), so that each argument gets the values its own branches test."""
+    collections: dict[str, list[Any]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            values = _constants(node.value, {}) if isinstance(
+                node.value, ast.Tuple | ast.List | ast.Set | ast.Dict) else []
+            for target in targets:
+                name = _name_of(target)
+                if name and values:
+                    collections.setdefault(name, [])
+                    for value in values:
+                        _add(collections[name], value)
+    found: dict[str, list[Any]] = {}
+    aliases: dict[str, set[str]] = {}
+
+    def note(subject: str | None, values: Iterable[Any]) -> None:
+        if subject is None:
+            return
+        bucket = found.setdefault(subject, [])
+        for value in values:
+            if len(bucket) < _LITERAL_LIMIT and not (isinstance(value, str) and (
+                    len(value) > 40 or not value.isprintable())):
+                _add(bucket, value)
+
+    def alias(first: str | None, second: str | None) -> None:
+        if first and second and first != second:
+            aliases.setdefault(first, set()).add(second)
+            aliases.setdefault(second, set()).add(first)
+
+    functions = {node.name: node for node in ast.walk(tree)
+                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            for index, operand in enumerate(operands):
+                subject = _subject(operand)
+                if subject is None:
+                    continue
+                for other in operands[:index] + operands[index + 1:]:
+                    values = _constants(other, collections)
+                    note(subject, values)
+                    # Around a numeric bound: both sides of `x > 100`.
+                    note(subject, [v + d for v in values if isinstance(v, int)
+                                   and not isinstance(v, bool) for d in (1, -1)])
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute):
+            table = collections.get(_name_of(node.value) or "")
+            if table:
+                note(_subject(node.slice), table)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if method in {"get", "pop"} and node.args:
+                table = collections.get(_name_of(node.func.value) or "")
+                if table:
+                    note(_subject(node.args[0]), table)
+            elif method in {"startswith", "endswith"} and node.args:
+                prefixes = [v for v in _constants(node.args[0], collections)
+                            if isinstance(v, str)]
+                note(_subject(node.func.value), [
+                    (p + "abc" if method == "startswith" else "abc" + p) for p in prefixes])
+        elif isinstance(node, ast.Match):
+            subject = _subject(node.subject)
+            for case in node.cases:
+                note(subject, _pattern_words(case.pattern) or ())
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            alias(_name_of(node.targets[0]), _subject(node.value))
+        elif isinstance(node, ast.For):
+            alias(_name_of(node.target), _subject(node.iter))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in functions:
+            params = functions[node.func.id].args
+            names = [a.arg for a in (*params.posonlyargs, *params.args)]
+            for name, argument in zip(names, node.args, strict=False):
+                alias(name, _subject(argument))
+            for keyword in node.keywords:
+                if keyword.arg:
+                    alias(keyword.arg, _subject(keyword.value))
+    merged: dict[str, list[Any]] = {}
+    for name in set(found) | set(aliases):
+        gathered: list[Any] = []
+        reach, frontier = {name}, {name}
+        for _ in range(3):  # aliases of aliases, a few steps deep
+            frontier = {a for f in frontier for a in aliases.get(f, ())} - reach
+            reach |= frontier
+        for source in [name, *sorted(reach - {name})]:
+            for value in found.get(source, ()):
+                if len(gathered) < _LITERAL_LIMIT:
+                    _add(gathered, value)
+        if gathered:
+            merged[name] = gathered
+    return merged
 
 
 # -- candidate inputs --------------------------------------------------------------------------
@@ -665,6 +906,16 @@ class _Builder:
                     ("empty", "")]
         lines = [" ".join(words[:3]), "42 17 -3", "", f"{words[0]} 5", "ünïcödé ✓"]
         return [("text", "\n".join(lines) + "\n"), ("empty", "")]
+
+    def directory_trees(self) -> list[list[tuple[str, str]]]:
+        """Folder contents for a directory argument: a few files (two with the same text, one
+        in a subfolder, one per file extension the program names), and a single file."""
+        extensions = [w for w in self.vocab.words if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", w)]
+        text = "alpha beta\n42\n"
+        files = [("a.txt", text), ("b.txt", text), ("notes.md", "# Notes\nsome text\n"),
+                 ("sub/c.txt", "gamma\n"), ("sub/deeper/d.log", "")]
+        files += [(f"file{n}{ext}", f"content {n}\n") for n, ext in enumerate(extensions[:3])]
+        return [files, [("only.txt", "one line\n")]]
 
     def line_pool(self) -> list[str]:
         """Single input lines: the program's words and numbers, alone and combined, plus edges."""
@@ -772,6 +1023,13 @@ class _Builder:
             return [((c,), ()) for c in arg.choices]
         if type_name.startswith("file:") and "w" in type_name:
             return [((f"{slot}.out",), ())]
+        if type_name in {"str", "Path", "PosixPath"} and _DIR_WORDS.search(hint):
+            if _OUTPUT_WORDS.search(arg.dest):
+                return [((f"{slot}_out",), ())]
+            folders: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = [
+                ((f"{slot}_dir",), tuple((f"{slot}_dir/{name}", text) for name, text in tree))
+                for tree in self.directory_trees()]
+            return [*folders, ((f"{slot}_missing",), ())]
         if type_name.startswith("file:") or type_name in {"Path", "PosixPath"} or (
                 type_name == "str" and _PATH_WORDS.search(hint)
                 and not _OUTPUT_WORDS.search(arg.dest)):
@@ -787,15 +1045,24 @@ class _Builder:
             return values
         if type_name == "str" and _OUTPUT_WORDS.search(arg.dest):
             return [((f"{slot}.out",), ())]
-        hinted = _hinted_values(hint) if type_name == "str" else None
-        if hinted is not None:
-            pool = hinted + [v for v in self.str_values() if v not in hinted][:4]
-        elif type_name == "int":
-            pool = self.int_values()
+        # What the program itself compares this argument with comes first, after what its
+        # help shows; then values of the domain its name or help names; then the general pool.
+        literals = self.vocab.subject_literals.get(arg.dest, [])
+        if type_name == "int":
+            pool = [str(v) for v in literals if isinstance(v, int)]
+            pool += [v for v in self.int_values() if v not in pool]
         elif type_name == "float":
-            pool = self.float_values()
+            pool = [repr(v) if isinstance(v, float) else str(v) for v in literals
+                    if isinstance(v, int | float)]
+            pool += [v for v in self.float_values() if v not in pool]
         else:
-            pool = self.str_values()
+            pool = []
+            for value in [*_help_examples(" ".join(filter(None, (arg.metavar, arg.help))),
+                                          self.vocab.words),
+                          *(str(v) for v in literals), *(_hinted_values(hint) or ())]:
+                _add(pool, value)
+            general = [v for v in self.str_values() if v not in pool]
+            pool += general[:4] if pool else general
         if arg.default is not None and not isinstance(arg.default, bool):
             default = str(arg.default)
             pool = [default, *[v for v in pool if v != default]]
@@ -1055,25 +1322,145 @@ class _Builder:
 
 
 _HINTED_VALUES = (
-    (re.compile(r"(?i)yyyy|date|birth|day"),
+    (re.compile(r"(?i)\broman|numeral"),
+     ["XIV", "MCMXCIV", "iv", "MMXXIV", "IIII", "IC", "ABC", "0"]),
+    (re.compile(r"(?i)\bcron"),
+     ["*/15 * * * *", "0 9 * * 1-5", "30 2 1 1 *", "0 0 * * 0", "5,10 */2 * * *",
+      "61 * * * *", "* * *"]),
+    (re.compile(r"(?i)timestamp|datetime|\biso\b"),
+     ["2024-03-15T10:30:00", "2024-03-15T10:30:00+02:00", "2024-03-15", "1700000000",
+      "2024-13-45T99:00:00"]),
+    (re.compile(r"(?i)yyyy|date|birth|\bday\b"),
      ["2024-03-15", "1990-05-15", "2000-02-29", "2023-12-31", "15/05/1990", "2023-02-29",
       "1970-01-01"]),
-    (re.compile(r"(?i)hh:mm|time|clock"), ["12:30", "00:00", "23:59", "7:05", "24:00"]),
-    (re.compile(r"(?i)hex|colou?r"), ["ff8800", "#00FF7f", "zz", "0"]),
-    (re.compile(r"(?i)\bip\b|address"), ["192.168.1.10", "10.0.0.256", "::1"]),
-    (re.compile(r"(?i)e-?mail"), ["user@example.com", "not-an-email"]),
-    (re.compile(r"(?i)\burl\b|https?"), ["https://example.com/a?b=1", "ftp://x", "nope"]),
+    (re.compile(r"(?i)duration|timeout|interval|delay|period|\bttl\b|elapsed"),
+     ["30s", "5m", "1h30m", "1d2h30m", "90", "0", "2w", "abc"]),
+    (re.compile(r"(?i)hh:mm|\btime\b|clock"), ["12:30", "00:00", "23:59", "7:05", "24:00"]),
+    (re.compile(r"(?i)semver|\bversion\b"),
+     ["1.2.3", "0.1.0-alpha.1", "2.0.0+build.5", "1.2", "v1.10.0", "x.y.z"]),
+    (re.compile(r"(?i)\buuid|\bguid"),
+     ["123e4567-e89b-12d3-a456-426614174000", "00000000-0000-0000-0000-000000000000",
+      "not-a-uuid"]),
+    (re.compile(r"(?i)cidr|subnet|netmask|network"),
+     ["192.168.1.0/24", "10.0.0.0/8", "192.168.1.7/32", "172.16.0.0/33", "2001:db8::/32"]),
+    (re.compile(r"(?i)\bip\b|ipv[46]|address"),
+     ["192.168.1.10", "10.0.0.256", "::1", "127.0.0.1", "2001:db8::1"]),
+    (re.compile(r"(?i)\bmac\b"), ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "zz:zz"]),
+    (re.compile(r"(?i)e-?mail"), ["user@example.com", "first.last+tag@sub.example.org",
+                                  "not-an-email", "a@b"]),
+    (re.compile(r"(?i)\burl\b|\buri\b|https?|link"),
+     ["https://example.com/a/b?x=1&y=two#frag", "http://user:pw@host:8080/p", "ftp://x",
+      "example.com/path", "nope"]),
+    (re.compile(r"(?i)\bhex|colou?r"),
+     ["ff8800", "#00FF7f", "48656c6c6f", "0xff", "DEADBEEF", "zz", "0"]),
+    (re.compile(r"(?i)base64|\bb64"), ["aGVsbG8gd29ybGQ=", "SGk=", "YWJj", "!!!"]),
+    (re.compile(r"(?i)\bbinary\b|\bbits?\b"), ["1011", "0b1010", "0", "102"]),
+    (re.compile(r"(?i)octal|permission|chmod"), ["755", "0o644", "rwxr-xr-x", "999"]),
+    (re.compile(r"(?i)\bphone"), ["+1-555-123-4567", "(555) 123-4567", "12"]),
+    (re.compile(r"(?i)\bisbn"), ["978-0-306-40615-7", "0-306-40615-2", "123"]),
+    (re.compile(r"(?i)credit|\bcard\b|luhn"),
+     ["4532015112830366", "79927398713", "1234567812345678", "12ab"]),
+    (re.compile(r"(?i)regex|pattern|\bglob"), ["[0-9]+", "^a.*z$", "foo|bar", "*.txt", "("]),
+    (re.compile(r"(?i)matrix"), ["1,2;3,4", "1,0;0,1", "2,3,4", "1,2;3"]),
+    (re.compile(r"(?i)comma|vector|\blist\b|coefficients|csv"),
+     ["1,2,3", "3,-1,2.5", "a,b,c", "5", ""]),
+    (re.compile(r"(?i)\bexpr|formula|equation|arithmetic"),
+     ["2 + 3 * 4", "(1 + 2) * 3", "10 / 4", "7 % 3", "2 ^ 10", "-5 + 2", "1 / 0", "3 +",
+      "(2"]),
+    (re.compile(r"(?i)\blat|\blon|coordinate"), ["40.7128", "-74.006", "91", "0"]),
+    (re.compile(r"(?i)\btext\b|sentence|message|string|phrase"),
+     ["Hello World", "racecar", "A man, a plan, a canal: Panama", "The quick brown fox",
+      "", "ünïcödé ✓"]),
+    (re.compile(r"(?i)\bword"), ["hello", "Level", "racecar", "a"]),
     (re.compile(r"(?i)number|count|amount|value|size|width|n\b|num"),
      ["3", "0", "-4", "12.5", "100"]),
 )
 
 
 def _hinted_values(hint: str) -> list[str] | None:
-    """Values for a string argument whose name or help says what it holds (a date, a time...)."""
+    """Values for a string argument whose name or help says what it holds (a date, a time, a
+    Roman numeral, a cron line...): those of every domain the hint names, the first first."""
+    found: list[str] = []
     for pattern, values in _HINTED_VALUES:
         if pattern.search(hint):
-            return list(values)
-    return None
+            for value in values:
+                _add(found, value)
+    return found or None
+
+
+# Words in a help text's format that stand for a value rather than being typed as they are.
+_NUMBER_PLACEHOLDERS = frozenset({"n", "k", "w", "weight", "num", "number", "count", "value",
+                                  "val", "size", "amount", "int", "len", "length", "port",
+                                  "priority", "score", "qty", "cost", "m", "i", "j"})
+_NAME_PLACEHOLDERS = frozenset({"key", "name", "var", "variable", "field", "item", "id",
+                                "section", "label", "tag", "node", "word", "host", "user",
+                                "old", "new", "expected", "from", "to", "src", "dst", "a", "b",
+                                "u", "v", "x", "y", "s", "t"})
+_PLACEHOLDER_NUMBERS = ("3", "5", "-2", "0", "10", "7")
+_PLACEHOLDER_NAMES = ("a", "b", "c", "d")
+_FORMAT_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[-:=.;,|][A-Za-z0-9_]+)+")
+_EXAMPLE_LEAD = re.compile(
+    r"(?i)(?:\be\.?g\.?|\bfor example|\bsuch as|\blike|\bformat|\boperations?|\bcommands?|"
+    r"\bone of)\s*[,:]?\s*")
+_PROSE_HYPHENS = frozenset({"auto", "run", "case", "cross", "element", "dot", "k", "r",
+                            "comma", "space", "tab", "non", "multi", "read", "write", "single",
+                            "double", "key", "top", "pre", "post", "re", "self", "well"})
+
+
+def _help_examples(text: str, keywords: Iterable[str] = ()) -> list[str]:
+    """Concrete values from an argument's help and metavar: quoted examples (`'1,2;3,4'`),
+    lists after "e.g." / "Operations:" (`30s, 5m, 1h`; `push:N, pop`), and format tokens
+    (`u-v:weight`, `name=value`, `SECTION.KEY=VALUE`) with their placeholders filled in."""
+    keep = {k.lower() for k in keywords}
+    examples: list[str] = []  # written as a user would type them: kept as they are too
+    templates: list[str] = []
+    for quoted in re.findall(r"['`\"]([^'`\"\s][^'`\"]{0,30})['`\"]", text):
+        _add(examples, quoted)
+    for lead in _EXAMPLE_LEAD.finditer(text):
+        rest = re.split(r"[)\]]|\.\s|\.$", text[lead.end():], maxsplit=1)[0]
+        for item in re.split(r",\s+|\s+or\s+|\s*\|\s*|;\s+", rest):
+            item = item.strip(" '\"`")
+            if 0 < len(item) <= 30 and " " not in item and any(c.isalnum() for c in item):
+                _add(examples if lead.group(0)[:1].lower() == "e" else templates, item)
+    for token in _FORMAT_TOKEN.findall(text):
+        parts = re.split(r"[-:=.;,|]", token)
+        if token.lower() in {"e.g", "i.e"} or token in examples:
+            continue
+        structured = bool(set(token) & set(":=;,|")) or all(
+            len(part) <= 2 or part.isupper() for part in parts)
+        prose = parts[0].lower() in _PROSE_HYPHENS and not set(token) & set(":=;,|.")
+        if structured and not prose:
+            _add(templates, token)
+    # Dates and times are the date hint's: `YYYY-MM-DD` itself is no value.
+    templates = [t for t in templates if not re.fullmatch(r"(?i)[ymdhs_:/ .t-]+", t)]
+    values = list(examples)
+    for variant in range(4):
+        for template in examples + templates:
+            _add(values, _instantiate(template, variant, keep))
+    return values
+
+
+def _instantiate(template: str, variant: int, keywords: set[str]) -> str:
+    """`template` with its placeholder words replaced by values of the `variant`-th set (a
+    number for `N`/`weight`/`value`, a short name for `u`/`key`); program keywords kept."""
+    pieces = re.split(r"([^A-Za-z0-9_]+)", template)
+    out: list[str] = []
+    names = numbers = 0
+    for piece in pieces:
+        lowered = piece.lower()
+        if not piece or not (piece[0].isalnum() or piece[0] == "_") or lowered in keywords \
+                or re.fullmatch(r"-?\d+(\.\d+)?", piece):
+            out.append(piece)
+        elif lowered in _NUMBER_PLACEHOLDERS or (piece.isupper() and len(piece) == 1 and
+                                                 lowered not in _NAME_PLACEHOLDERS):
+            out.append(_PLACEHOLDER_NUMBERS[(variant + numbers) % len(_PLACEHOLDER_NUMBERS)])
+            numbers += 1
+        elif lowered in _NAME_PLACEHOLDERS or (piece.isupper() and len(piece) > 1):
+            out.append(_PLACEHOLDER_NAMES[(variant + names) % len(_PLACEHOLDER_NAMES)])
+            names += 1
+        else:
+            out.append(piece)
+    return "".join(out)
 
 
 def _slot(arg: ArgumentSpec, index: int) -> str:
@@ -1188,6 +1575,8 @@ def run_candidates(example: Example, sandbox: Sandbox, candidates: list[Candidat
                 "coverage_path": coverage_path if measure_first and number == 0 else None,
                 "measure": measure_first and number == 0,
                 "tz": setting["TZ"],
+                "random": setting.get("RANDOM", ""),
+                "clock_offset_s": float(setting.get("CLOCK_OFFSET_S", "0")),
                 "timeout_s": timeout_s,
                 "total_timeout_s": total_timeout_s,
                 "output_cap": _OUTPUT_CAP_BYTES,
@@ -1344,6 +1733,16 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
         if not volatile:
             break
     chosen = _select(kept, budget)
+    unjudgeable_reason = None
+    if dropped_nondeterministic and all(
+            _as_case(0, c, r, parser is not None).comparison is Comparison.EXIT_CODE
+            for c, r in chosen):
+        # `--help` and usage errors alone judge nothing the program does.
+        unjudgeable_reason = (
+            f"no deterministic input: the Python original gave different output on repeated "
+            f"runs for all {dropped_nondeterministic} inputs that reached its logic (random, "
+            f"time or environment dependent)")
+        chosen = []
     covered_lines = frozenset().union(*(run.lines for _, run in chosen)) if chosen else frozenset()
     covered_arcs = frozenset().union(*(run.arcs for _, run in chosen)) if chosen else frozenset()
     cases = tuple(_as_case(number, candidate, run, parser is not None)
@@ -1359,6 +1758,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
         dropped_timeout=dropped_timeout,
         seconds=time.perf_counter() - started,
         note="argparse" if parser is not None else "argv/stdin",
+        unjudgeable_reason=unjudgeable_reason,
     )
 
 
