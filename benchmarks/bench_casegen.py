@@ -26,45 +26,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_case_reproducibility import REPEATS, reproduces
 
 from single_shot_eval.corpus.casegen import CaseCache, GeneratedCaseSet, with_generated_cases
-from single_shot_eval.corpus.example import Example, ExampleKind
+from single_shot_eval.corpus.example import ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
-from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
-
-REPEATS = 3
-
-
-def reproduces(example: Example, sandbox: Sandbox) -> tuple[int, int]:
-    """(cases whose REPEATS oracle runs agree, cases) for `example`'s generated cases."""
-    cases = example.cases
-    if not cases:
-        return 0, 0
-    with tempfile.TemporaryDirectory(prefix="sse-repro-") as tmp:
-        commands = []
-        for repeat in range(REPEATS):
-            for number, case in enumerate(cases):
-                folder = Path(tmp) / f"r{repeat}" / f"case-{number}"
-                folder.mkdir(parents=True)
-                (folder / example.script_name).write_text(example.python_source, "utf-8")
-                for name, text in (*example.support_files, *case.files):
-                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                    (folder / name).write_text(text, "utf-8")
-                commands.append(SandboxCommand(
-                    (sandbox.python_executable, example.script_name, *case.args),
-                    case.stdin.encode(),
-                    (("PYTHONHASHSEED", "0"), ("HOME", str(folder)), ("TMPDIR", str(folder)),
-                     *case.env),
-                    str(folder),
-                ))
-        results = sandbox.run_batch(commands, workdir=Path(tmp),
-                                    limits=SandboxLimits(cpu_s=10, wall_timeout_s=10))
-    agreeing = 0
-    for number in range(len(cases)):
-        runs = [results[repeat * len(cases) + number] for repeat in range(REPEATS)]
-        outcomes = {(r.exit_code, r.stdout, r.timed_out) for r in runs}
-        agreeing += len(outcomes) == 1 and not runs[0].timed_out
-    return agreeing, len(cases)
+from single_shot_eval.verify.sandbox import Sandbox
 
 
 def main() -> None:

@@ -886,26 +886,60 @@ class _Builder:
         return values
 
     def text_file(self, hint: str) -> list[tuple[str, str]]:
-        """(content kind, text) variants for an input file whose name or help says `hint`."""
+        """(content kind, text) variants for an input file whose name or help says `hint`: the
+        kind the hint names first (JSON, CSV, settings), then those the program's imports and
+        literals suggest, plain text lines, and an empty file."""
         lowered = hint.lower()
         words = [w for w in self.vocab.words if w.isidentifier()][:6] or ["name", "value"]
         keys = (self.vocab.keys + [w for w in words if w not in self.vocab.keys])[:6]
-        if "json" in lowered or (self.vocab.uses_json and "csv" not in lowered):
-            record = {key: (i * 7 - 3 if i % 2 else f"{key}-{i}") for i, key in enumerate(keys)}
-            other = {key: i for i, key in enumerate(keys)}
-            return [("json", json.dumps(record, indent=2) + "\n"),
-                    ("json_list", json.dumps([other, record]) + "\n"),
-                    ("empty", "")]
-        if "csv" in lowered or self.vocab.uses_csv:
-            header = ",".join(keys[:4])
-            rows = [",".join(str((r + 1) * (c + 2) - 3) for c in range(len(keys[:4])))
-                    for r in range(3)]
-            return [("csv", "\n".join([header, *rows]) + "\n"),
-                    ("csv_text", header + "\n" + ",".join(["a", "-1", "2.5", "ü"][: len(keys[:4])])
-                     + "\n"),
-                    ("empty", "")]
+        record = {key: (i * 7 - 3 if i % 2 else f"{key}-{i}") for i, key in enumerate(keys)}
+        other = {key: i for i, key in enumerate(keys)}
+        header = ",".join(keys[:4])
+        rows = [",".join(str((r + 1) * (c + 2) - 3) for c in range(len(keys[:4])))
+                for r in range(3)]
         lines = [" ".join(words[:3]), "42 17 -3", "", f"{words[0]} 5", "ünïcödé ✓"]
-        return [("text", "\n".join(lines) + "\n"), ("empty", "")]
+        templated = self.template_lines()
+        kinds = {
+            "json": lambda: json.dumps(record, indent=2) + "\n",
+            "json_list": lambda: json.dumps([other, record]) + "\n",
+            "csv": lambda: "\n".join([header, *rows]) + "\n",
+            "csv_text": lambda: header + "\n" + ",".join(
+                ["a", "-1", "2.5", "ü"][: len(keys[:4])]) + "\n",
+            "config": self.config_text,
+            "lines": lambda: "\n".join(templated or self.line_pool()[:8]) + "\n",
+            "text": lambda: "\n".join(lines) + "\n",
+        }
+        configish = bool(set(self.vocab.words) & {"=", "#", "[", "export"}) or bool(re.search(
+            r"(?i)config|\.env\b|\bini\b|properties|settings", hint))
+        order: list[str] = []
+        if "json" in lowered:
+            order += ["json", "json_list"]
+        if "csv" in lowered:
+            order += ["csv", "csv_text"]
+        if configish:
+            order.append("config")
+        if self.vocab.uses_json:
+            order += ["json", "json_list"]
+        if self.vocab.uses_csv:
+            order += ["csv", "csv_text"]
+        if templated or self.vocab.reads_stdin:
+            order.append("lines")
+        order.append("text")
+        chosen = list(dict.fromkeys(order))[:5]
+        return [(kind, kinds[kind]()) for kind in chosen] + [("empty", "")]
+
+    def config_text(self) -> str:
+        """A `key=value` / `[section]` / `# comment` document with the program's keys and
+        separators: settings files, `.env` files, INI files, properties."""
+        keys = [k for k in (*self.vocab.keys, *self.vocab.words)
+                if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,20}", k)][:4] or ["name", "port"]
+        separator = ":" if ":" in self.vocab.words and "=" not in self.vocab.words else "="
+        lines = ["# settings", "[main]" if "[" in self.vocab.words else ""]
+        lines += [f"{key}{separator}{value}" for key, value in zip(
+            keys, ("alpha", "8080", '"quoted value"', "-2.5"), strict=False)]
+        lines += [f"export EXTRA{separator}1" if "export" in self.vocab.words else
+                  f"EXTRA {separator} spaced", "", "not a setting line"]
+        return "\n".join(line for line in lines if line is not None) + "\n"
 
     def directory_trees(self) -> list[list[tuple[str, str]]]:
         """Folder contents for a directory argument: a few files (two with the same text, one
