@@ -43,6 +43,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--budget", type=int, default=12)
     parser.add_argument("--json", type=Path, default=None, dest="json_path")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep the generated cases in this (empty) cache directory, e.g. "
+                        "for corpus-stats or bench_case_reproducibility afterwards")
     args = parser.parse_args()
 
     full = load_corpus(args.examples)
@@ -56,8 +59,8 @@ def main() -> None:
 
     sandbox = Sandbox()
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="sse-case-cache-") as cache_dir:
-        cache = CaseCache(Path(cache_dir))
+    with tempfile.TemporaryDirectory(prefix="sse-case-cache-") as scratch:
+        cache = CaseCache(args.cache if args.cache is not None else Path(scratch))
         results: list[GeneratedCaseSet] = []
 
         def show(case_set: GeneratedCaseSet) -> None:

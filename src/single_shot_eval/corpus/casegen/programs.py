@@ -35,7 +35,7 @@ import re
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,9 @@ GENERATOR_VERSION = "programs-5"
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
 MAX_CANDIDATES = 96
-# Mutants of the best inputs run in the coverage-guided round.
+# Mutants of the best inputs run in each coverage-guided round.
 MUTANTS = 24
+MUTATION_ROUNDS = 2
 _OUTPUT_CAP_BYTES = 256 * 1024
 _USAGE_ERROR_EXIT = 2
 # Two settings as far apart as possible: 26 hours between the zones makes `date.today()` differ.
@@ -861,6 +862,10 @@ class _Builder:
         self.vocab = vocab
         seed = int(hashlib.sha256(example.python_source.encode()).hexdigest()[:16], 16)
         self.rng = random.Random(seed)
+        self.cross_tokens: list[str] = []
+        # Per (sub)command path: its options with their value pools (for mutation).
+        self.option_pools: dict[tuple[str, ...], list[tuple[ArgumentSpec, list[
+            tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]]]] = {}
 
     # values -----------------------------------------------------------------------------
 
@@ -878,7 +883,9 @@ class _Builder:
         return values
 
     def str_values(self) -> list[str]:
-        values = list(self.vocab.words[:10])
+        values = list(self.cross_tokens[:3])
+        for word in self.vocab.words[:10]:
+            _add(values, word)
         if self.vocab.uses_csv and not self.vocab.keys:
             values += [name for name in _CSV_HEADER[2:] if name not in values]
         for edge in _STR_EDGES:
@@ -1031,6 +1038,12 @@ class _Builder:
                     stdin_lines.insert(at, self.rng.choice(lines))
                 else:
                     del stdin_lines[min(at, len(stdin_lines) - 1)]
+            elif self.option_pools and self.rng.random() < 0.7:
+                changed = self._mutate_options(seed)
+                if changed is None:
+                    continue
+                out.append(replace(changed, name=f"{seed.name}_m{number}"[:48]))
+                continue
             elif args:
                 # Never replace a subcommand or an option name: only their values.
                 slots = [i for i, word in enumerate(args) if not word.startswith("-")
@@ -1044,6 +1057,46 @@ class _Builder:
             out.append(Candidate(f"{seed.name}_m{number}"[:48], tuple(args), stdin=stdin,
                                  files=seed.files))
         return out
+
+    def _mutate_options(self, seed: Candidate) -> Candidate | None:
+        """`seed` with one option of its (sub)command added, given another value of its own
+        pool, or removed: combinations of options that no one-at-a-time variation tries."""
+        prefix = max((p for p in self.option_pools if seed.args[:len(p)] == p), key=len,
+                     default=None)
+        if prefix is None:
+            return None
+        args = list(seed.args)
+        files = dict(seed.files)
+        options = self.option_pools[prefix]
+        present = [(i, arg, pool) for arg, pool in options for i, word in enumerate(args)
+                   if word in arg.options]
+        choice = self.rng.random()
+        if present and choice < 0.35:
+            at, arg, pool = self.rng.choice(present)
+            if arg.flag or at + 1 >= len(args) or not pool:
+                return None
+            words, extra = pool[self.rng.randrange(len(pool))]
+            args[at + 1:at + 1 + len(words)] = words
+            files.update(extra)
+        elif present and choice < 0.5:
+            at, arg, _ = self.rng.choice(present)
+            del args[at:at + (1 if arg.flag else 2)]
+        else:
+            absent = [(arg, pool) for arg, pool in options
+                      if not any(word in arg.options for word in args)]
+            if not absent:
+                return None
+            arg, pool = self.rng.choice(absent)
+            inserted = [arg.option]
+            if not arg.flag and pool:
+                words, extra = pool[self.rng.randrange(len(pool))]
+                inserted.extend(words)
+                files.update(extra)
+            elif not arg.flag:
+                return None
+            args[len(prefix):len(prefix)] = inserted
+        return Candidate(seed.name, tuple(args), stdin=seed.stdin,
+                         files=tuple(sorted(files.items())))
 
     # argparse ---------------------------------------------------------------------------
 
@@ -1124,6 +1177,14 @@ class _Builder:
         return tuple(words), tuple(files)
 
     def argparse_candidates(self, spec: ParserSpec) -> list[Candidate]:
+        # Names the help texts' formats introduce (`a` and `b` of edges `a-b`) are values other
+        # arguments may refer to (`--start a`).
+        for _, parser in _command_paths(spec):
+            for action in parser.actions:
+                for example in _help_examples(" ".join(filter(None, (action.metavar,
+                                                                     action.help)))):
+                    for token in re.findall(r"[A-Za-z_]\w{0,11}", example):
+                        _add(self.cross_tokens, token)
         out: list[Candidate] = [
             Candidate("help", ("--help",), exit_code_only=True, always_keep=True),
             Candidate("usage_error", ("--no-such-option-xyz",), exit_code_only=True,
@@ -1150,6 +1211,8 @@ class _Builder:
             "_HelpAction", "_VersionAction", "_SubParsersAction"}]
         values = {a.dest + str(i): self.argument_values(a, _slot(a, i))
                   for i, a in enumerate(args)}
+        self.option_pools[prefix] = [(a, values[a.dest + str(i)]) for i, a in enumerate(args)
+                                     if not a.positional]
 
         def base_parts(skip: int | None = None) -> tuple[list[str], list[str], list[tuple[str,
                                                                                         str]]]:
@@ -1217,25 +1280,38 @@ class _Builder:
                 if round_ < len(mine):
                     out.append(mine[round_])
         # A rich base (every valued option at its typical value) with each flag on top: options
-        # such as `--as-of DATE` often make the flags' output deterministic.
+        # such as `--as-of DATE` often make the flags' output deterministic. Then the rich base
+        # under every choice of every option that has choices (`--mode path --start a --end
+        # a`), and an alternate rich base whose options take other values (`--end b`).
         group_of = {dest: n for n, group in enumerate(parser.exclusive) for dest in group}
-        rich: list[str] = []
-        rich_files: list[tuple[str, str]] = list(files)
+        rich_args: list[int] = []
         rich_groups: set[int] = set()
         for i, arg in enumerate(args):
-            if arg.positional or arg.required or arg.flag:
+            if arg.positional or arg.required or arg.flag or not values[arg.dest + str(i)]:
                 continue
             group = group_of.get(arg.dest)
             if group is not None and group in rich_groups:
                 continue
             if group is not None:
                 rich_groups.add(group)
-            words, extra = self._words(arg, values[arg.dest + str(i)],
-                                       max(1, self._arity(arg)[0]), 0)
-            rich.extend([arg.option, *words])
-            rich_files.extend(extra)
-        if rich:
-            rich_files_t = tuple(dict(rich_files).items())
+            rich_args.append(i)
+
+        def rich_argv(shift: int, override: tuple[int, int] | None = None) -> tuple[
+                list[str], tuple[tuple[str, str], ...]]:
+            words_out: list[str] = []
+            extra_files: list[tuple[str, str]] = list(files)
+            for rank, i in enumerate(rich_args):
+                arg = args[i]
+                pool = values[arg.dest + str(i)]
+                start = override[1] if override is not None and override[0] == i else \
+                    (rank + 1) * shift
+                words, extra = self._words(arg, pool, max(1, self._arity(arg)[0]), start)
+                words_out.extend([arg.option, *words])
+                extra_files.extend(extra)
+            return words_out, tuple(dict(extra_files).items())
+
+        if rich_args:
+            rich, rich_files_t = rich_argv(0)
             out.append(Candidate(f"{name}_rich", (*prefix, *options, *rich, *positionals),
                                  files=rich_files_t))
             for arg in args:
@@ -1243,6 +1319,18 @@ class _Builder:
                     out.append(Candidate(f"{name}_rich_{arg.dest}",
                                          (*prefix, *options, *rich, arg.option, *positionals),
                                          files=rich_files_t))
+            for shift in (0, 1):
+                for i in rich_args:
+                    if args[i].choices:
+                        for choice in range(len(args[i].choices)):
+                            words, extra = rich_argv(shift, (i, choice))
+                            out.append(Candidate(
+                                f"{name}_rich{shift}_{args[i].dest}_{choice}",
+                                (*prefix, *options, *words, *positionals), files=extra))
+                if shift:
+                    words, extra = rich_argv(shift)
+                    out.append(Candidate(f"{name}_rich_alt",
+                                         (*prefix, *options, *words, *positionals), files=extra))
         # Seeded combinations: several optional arguments at once (never two of one group).
         optional = [(i, a) for i, a in enumerate(args) if not a.positional and not a.required]
         for number in range(3 if optional else 0):
@@ -1686,9 +1774,9 @@ def _parse_run(record: dict[str, Any], statements: frozenset[int],
 
 
 def candidate_inputs(example: Example, parser: ParserSpec | None,
-                     vocab: Vocabulary) -> list[Candidate]:
+                     vocab: Vocabulary, builder: _Builder | None = None) -> list[Candidate]:
     """The candidates for `example`, de-duplicated, at most `MAX_CANDIDATES` (always-kept first)."""
-    builder = _Builder(example, vocab)
+    builder = builder if builder is not None else _Builder(example, vocab)
     raw = builder.argparse_candidates(parser) if parser is not None else \
         builder.plain_candidates()
     seen: set[tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]]] = set()
@@ -1712,7 +1800,8 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     started = time.perf_counter()
     vocab = program_vocabulary(example.python_source)
     parser = capture_parser(example, sandbox) if vocab.uses_argparse else None
-    candidates = candidate_inputs(example, parser, vocab)
+    builder = _Builder(example, vocab)
+    candidates = candidate_inputs(example, parser, vocab, builder)
     (first,) = run_candidates(example, sandbox, candidates, settings=_RUN_SETTINGS[:1])
     statements = next((run.statements for run in first if run.statements), frozenset())
     branches = next((run.branches for run in first if run.branches), frozenset())
@@ -1725,13 +1814,17 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
             dropped_timeout += 1
             continue
         finished.append((candidate, run))
-    # One round of coverage-guided mutation of the inputs that reach the most code.
-    seeds = [c for c, _ in _select(finished, budget) if not c.exit_code_only]
+    # Rounds of coverage-guided mutation of the inputs that reach the most code: a mutant that
+    # adds coverage is a seed of the next round (an option added, then its partner).
     known = {(c.args, c.stdin, c.files) for c in candidates}
-    mutants = [m for m in _Builder(example, vocab).mutants(seeds, MUTANTS)
-               if (m.args, m.stdin, m.files) not in known]
-    mutants = list({(m.args, m.stdin, m.files): m for m in mutants}.values())
-    if mutants:
+    for _ in range(MUTATION_ROUNDS):
+        seeds = [c for c, _ in _select(finished, budget) if not c.exit_code_only]
+        mutants = [m for m in builder.mutants(seeds, MUTANTS)
+                   if (m.args, m.stdin, m.files) not in known]
+        mutants = list({(m.args, m.stdin, m.files): m for m in mutants}.values())
+        if not mutants:
+            break
+        known |= {(m.args, m.stdin, m.files) for m in mutants}
         (mutated,) = run_candidates(example, sandbox, mutants, settings=_RUN_SETTINGS[:1])
         for candidate, run in zip(mutants, mutated, strict=True):
             if run.skipped:
