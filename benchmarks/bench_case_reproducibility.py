@@ -1,7 +1,7 @@
 """Benchmark: do generated behaviour cases reproduce on the Python oracle?
 
 Run: ``.venv/bin/python benchmarks/bench_case_reproducibility.py CORPUS [--jobs 2]
-[--cache DIR] [--repeats 3]``.
+[--cache DIR] [--cached-only] [--repeats 3]``.
 
 CORPUS is anything `--corpus` accepts (a repository root, an `examples/` folder, ...). Every CLI
 program example gets its generated cases from the case cache (`--cache`, default the user's
@@ -19,12 +19,14 @@ import argparse
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from single_shot_eval.corpus.casegen import CaseCache, with_generated_cases
+from single_shot_eval.corpus.casegen.programs import GENERATOR_VERSION
 from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
@@ -73,23 +75,31 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--cache", type=Path, default=None,
                         help="case cache (default: the user's, as `cases` uses)")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="only the examples the cache already holds (generate nothing)")
     args = parser.parse_args()
 
     corpus = load_corpus(args.corpus)
+    cache = CaseCache(args.cache)
     programs = [e for e in corpus.examples if e.kind is ExampleKind.PROGRAM]
+    if args.cached_only:
+        programs = [e for e in programs
+                    if cache.get(CaseCache.key(e, GENERATOR_VERSION, args.budget)) is not None]
     sandbox = Sandbox()
     started = time.perf_counter()
     generated = with_generated_cases(
         replace(corpus, examples=tuple(programs)), sandbox=sandbox, budget=args.budget,
-        cache=CaseCache(args.cache), jobs=args.jobs)
+        cache=cache, jobs=args.jobs)
     print(f"{len(programs)} program examples; cases ready in {time.perf_counter() - started:.1f}"
           " s (cached or generated)")
     started = time.perf_counter()
     agreeing = total = 0
     unjudgeable = [e.id for e in generated.examples if e.unjudgeable_reason is not None]
     failing: list[str] = []
-    for example in generated.examples:
-        ok, count = reproduces(example, sandbox, args.repeats)
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        counts = list(pool.map(lambda e: reproduces(e, sandbox, args.repeats),
+                               generated.examples))
+    for example, (ok, count) in zip(generated.examples, counts, strict=True):
         agreeing += ok
         total += count
         if ok != count:
