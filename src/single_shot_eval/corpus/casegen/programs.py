@@ -916,19 +916,20 @@ class _Builder:
             "lines": lambda: "\n".join(templated or self.line_pool()[:8]) + "\n",
             "text": lambda: "\n".join(lines) + "\n",
         }
-        configish = bool(set(self.vocab.words) & {"=", "#", "[", "export"}) or bool(re.search(
-            r"(?i)config|\.env\b|\bini\b|properties|settings", hint))
+        # What the hint names outranks what the imports suggest, which outranks separators.
         order: list[str] = []
         if "json" in lowered:
             order += ["json", "json_list"]
         if "csv" in lowered:
             order += ["csv", "csv_text"]
-        if configish:
+        if re.search(r"(?i)\.env\b|\bini\b|properties|settings|dotenv", hint):
             order.append("config")
         if self.vocab.uses_json:
             order += ["json", "json_list"]
         if self.vocab.uses_csv:
             order += ["csv", "csv_text"]
+        if set(self.vocab.words) & {"=", "#", "[", "export"} or "config" in lowered:
+            order.append("config")
         if templated or self.vocab.reads_stdin:
             order.append("lines")
         order.append("text")
