@@ -44,7 +44,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.verify.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-5"
+GENERATOR_VERSION = "programs-6"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -55,12 +55,14 @@ MUTATION_ROUNDS = 2
 _OUTPUT_CAP_BYTES = 256 * 1024
 _USAGE_ERROR_EXIT = 2
 # Two settings as far apart as possible: 26 hours between the zones makes `date.today()` differ.
-# 400 days, 5 hours, 7 minutes and 11 seconds: another year, date, hour, minute and second.
+# 400 days, 5 hours, 7 minutes and 11 seconds: another year, date, hour, minute and second;
+# and a clock 1000 times as fast, so that an elapsed 0.1 ms shows as 0.1 s.
 _CLOCK_OFFSET_S = ((400 * 24 + 5) * 60 + 7) * 60 + 11
+_CLOCK_RATE = 1000.0
 # The second and third runs also skew unseeded randomness to opposite halves (`RANDOM`: low
 # draws in one, high draws in the other): a coin flip, `randint(1, 2)` or `choice` of two words
 # then differs between them for sure, where natural draws would agree by chance. The third run
-# also sees the wall clock `_CLOCK_OFFSET_S` later.
+# also sees the wall clock `_CLOCK_OFFSET_S` later and running `_CLOCK_RATE` times as fast.
 _RUN_SETTINGS = (
     {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1", "RANDOM": ""},
     {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2", "RANDOM": "low"},
@@ -222,15 +224,25 @@ def skew_randomness(high):
                 getattr(getattr(rnd, name), "__self__", None) is rnd._inst:
             setattr(rnd, name, getattr(rnd._inst, name))
 
-def shift_clock(offset_s):
-    # The wall clock `offset_s` later for `time` and `datetime` (monotonic clocks untouched):
-    # output that names today's date or year differs, where three runs in one minute agree.
+def shift_clock(offset_s, rate):
+    # The wall clock `offset_s` later for `time` and `datetime`, and running `rate` times as
+    # fast, as do `perf_counter` and `process_time` (`monotonic`, which asyncio and threading
+    # wait by, is untouched): output that names today's date or year, or an elapsed time
+    # ("0.00s" three times in a quiet minute, "0.01s" on a loaded machine), differs.
     import datetime as dt, time as tm
-    real_time, real_time_ns = tm.time, tm.time_ns
+    real_time = tm.time
     real_localtime, real_gmtime = tm.localtime, tm.gmtime
     real_ctime, real_asctime, real_strftime = tm.ctime, tm.asctime, tm.strftime
-    tm.time = lambda: real_time() + offset_s
-    tm.time_ns = lambda: real_time_ns() + int(offset_s) * 1_000_000_000
+    def fast(real):
+        origin = real()
+        return lambda: origin + (real() - origin) * rate
+    time_now = fast(real_time)
+    tm.time = lambda: time_now() + offset_s
+    tm.time_ns = lambda: int(tm.time() * 1e9)
+    for name in ("perf_counter", "process_time"):
+        clock = fast(getattr(tm, name))
+        setattr(tm, name, clock)
+        setattr(tm, name + "_ns", lambda clock=clock: int(clock() * 1e9))
     tm.localtime = lambda secs=None: real_localtime(tm.time() if secs is None else secs)
     tm.gmtime = lambda secs=None: real_gmtime(tm.time() if secs is None else secs)
     tm.ctime = lambda secs=None: real_ctime(tm.time() if secs is None else secs)
@@ -273,7 +285,7 @@ def run_child(case):
     if spec["random"]:
         skew_randomness(spec["random"] == "high")
     if spec["clock_offset_s"]:
-        shift_clock(spec["clock_offset_s"])
+        shift_clock(spec["clock_offset_s"], spec["clock_rate"])
     namespace = {"__name__": "__main__", "__file__": os.path.join(folder, script),
                  "__builtins__": builtins, "__doc__": None, "__spec__": None,
                  "__loader__": None, "__package__": None, "__cached__": None}
@@ -1700,6 +1712,7 @@ def run_candidates(example: Example, sandbox: Sandbox, candidates: list[Candidat
                 "tz": setting["TZ"],
                 "random": setting.get("RANDOM", ""),
                 "clock_offset_s": float(setting.get("CLOCK_OFFSET_S", "0")),
+                "clock_rate": _CLOCK_RATE,
                 "timeout_s": timeout_s,
                 "total_timeout_s": total_timeout_s,
                 "output_cap": _OUTPUT_CAP_BYTES,
