@@ -34,7 +34,7 @@ import random
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -918,7 +918,7 @@ class _Builder:
                 for r in range(3)]
         lines = [" ".join(words[:3]), "42 17 -3", "", f"{words[0]} 5", "ünïcödé ✓"]
         templated = self.template_lines()
-        kinds = {
+        kinds: dict[str, Callable[[], str]] = {
             "json": lambda: json.dumps(record, indent=2) + "\n",
             "json_list": lambda: json.dumps([other, record]) + "\n",
             "csv": lambda: "\n".join([header, *rows]) + "\n",
@@ -1334,16 +1334,16 @@ class _Builder:
                                          files=rich_files_t))
             for shift in (0, 1):
                 for i in rich_args:
-                    if args[i].choices:
-                        for choice in range(len(args[i].choices)):
-                            words, extra = rich_argv(shift, (i, choice))
-                            out.append(Candidate(
-                                f"{name}_rich{shift}_{args[i].dest}_{choice}",
-                                (*prefix, *options, *words, *positionals), files=extra))
+                    for choice in range(len(args[i].choices or ())):
+                        varied, varied_files = rich_argv(shift, (i, choice))
+                        out.append(Candidate(
+                            f"{name}_rich{shift}_{args[i].dest}_{choice}",
+                            (*prefix, *options, *varied, *positionals), files=varied_files))
                 if shift:
-                    words, extra = rich_argv(shift)
+                    varied, varied_files = rich_argv(shift)
                     out.append(Candidate(f"{name}_rich_alt",
-                                         (*prefix, *options, *words, *positionals), files=extra))
+                                         (*prefix, *options, *varied, *positionals),
+                                         files=varied_files))
         # Seeded combinations: several optional arguments at once (never two of one group).
         optional = [(i, a) for i, a in enumerate(args) if not a.positional and not a.required]
         for number in range(3 if optional else 0):
