@@ -597,6 +597,8 @@ def test_a_program_with_no_deterministic_input_is_unjudgeable_with_its_reason(
     assert "different output on repeated runs" in judged.unjudgeable_reason
     stats = corpus_statistics(corpus)
     assert (stats.examples, stats.judgeable) == (1, 0)
+    assert [(u.path, u.reason) for u in stats.unjudgeable] == [
+        ("noise", judged.unjudgeable_reason)]
     # The verdict "nondeterministic" is remembered: the next load does not run the oracle.
     again = generate_cases(example, sandbox, cache=cache)
     assert again is not None and again.cached and again.unjudgeable_reason is not None
