@@ -3,8 +3,10 @@ reproduction).
 
 Run: ``.venv/bin/python benchmarks/bench_casegen.py EXAMPLES_DIR [--sample N] [--jobs 2]``.
 
-Every example folder directly under EXAMPLES_DIR with exactly one script is loaded (the others
-are counted and skipped); `--sample N` takes N of them evenly spread over the sorted list. Cases
+EXAMPLES_DIR is anything `--corpus` accepts (a repository root, an `examples/` folder, ...): its
+CLI program examples are loaded (folders that cannot be used are counted and skipped); `--sample
+N` takes N of them evenly spread over the sorted list; `--json PATH` writes the per-example
+figures. Cases
 are generated into a fresh cache directory and the script prints, per example and in all: cases
 kept, Python line and branch coverage, generation seconds; then the same generation again from
 the cache (seconds in all); then every kept case is run three times more on the Python original
@@ -15,6 +17,7 @@ and stdin) and compared: a case reproduces when all three runs give the same std
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -23,46 +26,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_case_reproducibility import REPEATS, reproduces
 
 from single_shot_eval.corpus.casegen import CaseCache, GeneratedCaseSet, with_generated_cases
-from single_shot_eval.corpus.example import Example
-from single_shot_eval.corpus.loader import Corpus, load_example_folder
-from single_shot_eval.errors import CorpusError
-from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
-
-REPEATS = 3
-
-
-def reproduces(example: Example, sandbox: Sandbox) -> tuple[int, int]:
-    """(cases whose REPEATS oracle runs agree, cases) for `example`'s generated cases."""
-    cases = example.cases
-    if not cases:
-        return 0, 0
-    with tempfile.TemporaryDirectory(prefix="sse-repro-") as tmp:
-        commands = []
-        for repeat in range(REPEATS):
-            for number, case in enumerate(cases):
-                folder = Path(tmp) / f"r{repeat}" / f"case-{number}"
-                folder.mkdir(parents=True)
-                (folder / example.script_name).write_text(example.python_source, "utf-8")
-                for name, text in (*example.support_files, *case.files):
-                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                    (folder / name).write_text(text, "utf-8")
-                commands.append(SandboxCommand(
-                    (sandbox.python_executable, example.script_name, *case.args),
-                    case.stdin.encode(),
-                    (("PYTHONHASHSEED", "0"), ("HOME", str(folder)), ("TMPDIR", str(folder)),
-                     *case.env),
-                    str(folder),
-                ))
-        results = sandbox.run_batch(commands, workdir=Path(tmp),
-                                    limits=SandboxLimits(cpu_s=10, wall_timeout_s=10))
-    agreeing = 0
-    for number in range(len(cases)):
-        runs = [results[repeat * len(cases) + number] for repeat in range(REPEATS)]
-        outcomes = {(r.exit_code, r.stdout, r.timed_out) for r in runs}
-        agreeing += len(outcomes) == 1 and not runs[0].timed_out
-    return agreeing, len(cases)
+from single_shot_eval.corpus.example import ExampleKind
+from single_shot_eval.corpus.loader import Corpus, load_corpus
+from single_shot_eval.sandbox import Sandbox
 
 
 def main() -> None:
@@ -71,26 +42,25 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=None)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--budget", type=int, default=12)
+    parser.add_argument("--json", type=Path, default=None, dest="json_path")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep the generated cases in this (empty) cache directory, e.g. "
+                        "for corpus-stats or bench_case_reproducibility afterwards")
     args = parser.parse_args()
 
-    folders = sorted(p for p in args.examples.iterdir() if p.is_dir())
-    loaded: list[Example] = []
-    skipped = 0
-    for folder in folders:
-        try:
-            loaded.append(load_example_folder(folder))
-        except CorpusError:
-            skipped += 1
+    full = load_corpus(args.examples)
+    loaded = [e for e in full.examples if e.kind is ExampleKind.PROGRAM]
+    skipped = len(full.skipped)
     if args.sample is not None and args.sample < len(loaded):
         step = len(loaded) / args.sample
         loaded = [loaded[int(i * step)] for i in range(args.sample)]
     corpus = Corpus(args.examples, tuple(loaded))
-    print(f"{len(loaded)} examples ({skipped} folders skipped: not exactly one script)")
+    print(f"{len(loaded)} program examples ({skipped} folders skipped)")
 
     sandbox = Sandbox()
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="sse-case-cache-") as cache_dir:
-        cache = CaseCache(Path(cache_dir))
+    with tempfile.TemporaryDirectory(prefix="sse-case-cache-") as scratch:
+        cache = CaseCache(args.cache if args.cache is not None else Path(scratch))
         results: list[GeneratedCaseSet] = []
 
         def show(case_set: GeneratedCaseSet) -> None:
@@ -134,6 +104,13 @@ def main() -> None:
             flaky.append(f"{example.id} ({n - ok} of {n})")
     print(f"reproduction: {agreeing}/{total} cases give the same stdout and exit code "
           f"{REPEATS} times out of {REPEATS}" + (f"; not: {', '.join(flaky)}" if flaky else ""))
+    if args.json_path is not None:
+        args.json_path.write_text(json.dumps([
+            {"id": r.example_id, "cases": r.count, "line_coverage": r.line_coverage,
+             "branch_coverage": r.branch_coverage, "seconds": round(r.seconds, 3),
+             "candidates": r.candidates, "dropped_nondeterministic": r.dropped_nondeterministic,
+             "dropped_timeout": r.dropped_timeout, "note": r.note}
+            for r in sorted(results, key=lambda r: r.example_id)], indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -425,3 +425,184 @@ def test_reports_show_hand_written_and_generated_counts_per_example() -> None:
     assert "(2 hand-written, 21 generated in all)" in lines[1]
     assert "| calc | 2 | 9 |" in lines and "| tool | 0 | 12 |" in lines
     assert _case_counts_section(None) == []
+
+
+# -- inputs from the program's own literals and help texts ----------------------------------
+
+LITERAL_BRANCHES = textwrap.dedent('''\
+    """Unit tool: branches reached only by values the program compares, or its help shows."""
+    import argparse
+    import os
+
+
+    def classify(word, size):
+        # Many other literals: the general value pool alone does not hold "km" or 4097.
+        if word in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"):
+            return "greek"
+        if word in ("red", "green", "blue", "cyan", "magenta"):
+            return "colour"
+        if size in (11, 22, 33, 44, 55, 66, 77):
+            return "round"
+        return "other"
+
+
+    def convert(amount, unit):
+        if unit == "km":
+            return amount * 1000
+        if unit in ("mi", "mile"):
+            return amount * 1609
+        return amount
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("amount", type=int)
+        parser.add_argument("--unit", default="m", help="unit of the amount")
+        parser.add_argument("--pair", help="extra pair as key=value")
+        parser.add_argument("--limit", type=int, default=5)
+        parser.add_argument("--folder", help="directory to list")
+        args = parser.parse_args()
+        style = args.unit.lower()
+        print(convert(args.amount, style), classify(style, args.amount))
+        if args.pair is not None and "=" in args.pair:
+            key, value = args.pair.split("=", 1)
+            if value.isdigit():
+                print("pair", key, int(value) * 2)
+        if args.limit > 4096:
+            print("huge limit")
+        if args.folder is not None and os.path.isdir(args.folder):
+            names = sorted(os.listdir(args.folder))
+            print(len(names), "entries:", ", ".join(names))
+
+
+    if __name__ == "__main__":
+        main()
+''')
+
+
+def test_values_the_program_compares_and_its_help_shows_reach_their_branches(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = _program(LITERAL_BRANCHES)
+    result = program_cases.generate_program_cases(example, sandbox)
+    words = {word for case in result.cases for word in case.args}
+    # `unit` through `style` into `convert(amount, unit)`: both compared literals are tried.
+    assert "km" in words and ({"mi", "mile"} & words)
+    assert any("=" in word and word.split("=")[1].lstrip("-").isdigit() for word in words)
+    # A directory argument gets a folder of files.
+    assert any(name.startswith("folder_dir/") for case in result.cases for name, _ in case.files)
+    assert result.line_coverage == 1.0
+
+    # Without the per-argument literals and help examples, those branches stay dark.
+    original = program_cases.program_vocabulary
+
+    def plain_vocabulary(source: str) -> program_cases.Vocabulary:
+        vocab = original(source)
+        vocab.subject_literals = {}
+        return vocab
+
+    monkeypatch.setattr(program_cases, "program_vocabulary", plain_vocabulary)
+    monkeypatch.setattr(program_cases, "_help_examples", lambda *_: [])
+    blind = program_cases.generate_program_cases(example, sandbox)
+    assert blind.line_coverage is not None and blind.line_coverage < result.line_coverage
+
+
+def test_help_texts_give_concrete_values() -> None:
+    examples = program_cases._help_examples
+    edges = examples("Edges: u-v or u-v:weight")
+    assert edges[:2] == ["a-b", "a-b:3"] and "b-c" in edges
+    assert examples("Variables: name=value")[0] == "a=3"
+    assert examples("Timeout (e.g., 30s, 5m, 1h)") == ["30s", "5m", "1h"]
+    assert examples("Operations: get:key or put:key:value", ["get", "put"])[:2] == [
+        "get:a", "put:a:3"]
+    assert examples("Matrix (format: '1,2;3,4')") == ["1,2;3,4"]
+    # Prose hyphens and date placeholders are no values.
+    assert examples("Run-length encode/decode, auto-detect") == []
+    assert examples("Birth date (YYYY-MM-DD)") == []
+
+
+def test_each_argument_gets_the_literals_compared_with_it_through_aliases() -> None:
+    vocab = program_cases.program_vocabulary(LITERAL_BRANCHES)
+    assert vocab.subject_literals["unit"][:3] == ["km", "mi", "mile"]
+    assert 4096 in vocab.subject_literals["limit"] and 4097 in vocab.subject_literals["limit"]
+    assert "km" not in vocab.subject_literals.get("limit", [])
+
+
+# -- determinism -------------------------------------------------------------------------
+
+RANDOM_TOOL = textwrap.dedent('''\
+    import argparse
+    import datetime
+    import random
+    import time
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["coin", "roll", "year", "elapsed", "seeded", "sorted",
+                                         "echo"])
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if args.mode == "coin":
+        print(random.choice(["heads", "tails"]))
+    elif args.mode == "roll":
+        print(random.randint(1, 2))
+    elif args.mode == "year":
+        print(datetime.datetime.now().year)
+    elif args.mode == "elapsed":
+        started = time.perf_counter()
+        total = sum(range(1000))
+        print(f"{total} in {time.perf_counter() - started:.2f}s")
+    elif args.mode == "seeded":
+        print(random.Random(args.seed).randint(1, 1000))
+    elif args.mode == "sorted":
+        items = [3, 1, 2]
+        random.shuffle(items)
+        print(sorted(items))
+    else:
+        print("echo")
+''')
+
+
+def test_random_and_clock_dependent_inputs_are_always_dropped(sandbox: Sandbox) -> None:
+    result = program_cases.generate_program_cases(_program(RANDOM_TOOL), sandbox)
+    modes = {c.args[0] for c in result.cases if c.args and not c.args[0].startswith("-")}
+    # A coin flip agrees with itself three times in four runs of natural draws, and a quick
+    # loop takes "0.00s" every time on a quiet machine; skewed draws (low in one run, high in
+    # another) and a clock shifted and running fast make them differ every time.
+    assert not modes & {"coin", "roll", "year", "elapsed"}
+    assert {"seeded", "sorted", "echo"} <= modes
+    assert result.dropped_nondeterministic >= 4
+    assert result.unjudgeable_reason is None
+
+
+WHOLLY_RANDOM = textwrap.dedent('''\
+    import random
+    import sys
+
+    count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 3
+    print(" ".join(str(random.random()) for _ in range(max(count, 1))))
+''')
+
+
+def test_a_program_with_no_deterministic_input_is_unjudgeable_with_its_reason(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from single_shot_eval.corpus.stats import corpus_statistics
+
+    example = _program(WHOLLY_RANDOM, "noise.py", "noise")
+    cache = CaseCache(tmp_path / "cache")
+    corpus = with_generated_cases(Corpus(tmp_path, (example,)), sandbox=sandbox, cache=cache)
+    (judged,) = corpus.examples
+    assert judged.cases == ()
+    assert judged.unjudgeable_reason is not None
+    assert "different output on repeated runs" in judged.unjudgeable_reason
+    stats = corpus_statistics(corpus)
+    assert (stats.examples, stats.judgeable) == (1, 0)
+    assert [(u.path, u.reason) for u in stats.unjudgeable] == [
+        ("noise", judged.unjudgeable_reason)]
+    # The verdict "nondeterministic" is remembered: the next load does not run the oracle.
+    again = generate_cases(example, sandbox, cache=cache)
+    assert again is not None and again.cached and again.unjudgeable_reason is not None
+    # Hand-written cases still judge it: then it is not unjudgeable.
+    hand = replace(example, cases=(BehaviourCase(name="bad", args=("x",)),))
+    kept = with_generated_cases(Corpus(tmp_path, (hand,)), sandbox=sandbox, cache=cache)
+    assert kept.examples[0].unjudgeable_reason is None

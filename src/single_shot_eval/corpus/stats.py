@@ -51,6 +51,8 @@ class CorpusStatistics:
     with_support_files: int
     skipped: tuple[SkipRecord, ...] = ()
     ignored: tuple[SkipRecord, ...] = ()
+    # Examples declared unjudgeable (e.g. no deterministic input), as `{path: id, reason}`.
+    unjudgeable: tuple[SkipRecord, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: the counts above, `cases: {hand_written, generated}`, and `skipped` /
@@ -130,6 +132,8 @@ def corpus_statistics(
         with_support_files=sum(bool(e.support_files) for e in corpus),
         skipped=tuple(SkipRecord(corpus.display_path(s.path), s.reason) for s in corpus.skipped),
         ignored=tuple(SkipRecord(corpus.display_path(s.path), s.reason) for s in corpus.ignored),
+        unjudgeable=tuple(SkipRecord(e.id, e.unjudgeable_reason) for e in corpus
+                          if e.unjudgeable_reason is not None),
     )
 
 

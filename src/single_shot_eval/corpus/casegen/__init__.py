@@ -59,6 +59,8 @@ class GeneratedCaseSet:
     `line_coverage`/`branch_coverage` are fractions (0..1) of the program's executable lines and
     branches that the kept cases reach (None: not measured). `candidates` counts the inputs
     tried; `dropped_nondeterministic`/`dropped_timeout` count those refused as ground truth.
+    `unjudgeable_reason`: why no case could be kept (every input the program's logic sees gave
+    a different output each run): an example with no other check is then unjudgeable.
     """
 
     example_id: str
@@ -73,6 +75,7 @@ class GeneratedCaseSet:
     seconds: float = 0.0
     cached: bool = False
     note: str = ""
+    unjudgeable_reason: str | None = None
 
     @property
     def count(self) -> int:
@@ -358,8 +361,9 @@ def generate_cases(
     except SandboxError as exc:
         return GeneratedCaseSet(example.id, version, seconds=time.perf_counter() - started,
                                 note=f"sandbox failed: {exc}")
-    # An empty set usually means the oracle could not run at all: never remember that as truth.
-    if cache is not None and case_set.count:
+    # An empty set usually means the oracle could not run at all: never remember that as truth
+    # (unless the oracle ran and proved the program nondeterministic).
+    if cache is not None and (case_set.count or case_set.unjudgeable_reason):
         cache.put(key, case_set)
     return case_set
 
@@ -417,12 +421,16 @@ def with_generated_cases(
 
 
 def attach_cases(example: Example, case_set: GeneratedCaseSet) -> Example:
-    """`example` with `case_set` appended after its own cases (hand-written first)."""
-    return replace(
+    """`example` with `case_set` appended after its own cases (hand-written first); unjudgeable
+    with the set's reason when it has one and the example has no check of its own."""
+    attached = replace(
         example,
         cases=example.cases + tuple(c for c in case_set.cases if c not in example.cases),
         function_cases=example.function_cases + case_set.function_cases,
     )
+    if case_set.unjudgeable_reason is not None and not attached.has_behaviour_check:
+        attached = replace(attached, unjudgeable_reason=case_set.unjudgeable_reason)
+    return attached
 
 
 @dataclass(frozen=True)

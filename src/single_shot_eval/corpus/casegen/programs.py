@@ -34,8 +34,8 @@ import random
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,25 +44,36 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-4"
+GENERATOR_VERSION = "programs-6"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
 MAX_CANDIDATES = 96
-# Mutants of the best inputs run in the coverage-guided round.
+# Mutants of the best inputs run in each coverage-guided round.
 MUTANTS = 24
+MUTATION_ROUNDS = 2
 _OUTPUT_CAP_BYTES = 256 * 1024
 _USAGE_ERROR_EXIT = 2
 # Two settings as far apart as possible: 26 hours between the zones makes `date.today()` differ.
+# 400 days, 5 hours, 7 minutes and 11 seconds: another year, date, hour, minute and second;
+# and a clock 1000 times as fast, so that an elapsed 0.1 ms shows as 0.1 s.
+_CLOCK_OFFSET_S = ((400 * 24 + 5) * 60 + 7) * 60 + 11
+_CLOCK_RATE = 1000.0
+# The second and third runs also skew unseeded randomness to opposite halves (`RANDOM`: low
+# draws in one, high draws in the other): a coin flip, `randint(1, 2)` or `choice` of two words
+# then differs between them for sure, where natural draws would agree by chance. The third run
+# also sees the wall clock `_CLOCK_OFFSET_S` later and running `_CLOCK_RATE` times as fast.
 _RUN_SETTINGS = (
-    {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1"},
-    {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2"},
-    {"TZ": "Asia/Kathmandu", "PYTHONHASHSEED": "3"},
+    {"TZ": "Etc/GMT+12", "PYTHONHASHSEED": "1", "RANDOM": ""},
+    {"TZ": "Etc/GMT-14", "PYTHONHASHSEED": "2", "RANDOM": "low"},
+    {"TZ": "Asia/Kathmandu", "PYTHONHASHSEED": "3", "RANDOM": "high",
+     "CLOCK_OFFSET_S": str(_CLOCK_OFFSET_S)},
 )
 _PATH_WORDS = re.compile(
     r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
     r"schema|data|infile|template|db|database|jsonl|yaml|txt)\b"
 )
+_DIR_WORDS = re.compile(r"(?i)\b(dir|dirs|directory|directories|folder|folders|tree)\b")
 _OUTPUT_WORDS = re.compile(r"(?i)\b(output|out|dest|destination|outfile|target)\b")
 
 # Runs in the sandbox as `python -c _CAPTURE_SOURCE SCRIPT`: prints the parser as JSON after a
@@ -168,6 +179,89 @@ timeout_s = spec["timeout_s"]
 cap = spec["output_cap"]
 deadline_all = time.monotonic() + spec["total_timeout_s"]
 
+def skew_randomness(high):
+    # Unseeded `random` draws from one half of their range only: `random()` in [0, .5) or
+    # [.5, 1), `randrange(n)` (choice, randint, shuffle, sample...) in the lower or upper half.
+    # Generators the program seeded itself (`seed(x)`, `Random(x)`, `setstate`) stay natural.
+    import random as rnd
+    base = rnd.Random
+    natural_seed, natural_setstate = base.seed, base.setstate
+    def seed(self, a=None, version=2):
+        self._sse_seeded = a is not None
+        return natural_seed(self, a, version)
+    def setstate(self, state):
+        self._sse_seeded = True
+        return natural_setstate(self, state)
+    def skewed_below(natural):
+        def below(self, n):
+            if n < 2 or getattr(self, "_sse_seeded", False):
+                return natural(self, n)
+            drawn = natural(self, n // 2)
+            return n - 1 - drawn if high else drawn
+        return below
+    def skewed_random(natural):
+        def draw(self):
+            value = natural(self)
+            if getattr(self, "_sse_seeded", False):
+                return value
+            return 0.5 + value / 2 if high else value / 2
+        return draw
+    base.seed, base.setstate = seed, setstate
+    # Subclasses (SystemRandom, which `secrets` uses) carry their own `_randbelow`/`random`.
+    classes, pending = [], [base]
+    while pending:
+        cls = pending.pop()
+        classes.append(cls)
+        pending.extend(cls.__subclasses__())
+    for cls in classes:
+        if "_randbelow" in cls.__dict__:
+            cls._randbelow = skewed_below(cls.__dict__["_randbelow"])
+        if "random" in cls.__dict__ or cls is base:
+            cls.random = skewed_random(getattr(cls, "random"))
+    # The module's functions are methods of one instance, bound at import: bind them again.
+    for name in dir(rnd._inst):
+        if not name.startswith("_") and callable(getattr(rnd, name, None)) and \
+                getattr(getattr(rnd, name), "__self__", None) is rnd._inst:
+            setattr(rnd, name, getattr(rnd._inst, name))
+
+def shift_clock(offset_s, rate):
+    # The wall clock `offset_s` later for `time` and `datetime`, and running `rate` times as
+    # fast, as do `perf_counter` and `process_time` (`monotonic`, which asyncio and threading
+    # wait by, is untouched): output that names today's date or year, or an elapsed time
+    # ("0.00s" three times in a quiet minute, "0.01s" on a loaded machine), differs.
+    import datetime as dt, time as tm
+    real_time = tm.time
+    real_localtime, real_gmtime = tm.localtime, tm.gmtime
+    real_ctime, real_asctime, real_strftime = tm.ctime, tm.asctime, tm.strftime
+    def fast(real):
+        origin = real()
+        return lambda: origin + (real() - origin) * rate
+    time_now = fast(real_time)
+    tm.time = lambda: time_now() + offset_s
+    tm.time_ns = lambda: int(tm.time() * 1e9)
+    for name in ("perf_counter", "process_time"):
+        clock = fast(getattr(tm, name))
+        setattr(tm, name, clock)
+        setattr(tm, name + "_ns", lambda clock=clock: int(clock() * 1e9))
+    tm.localtime = lambda secs=None: real_localtime(tm.time() if secs is None else secs)
+    tm.gmtime = lambda secs=None: real_gmtime(tm.time() if secs is None else secs)
+    tm.ctime = lambda secs=None: real_ctime(tm.time() if secs is None else secs)
+    tm.asctime = lambda t=None: real_asctime(tm.localtime() if t is None else t)
+    tm.strftime = lambda fmt, t=None: real_strftime(fmt, tm.localtime() if t is None else t)
+    real = dt.datetime
+    class datetime(real):
+        __slots__ = ()
+        @classmethod
+        def now(cls, tz=None):
+            return cls.fromtimestamp(tm.time(), tz)
+        @classmethod
+        def utcnow(cls):
+            return cls.utcfromtimestamp(tm.time())
+        def __repr__(self):
+            return "datetime." + real.__repr__(self)
+    datetime.__module__ = "datetime"
+    dt.datetime = datetime  # `date.today()` reads `time.time()` by itself
+
 def run_child(case):
     folder = case["folder"]
     os.setsid()
@@ -188,6 +282,10 @@ def run_child(case):
     sys.path[0] = folder
     if "random" in sys.modules:
         sys.modules["random"].seed()
+    if spec["random"]:
+        skew_randomness(spec["random"] == "high")
+    if spec["clock_offset_s"]:
+        shift_clock(spec["clock_offset_s"], spec["clock_rate"])
     namespace = {"__name__": "__main__", "__file__": os.path.join(folder, script),
                  "__builtins__": builtins, "__doc__": None, "__spec__": None,
                  "__loader__": None, "__package__": None, "__cached__": None}
@@ -434,6 +532,9 @@ class Vocabulary:
     uses_argparse: bool = False
     # Command shapes from `match` sequence patterns: per word, its literal choices (None: any).
     templates: list[tuple[tuple[str, ...] | None, ...]] = field(default_factory=list)
+    # Per name (an argparse dest, a variable, a parameter): the literals the program compares it
+    # with, looks it up among or matches it against (see `_subject_literals`).
+    subject_literals: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _pattern_words(pattern: ast.pattern) -> tuple[str, ...] | None:
@@ -582,7 +683,160 @@ def program_vocabulary(source: str) -> Vocabulary:
                     # argv[0] is the script: `len(sys.argv) < 4` asks for 3 arguments.
                     wanted = comparator.value - (0 if isinstance(op, ast.Gt | ast.LtE) else 1)
                     vocab.argv_positions = max(vocab.argv_positions, min(wanted, 6))
+    vocab.subject_literals = _subject_literals(tree)
     return vocab
+
+
+# Calls that pass a value through unchanged for comparison purposes: `args.mode.lower()`.
+_TRANSPARENT_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold",
+                                  "title", "capitalize"})
+_TRANSPARENT_CALLS = frozenset({"str", "int", "float", "Path", "ord", "chr"})
+_LITERAL_LIMIT = 24
+
+
+def _constants(node: ast.AST, collections: dict[str, list[Any]]) -> list[Any]:
+    """The literal values `node` stands for: a constant, a tuple/list/set/dict of constants (a
+    dict: its keys), or the name of a collection of constants bound somewhere in the program."""
+    if isinstance(node, ast.Constant) and not isinstance(node.value, bool) and \
+            isinstance(node.value, str | int | float) and node.value is not None:
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [v for element in node.elts for v in _constants(element, {})]
+    if isinstance(node, ast.Dict):
+        return [v for key in node.keys if key is not None for v in _constants(key, {})]
+    if isinstance(node, ast.Name | ast.Attribute):
+        return list(collections.get(_name_of(node) or "", ()))
+    return []
+
+
+def _name_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _subject(node: ast.AST) -> str | None:
+    """The name a compared expression reads: `args.mode`, `mode`, `args.mode.lower()`,
+    `int(value)`, `sys.argv[1]` (as `argv[1]`)."""
+    while True:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in _TRANSPARENT_METHODS:
+            node = node.func.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in _TRANSPARENT_CALLS and node.args:
+            node = node.args[0]
+        else:
+            break
+    if isinstance(node, ast.Subscript) and _is_argv(node.value) and \
+            isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
+        return f"argv[{node.slice.value}]"
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and \
+            isinstance(node.slice.value, str):
+        return node.slice.value  # `config["mode"]`, `vars(args)["mode"]`
+    if isinstance(node, ast.Attribute) and node.attr not in _TRANSPARENT_METHODS:
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def _subject_literals(tree: ast.Module) -> dict[str, list[Any]]:
+    """Per name, the literals the program compares it with (`args.mode == "fast"`,
+    `unit in ("km", "mi")`, `UNITS[unit]`, `match command: case "add"`, `x.startswith("0x")`,
+    `x > 100`), following simple aliases (`mode = args.mode.lower()`, `run(args.mode)` into
+    `def run(mode)`), so that each argument gets the values its own branches test."""
+    collections: dict[str, list[Any]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            values = _constants(node.value, {}) if isinstance(
+                node.value, ast.Tuple | ast.List | ast.Set | ast.Dict) else []
+            for target in targets:
+                name = _name_of(target)
+                if name and values:
+                    collections.setdefault(name, [])
+                    for value in values:
+                        _add(collections[name], value)
+    found: dict[str, list[Any]] = {}
+    aliases: dict[str, set[str]] = {}
+
+    def note(subject: str | None, values: Iterable[Any]) -> None:
+        if subject is None:
+            return
+        bucket = found.setdefault(subject, [])
+        for value in values:
+            if len(bucket) < _LITERAL_LIMIT and not (isinstance(value, str) and (
+                    len(value) > 40 or not value.isprintable())):
+                _add(bucket, value)
+
+    def alias(first: str | None, second: str | None) -> None:
+        if first and second and first != second:
+            aliases.setdefault(first, set()).add(second)
+            aliases.setdefault(second, set()).add(first)
+
+    functions = {node.name: node for node in ast.walk(tree)
+                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            for index, operand in enumerate(operands):
+                subject = _subject(operand)
+                if subject is None:
+                    continue
+                for other in operands[:index] + operands[index + 1:]:
+                    values = _constants(other, collections)
+                    note(subject, values)
+                    # Around a numeric bound: both sides of `x > 100`.
+                    note(subject, [v + d for v in values if isinstance(v, int)
+                                   and not isinstance(v, bool) for d in (1, -1)])
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute):
+            table = collections.get(_name_of(node.value) or "")
+            if table:
+                note(_subject(node.slice), table)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if method in {"get", "pop"} and node.args:
+                table = collections.get(_name_of(node.func.value) or "")
+                if table:
+                    note(_subject(node.args[0]), table)
+            elif method in {"startswith", "endswith"} and node.args:
+                prefixes = [v for v in _constants(node.args[0], collections)
+                            if isinstance(v, str)]
+                note(_subject(node.func.value), [
+                    (p + "abc" if method == "startswith" else "abc" + p) for p in prefixes])
+        elif isinstance(node, ast.Match):
+            subject = _subject(node.subject)
+            for case in node.cases:
+                note(subject, _pattern_words(case.pattern) or ())
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            alias(_name_of(node.targets[0]), _subject(node.value))
+        elif isinstance(node, ast.For):
+            alias(_name_of(node.target), _subject(node.iter))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in functions:
+            params = functions[node.func.id].args
+            names = [a.arg for a in (*params.posonlyargs, *params.args)]
+            for name, argument in zip(names, node.args, strict=False):
+                alias(name, _subject(argument))
+            for keyword in node.keywords:
+                if keyword.arg:
+                    alias(keyword.arg, _subject(keyword.value))
+    merged: dict[str, list[Any]] = {}
+    for name in set(found) | set(aliases):
+        gathered: list[Any] = []
+        reach, frontier = {name}, {name}
+        for _ in range(3):  # aliases of aliases, a few steps deep
+            frontier = {a for f in frontier for a in aliases.get(f, ())} - reach
+            reach |= frontier
+        for source in [name, *sorted(reach - {name})]:
+            for value in found.get(source, ()):
+                if len(gathered) < _LITERAL_LIMIT:
+                    _add(gathered, value)
+        if gathered:
+            merged[name] = gathered
+    return merged
 
 
 # -- candidate inputs --------------------------------------------------------------------------
@@ -620,6 +874,10 @@ class _Builder:
         self.vocab = vocab
         seed = int(hashlib.sha256(example.python_source.encode()).hexdigest()[:16], 16)
         self.rng = random.Random(seed)
+        self.cross_tokens: list[str] = []
+        # Per (sub)command path: its options with their value pools (for mutation).
+        self.option_pools: dict[tuple[str, ...], list[tuple[ArgumentSpec, list[
+            tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]]]] = {}
 
     # values -----------------------------------------------------------------------------
 
@@ -637,7 +895,9 @@ class _Builder:
         return values
 
     def str_values(self) -> list[str]:
-        values = list(self.vocab.words[:10])
+        values = list(self.cross_tokens[:3])
+        for word in self.vocab.words[:10]:
+            _add(values, word)
         if self.vocab.uses_csv and not self.vocab.keys:
             values += [name for name in _CSV_HEADER[2:] if name not in values]
         for edge in _STR_EDGES:
@@ -645,26 +905,71 @@ class _Builder:
         return values
 
     def text_file(self, hint: str) -> list[tuple[str, str]]:
-        """(content kind, text) variants for an input file whose name or help says `hint`."""
+        """(content kind, text) variants for an input file whose name or help says `hint`: the
+        kind the hint names first (JSON, CSV, settings), then those the program's imports and
+        literals suggest, plain text lines, and an empty file."""
         lowered = hint.lower()
         words = [w for w in self.vocab.words if w.isidentifier()][:6] or ["name", "value"]
         keys = (self.vocab.keys + [w for w in words if w not in self.vocab.keys])[:6]
-        if "json" in lowered or (self.vocab.uses_json and "csv" not in lowered):
-            record = {key: (i * 7 - 3 if i % 2 else f"{key}-{i}") for i, key in enumerate(keys)}
-            other = {key: i for i, key in enumerate(keys)}
-            return [("json", json.dumps(record, indent=2) + "\n"),
-                    ("json_list", json.dumps([other, record]) + "\n"),
-                    ("empty", "")]
-        if "csv" in lowered or self.vocab.uses_csv:
-            header = ",".join(keys[:4])
-            rows = [",".join(str((r + 1) * (c + 2) - 3) for c in range(len(keys[:4])))
-                    for r in range(3)]
-            return [("csv", "\n".join([header, *rows]) + "\n"),
-                    ("csv_text", header + "\n" + ",".join(["a", "-1", "2.5", "ü"][: len(keys[:4])])
-                     + "\n"),
-                    ("empty", "")]
+        record = {key: (i * 7 - 3 if i % 2 else f"{key}-{i}") for i, key in enumerate(keys)}
+        other = {key: i for i, key in enumerate(keys)}
+        header = ",".join(keys[:4])
+        rows = [",".join(str((r + 1) * (c + 2) - 3) for c in range(len(keys[:4])))
+                for r in range(3)]
         lines = [" ".join(words[:3]), "42 17 -3", "", f"{words[0]} 5", "ünïcödé ✓"]
-        return [("text", "\n".join(lines) + "\n"), ("empty", "")]
+        templated = self.template_lines()
+        kinds: dict[str, Callable[[], str]] = {
+            "json": lambda: json.dumps(record, indent=2) + "\n",
+            "json_list": lambda: json.dumps([other, record]) + "\n",
+            "csv": lambda: "\n".join([header, *rows]) + "\n",
+            "csv_text": lambda: header + "\n" + ",".join(
+                ["a", "-1", "2.5", "ü"][: len(keys[:4])]) + "\n",
+            "config": self.config_text,
+            "lines": lambda: "\n".join(templated or self.line_pool()[:8]) + "\n",
+            "text": lambda: "\n".join(lines) + "\n",
+        }
+        # What the hint names outranks what the imports suggest, which outranks separators.
+        order: list[str] = []
+        if "json" in lowered:
+            order += ["json", "json_list"]
+        if "csv" in lowered:
+            order += ["csv", "csv_text"]
+        if re.search(r"(?i)\.env\b|\bini\b|properties|settings|dotenv", hint):
+            order.append("config")
+        if self.vocab.uses_json:
+            order += ["json", "json_list"]
+        if self.vocab.uses_csv:
+            order += ["csv", "csv_text"]
+        if set(self.vocab.words) & {"=", "#", "[", "export"} or "config" in lowered:
+            order.append("config")
+        if templated or self.vocab.reads_stdin:
+            order.append("lines")
+        order.append("text")
+        chosen = list(dict.fromkeys(order))[:5]
+        return [(kind, kinds[kind]()) for kind in chosen] + [("empty", "")]
+
+    def config_text(self) -> str:
+        """A `key=value` / `[section]` / `# comment` document with the program's keys and
+        separators: settings files, `.env` files, INI files, properties."""
+        keys = [k for k in (*self.vocab.keys, *self.vocab.words)
+                if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,20}", k)][:4] or ["name", "port"]
+        separator = ":" if ":" in self.vocab.words and "=" not in self.vocab.words else "="
+        lines = ["# settings", "[main]" if "[" in self.vocab.words else ""]
+        lines += [f"{key}{separator}{value}" for key, value in zip(
+            keys, ("alpha", "8080", '"quoted value"', "-2.5"), strict=False)]
+        lines += [f"export EXTRA{separator}1" if "export" in self.vocab.words else
+                  f"EXTRA {separator} spaced", "", "not a setting line"]
+        return "\n".join(line for line in lines if line is not None) + "\n"
+
+    def directory_trees(self) -> list[list[tuple[str, str]]]:
+        """Folder contents for a directory argument: a few files (two with the same text, one
+        in a subfolder, one per file extension the program names), and a single file."""
+        extensions = [w for w in self.vocab.words if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", w)]
+        text = "alpha beta\n42\n"
+        files = [("a.txt", text), ("b.txt", text), ("notes.md", "# Notes\nsome text\n"),
+                 ("sub/c.txt", "gamma\n"), ("sub/deeper/d.log", "")]
+        files += [(f"file{n}{ext}", f"content {n}\n") for n, ext in enumerate(extensions[:3])]
+        return [files, [("only.txt", "one line\n")]]
 
     def line_pool(self) -> list[str]:
         """Single input lines: the program's words and numbers, alone and combined, plus edges."""
@@ -746,6 +1051,12 @@ class _Builder:
                     stdin_lines.insert(at, self.rng.choice(lines))
                 else:
                     del stdin_lines[min(at, len(stdin_lines) - 1)]
+            elif self.option_pools and self.rng.random() < 0.7:
+                changed = self._mutate_options(seed)
+                if changed is None:
+                    continue
+                out.append(replace(changed, name=f"{seed.name}_m{number}"[:48]))
+                continue
             elif args:
                 # Never replace a subcommand or an option name: only their values.
                 slots = [i for i, word in enumerate(args) if not word.startswith("-")
@@ -760,6 +1071,46 @@ class _Builder:
                                  files=seed.files))
         return out
 
+    def _mutate_options(self, seed: Candidate) -> Candidate | None:
+        """`seed` with one option of its (sub)command added, given another value of its own
+        pool, or removed: combinations of options that no one-at-a-time variation tries."""
+        prefix = max((p for p in self.option_pools if seed.args[:len(p)] == p), key=len,
+                     default=None)
+        if prefix is None:
+            return None
+        args = list(seed.args)
+        files = dict(seed.files)
+        options = self.option_pools[prefix]
+        present = [(i, arg, pool) for arg, pool in options for i, word in enumerate(args)
+                   if word in arg.options]
+        choice = self.rng.random()
+        if present and choice < 0.35:
+            at, arg, pool = self.rng.choice(present)
+            if arg.flag or at + 1 >= len(args) or not pool:
+                return None
+            words, extra = pool[self.rng.randrange(len(pool))]
+            args[at + 1:at + 1 + len(words)] = words
+            files.update(extra)
+        elif present and choice < 0.5:
+            at, arg, _ = self.rng.choice(present)
+            del args[at:at + (1 if arg.flag else 2)]
+        else:
+            absent = [(arg, pool) for arg, pool in options
+                      if not any(word in arg.options for word in args)]
+            if not absent:
+                return None
+            arg, pool = self.rng.choice(absent)
+            inserted = [arg.option]
+            if not arg.flag and pool:
+                words, extra = pool[self.rng.randrange(len(pool))]
+                inserted.extend(words)
+                files.update(extra)
+            elif not arg.flag:
+                return None
+            args[len(prefix):len(prefix)] = inserted
+        return Candidate(seed.name, tuple(args), stdin=seed.stdin,
+                         files=tuple(sorted(files.items())))
+
     # argparse ---------------------------------------------------------------------------
 
     def argument_values(self, arg: ArgumentSpec, slot: str) -> list[tuple[tuple[str, ...],
@@ -772,6 +1123,13 @@ class _Builder:
             return [((c,), ()) for c in arg.choices]
         if type_name.startswith("file:") and "w" in type_name:
             return [((f"{slot}.out",), ())]
+        if type_name in {"str", "Path", "PosixPath"} and _DIR_WORDS.search(hint):
+            if _OUTPUT_WORDS.search(arg.dest):
+                return [((f"{slot}_out",), ())]
+            folders: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = [
+                ((f"{slot}_dir",), tuple((f"{slot}_dir/{name}", text) for name, text in tree))
+                for tree in self.directory_trees()]
+            return [*folders, ((f"{slot}_missing",), ())]
         if type_name.startswith("file:") or type_name in {"Path", "PosixPath"} or (
                 type_name == "str" and _PATH_WORDS.search(hint)
                 and not _OUTPUT_WORDS.search(arg.dest)):
@@ -787,15 +1145,24 @@ class _Builder:
             return values
         if type_name == "str" and _OUTPUT_WORDS.search(arg.dest):
             return [((f"{slot}.out",), ())]
-        hinted = _hinted_values(hint) if type_name == "str" else None
-        if hinted is not None:
-            pool = hinted + [v for v in self.str_values() if v not in hinted][:4]
-        elif type_name == "int":
-            pool = self.int_values()
+        # What the program itself compares this argument with comes first, after what its
+        # help shows; then values of the domain its name or help names; then the general pool.
+        literals = self.vocab.subject_literals.get(arg.dest, [])
+        if type_name == "int":
+            pool = [str(v) for v in literals if isinstance(v, int)]
+            pool += [v for v in self.int_values() if v not in pool]
         elif type_name == "float":
-            pool = self.float_values()
+            pool = [repr(v) if isinstance(v, float) else str(v) for v in literals
+                    if isinstance(v, int | float)]
+            pool += [v for v in self.float_values() if v not in pool]
         else:
-            pool = self.str_values()
+            pool = []
+            for value in [*_help_examples(" ".join(filter(None, (arg.metavar, arg.help))),
+                                          self.vocab.words),
+                          *(str(v) for v in literals), *(_hinted_values(hint) or ())]:
+                _add(pool, value)
+            general = [v for v in self.str_values() if v not in pool]
+            pool += general[:4] if pool else general
         if arg.default is not None and not isinstance(arg.default, bool):
             default = str(arg.default)
             pool = [default, *[v for v in pool if v != default]]
@@ -823,6 +1190,14 @@ class _Builder:
         return tuple(words), tuple(files)
 
     def argparse_candidates(self, spec: ParserSpec) -> list[Candidate]:
+        # Names the help texts' formats introduce (`a` and `b` of edges `a-b`) are values other
+        # arguments may refer to (`--start a`).
+        for _, parser in _command_paths(spec):
+            for action in parser.actions:
+                for example in _help_examples(" ".join(filter(None, (action.metavar,
+                                                                     action.help)))):
+                    for token in re.findall(r"[A-Za-z_]\w{0,11}", example):
+                        _add(self.cross_tokens, token)
         out: list[Candidate] = [
             Candidate("help", ("--help",), exit_code_only=True, always_keep=True),
             Candidate("usage_error", ("--no-such-option-xyz",), exit_code_only=True,
@@ -849,6 +1224,8 @@ class _Builder:
             "_HelpAction", "_VersionAction", "_SubParsersAction"}]
         values = {a.dest + str(i): self.argument_values(a, _slot(a, i))
                   for i, a in enumerate(args)}
+        self.option_pools[prefix] = [(a, values[a.dest + str(i)]) for i, a in enumerate(args)
+                                     if not a.positional]
 
         def base_parts(skip: int | None = None) -> tuple[list[str], list[str], list[tuple[str,
                                                                                         str]]]:
@@ -916,25 +1293,38 @@ class _Builder:
                 if round_ < len(mine):
                     out.append(mine[round_])
         # A rich base (every valued option at its typical value) with each flag on top: options
-        # such as `--as-of DATE` often make the flags' output deterministic.
+        # such as `--as-of DATE` often make the flags' output deterministic. Then the rich base
+        # under every choice of every option that has choices (`--mode path --start a --end
+        # a`), and an alternate rich base whose options take other values (`--end b`).
         group_of = {dest: n for n, group in enumerate(parser.exclusive) for dest in group}
-        rich: list[str] = []
-        rich_files: list[tuple[str, str]] = list(files)
+        rich_args: list[int] = []
         rich_groups: set[int] = set()
         for i, arg in enumerate(args):
-            if arg.positional or arg.required or arg.flag:
+            if arg.positional or arg.required or arg.flag or not values[arg.dest + str(i)]:
                 continue
             group = group_of.get(arg.dest)
             if group is not None and group in rich_groups:
                 continue
             if group is not None:
                 rich_groups.add(group)
-            words, extra = self._words(arg, values[arg.dest + str(i)],
-                                       max(1, self._arity(arg)[0]), 0)
-            rich.extend([arg.option, *words])
-            rich_files.extend(extra)
-        if rich:
-            rich_files_t = tuple(dict(rich_files).items())
+            rich_args.append(i)
+
+        def rich_argv(shift: int, override: tuple[int, int] | None = None) -> tuple[
+                list[str], tuple[tuple[str, str], ...]]:
+            words_out: list[str] = []
+            extra_files: list[tuple[str, str]] = list(files)
+            for rank, i in enumerate(rich_args):
+                arg = args[i]
+                pool = values[arg.dest + str(i)]
+                start = override[1] if override is not None and override[0] == i else \
+                    (rank + 1) * shift
+                words, extra = self._words(arg, pool, max(1, self._arity(arg)[0]), start)
+                words_out.extend([arg.option, *words])
+                extra_files.extend(extra)
+            return words_out, tuple(dict(extra_files).items())
+
+        if rich_args:
+            rich, rich_files_t = rich_argv(0)
             out.append(Candidate(f"{name}_rich", (*prefix, *options, *rich, *positionals),
                                  files=rich_files_t))
             for arg in args:
@@ -942,6 +1332,18 @@ class _Builder:
                     out.append(Candidate(f"{name}_rich_{arg.dest}",
                                          (*prefix, *options, *rich, arg.option, *positionals),
                                          files=rich_files_t))
+            for shift in (0, 1):
+                for i in rich_args:
+                    for choice in range(len(args[i].choices or ())):
+                        varied, varied_files = rich_argv(shift, (i, choice))
+                        out.append(Candidate(
+                            f"{name}_rich{shift}_{args[i].dest}_{choice}",
+                            (*prefix, *options, *varied, *positionals), files=varied_files))
+                if shift:
+                    varied, varied_files = rich_argv(shift)
+                    out.append(Candidate(f"{name}_rich_alt",
+                                         (*prefix, *options, *varied, *positionals),
+                                         files=varied_files))
         # Seeded combinations: several optional arguments at once (never two of one group).
         optional = [(i, a) for i, a in enumerate(args) if not a.positional and not a.required]
         for number in range(3 if optional else 0):
@@ -1055,25 +1457,145 @@ class _Builder:
 
 
 _HINTED_VALUES = (
-    (re.compile(r"(?i)yyyy|date|birth|day"),
+    (re.compile(r"(?i)\broman|numeral"),
+     ["XIV", "MCMXCIV", "iv", "MMXXIV", "IIII", "IC", "ABC", "0"]),
+    (re.compile(r"(?i)\bcron"),
+     ["*/15 * * * *", "0 9 * * 1-5", "30 2 1 1 *", "0 0 * * 0", "5,10 */2 * * *",
+      "61 * * * *", "* * *"]),
+    (re.compile(r"(?i)timestamp|datetime|\biso\b"),
+     ["2024-03-15T10:30:00", "2024-03-15T10:30:00+02:00", "2024-03-15", "1700000000",
+      "2024-13-45T99:00:00"]),
+    (re.compile(r"(?i)yyyy|date|birth|\bday\b"),
      ["2024-03-15", "1990-05-15", "2000-02-29", "2023-12-31", "15/05/1990", "2023-02-29",
       "1970-01-01"]),
-    (re.compile(r"(?i)hh:mm|time|clock"), ["12:30", "00:00", "23:59", "7:05", "24:00"]),
-    (re.compile(r"(?i)hex|colou?r"), ["ff8800", "#00FF7f", "zz", "0"]),
-    (re.compile(r"(?i)\bip\b|address"), ["192.168.1.10", "10.0.0.256", "::1"]),
-    (re.compile(r"(?i)e-?mail"), ["user@example.com", "not-an-email"]),
-    (re.compile(r"(?i)\burl\b|https?"), ["https://example.com/a?b=1", "ftp://x", "nope"]),
+    (re.compile(r"(?i)duration|timeout|interval|delay|period|\bttl\b|elapsed"),
+     ["30s", "5m", "1h30m", "1d2h30m", "90", "0", "2w", "abc"]),
+    (re.compile(r"(?i)hh:mm|\btime\b|clock"), ["12:30", "00:00", "23:59", "7:05", "24:00"]),
+    (re.compile(r"(?i)semver|\bversion\b"),
+     ["1.2.3", "0.1.0-alpha.1", "2.0.0+build.5", "1.2", "v1.10.0", "x.y.z"]),
+    (re.compile(r"(?i)\buuid|\bguid"),
+     ["123e4567-e89b-12d3-a456-426614174000", "00000000-0000-0000-0000-000000000000",
+      "not-a-uuid"]),
+    (re.compile(r"(?i)cidr|subnet|netmask|network"),
+     ["192.168.1.0/24", "10.0.0.0/8", "192.168.1.7/32", "172.16.0.0/33", "2001:db8::/32"]),
+    (re.compile(r"(?i)\bip\b|ipv[46]|address"),
+     ["192.168.1.10", "10.0.0.256", "::1", "127.0.0.1", "2001:db8::1"]),
+    (re.compile(r"(?i)\bmac\b"), ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "zz:zz"]),
+    (re.compile(r"(?i)e-?mail"), ["user@example.com", "first.last+tag@sub.example.org",
+                                  "not-an-email", "a@b"]),
+    (re.compile(r"(?i)\burl\b|\buri\b|https?|link"),
+     ["https://example.com/a/b?x=1&y=two#frag", "http://user:pw@host:8080/p", "ftp://x",
+      "example.com/path", "nope"]),
+    (re.compile(r"(?i)\bhex|colou?r"),
+     ["ff8800", "#00FF7f", "48656c6c6f", "0xff", "DEADBEEF", "zz", "0"]),
+    (re.compile(r"(?i)base64|\bb64"), ["aGVsbG8gd29ybGQ=", "SGk=", "YWJj", "!!!"]),
+    (re.compile(r"(?i)\bbinary\b|\bbits?\b"), ["1011", "0b1010", "0", "102"]),
+    (re.compile(r"(?i)octal|permission|chmod"), ["755", "0o644", "rwxr-xr-x", "999"]),
+    (re.compile(r"(?i)\bphone"), ["+1-555-123-4567", "(555) 123-4567", "12"]),
+    (re.compile(r"(?i)\bisbn"), ["978-0-306-40615-7", "0-306-40615-2", "123"]),
+    (re.compile(r"(?i)credit|\bcard\b|luhn"),
+     ["4532015112830366", "79927398713", "1234567812345678", "12ab"]),
+    (re.compile(r"(?i)regex|pattern|\bglob"), ["[0-9]+", "^a.*z$", "foo|bar", "*.txt", "("]),
+    (re.compile(r"(?i)matrix"), ["1,2;3,4", "1,0;0,1", "2,3,4", "1,2;3"]),
+    (re.compile(r"(?i)comma|vector|\blist\b|coefficients|csv"),
+     ["1,2,3", "3,-1,2.5", "a,b,c", "5", ""]),
+    (re.compile(r"(?i)\bexpr|formula|equation|arithmetic"),
+     ["2 + 3 * 4", "(1 + 2) * 3", "10 / 4", "7 % 3", "2 ^ 10", "-5 + 2", "1 / 0", "3 +",
+      "(2"]),
+    (re.compile(r"(?i)\blat|\blon|coordinate"), ["40.7128", "-74.006", "91", "0"]),
+    (re.compile(r"(?i)\btext\b|sentence|message|string|phrase"),
+     ["Hello World", "racecar", "A man, a plan, a canal: Panama", "The quick brown fox",
+      "", "ünïcödé ✓"]),
+    (re.compile(r"(?i)\bword"), ["hello", "Level", "racecar", "a"]),
     (re.compile(r"(?i)number|count|amount|value|size|width|n\b|num"),
      ["3", "0", "-4", "12.5", "100"]),
 )
 
 
 def _hinted_values(hint: str) -> list[str] | None:
-    """Values for a string argument whose name or help says what it holds (a date, a time...)."""
+    """Values for a string argument whose name or help says what it holds (a date, a time, a
+    Roman numeral, a cron line...): those of every domain the hint names, the first first."""
+    found: list[str] = []
     for pattern, values in _HINTED_VALUES:
         if pattern.search(hint):
-            return list(values)
-    return None
+            for value in values:
+                _add(found, value)
+    return found or None
+
+
+# Words in a help text's format that stand for a value rather than being typed as they are.
+_NUMBER_PLACEHOLDERS = frozenset({"n", "k", "w", "weight", "num", "number", "count", "value",
+                                  "val", "size", "amount", "int", "len", "length", "port",
+                                  "priority", "score", "qty", "cost", "m", "i", "j"})
+_NAME_PLACEHOLDERS = frozenset({"key", "name", "var", "variable", "field", "item", "id",
+                                "section", "label", "tag", "node", "word", "host", "user",
+                                "old", "new", "expected", "from", "to", "src", "dst", "a", "b",
+                                "u", "v", "x", "y", "s", "t"})
+_PLACEHOLDER_NUMBERS = ("3", "5", "-2", "0", "10", "7")
+_PLACEHOLDER_NAMES = ("a", "b", "c", "d")
+_FORMAT_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[-:=.;,|][A-Za-z0-9_]+)+")
+_EXAMPLE_LEAD = re.compile(
+    r"(?i)(?:\be\.?g\.?|\bfor example|\bsuch as|\blike|\bformat|\boperations?|\bcommands?|"
+    r"\bone of)\s*[,:]?\s*")
+_PROSE_HYPHENS = frozenset({"auto", "run", "case", "cross", "element", "dot", "k", "r",
+                            "comma", "space", "tab", "non", "multi", "read", "write", "single",
+                            "double", "key", "top", "pre", "post", "re", "self", "well"})
+
+
+def _help_examples(text: str, keywords: Iterable[str] = ()) -> list[str]:
+    """Concrete values from an argument's help and metavar: quoted examples (`'1,2;3,4'`),
+    lists after "e.g." / "Operations:" (`30s, 5m, 1h`; `push:N, pop`), and format tokens
+    (`u-v:weight`, `name=value`, `SECTION.KEY=VALUE`) with their placeholders filled in."""
+    keep = {k.lower() for k in keywords}
+    examples: list[str] = []  # written as a user would type them: kept as they are too
+    templates: list[str] = []
+    for quoted in re.findall(r"['`\"]([^'`\"\s][^'`\"]{0,30})['`\"]", text):
+        _add(examples, quoted)
+    for lead in _EXAMPLE_LEAD.finditer(text):
+        rest = re.split(r"[)\]]|\.\s|\.$", text[lead.end():], maxsplit=1)[0]
+        for item in re.split(r",\s+|\s+or\s+|\s*\|\s*|;\s+", rest):
+            item = item.strip(" '\"`")
+            if 0 < len(item) <= 30 and " " not in item and any(c.isalnum() for c in item):
+                _add(examples if lead.group(0)[:1].lower() == "e" else templates, item)
+    for token in _FORMAT_TOKEN.findall(text):
+        parts = re.split(r"[-:=.;,|]", token)
+        if token.lower() in {"e.g", "i.e"} or token in examples:
+            continue
+        structured = bool(set(token) & set(":=;,|")) or all(
+            len(part) <= 2 or part.isupper() for part in parts)
+        prose = parts[0].lower() in _PROSE_HYPHENS and not set(token) & set(":=;,|.")
+        if structured and not prose:
+            _add(templates, token)
+    # Dates and times are the date hint's: `YYYY-MM-DD` itself is no value.
+    templates = [t for t in templates if not re.fullmatch(r"(?i)[ymdhs_:/ .t-]+", t)]
+    values = list(examples)
+    for variant in range(4):
+        for template in examples + templates:
+            _add(values, _instantiate(template, variant, keep))
+    return values
+
+
+def _instantiate(template: str, variant: int, keywords: set[str]) -> str:
+    """`template` with its placeholder words replaced by values of the `variant`-th set (a
+    number for `N`/`weight`/`value`, a short name for `u`/`key`); program keywords kept."""
+    pieces = re.split(r"([^A-Za-z0-9_]+)", template)
+    out: list[str] = []
+    names = numbers = 0
+    for piece in pieces:
+        lowered = piece.lower()
+        if not piece or not (piece[0].isalnum() or piece[0] == "_") or lowered in keywords \
+                or re.fullmatch(r"-?\d+(\.\d+)?", piece):
+            out.append(piece)
+        elif lowered in _NUMBER_PLACEHOLDERS or (piece.isupper() and len(piece) == 1 and
+                                                 lowered not in _NAME_PLACEHOLDERS):
+            out.append(_PLACEHOLDER_NUMBERS[(variant + numbers) % len(_PLACEHOLDER_NUMBERS)])
+            numbers += 1
+        elif lowered in _NAME_PLACEHOLDERS or (piece.isupper() and len(piece) > 1):
+            out.append(_PLACEHOLDER_NAMES[(variant + names) % len(_PLACEHOLDER_NAMES)])
+            names += 1
+        else:
+            out.append(piece)
+    return "".join(out)
 
 
 def _slot(arg: ArgumentSpec, index: int) -> str:
@@ -1188,6 +1710,9 @@ def run_candidates(example: Example, sandbox: Sandbox, candidates: list[Candidat
                 "coverage_path": coverage_path if measure_first and number == 0 else None,
                 "measure": measure_first and number == 0,
                 "tz": setting["TZ"],
+                "random": setting.get("RANDOM", ""),
+                "clock_offset_s": float(setting.get("CLOCK_OFFSET_S", "0")),
+                "clock_rate": _CLOCK_RATE,
                 "timeout_s": timeout_s,
                 "total_timeout_s": total_timeout_s,
                 "output_cap": _OUTPUT_CAP_BYTES,
@@ -1263,9 +1788,9 @@ def _parse_run(record: dict[str, Any], statements: frozenset[int],
 
 
 def candidate_inputs(example: Example, parser: ParserSpec | None,
-                     vocab: Vocabulary) -> list[Candidate]:
+                     vocab: Vocabulary, builder: _Builder | None = None) -> list[Candidate]:
     """The candidates for `example`, de-duplicated, at most `MAX_CANDIDATES` (always-kept first)."""
-    builder = _Builder(example, vocab)
+    builder = builder if builder is not None else _Builder(example, vocab)
     raw = builder.argparse_candidates(parser) if parser is not None else \
         builder.plain_candidates()
     seen: set[tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]]] = set()
@@ -1289,7 +1814,8 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     started = time.perf_counter()
     vocab = program_vocabulary(example.python_source)
     parser = capture_parser(example, sandbox) if vocab.uses_argparse else None
-    candidates = candidate_inputs(example, parser, vocab)
+    builder = _Builder(example, vocab)
+    candidates = candidate_inputs(example, parser, vocab, builder)
     (first,) = run_candidates(example, sandbox, candidates, settings=_RUN_SETTINGS[:1])
     statements = next((run.statements for run in first if run.statements), frozenset())
     branches = next((run.branches for run in first if run.branches), frozenset())
@@ -1302,13 +1828,17 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
             dropped_timeout += 1
             continue
         finished.append((candidate, run))
-    # One round of coverage-guided mutation of the inputs that reach the most code.
-    seeds = [c for c, _ in _select(finished, budget) if not c.exit_code_only]
+    # Rounds of coverage-guided mutation of the inputs that reach the most code: a mutant that
+    # adds coverage is a seed of the next round (an option added, then its partner).
     known = {(c.args, c.stdin, c.files) for c in candidates}
-    mutants = [m for m in _Builder(example, vocab).mutants(seeds, MUTANTS)
-               if (m.args, m.stdin, m.files) not in known]
-    mutants = list({(m.args, m.stdin, m.files): m for m in mutants}.values())
-    if mutants:
+    for _ in range(MUTATION_ROUNDS):
+        seeds = [c for c, _ in _select(finished, budget) if not c.exit_code_only]
+        mutants = [m for m in builder.mutants(seeds, MUTANTS)
+                   if (m.args, m.stdin, m.files) not in known]
+        mutants = list({(m.args, m.stdin, m.files): m for m in mutants}.values())
+        if not mutants:
+            break
+        known |= {(m.args, m.stdin, m.files) for m in mutants}
         (mutated,) = run_candidates(example, sandbox, mutants, settings=_RUN_SETTINGS[:1])
         for candidate, run in zip(mutants, mutated, strict=True):
             if run.skipped:
@@ -1344,6 +1874,16 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
         if not volatile:
             break
     chosen = _select(kept, budget)
+    unjudgeable_reason = None
+    if dropped_nondeterministic and all(
+            _as_case(0, c, r, parser is not None).comparison is Comparison.EXIT_CODE
+            for c, r in chosen):
+        # `--help` and usage errors alone judge nothing the program does.
+        unjudgeable_reason = (
+            f"no deterministic input: the Python original gave different output on repeated "
+            f"runs for all {dropped_nondeterministic} inputs that reached its logic (random, "
+            f"time or environment dependent)")
+        chosen = []
     covered_lines = frozenset().union(*(run.lines for _, run in chosen)) if chosen else frozenset()
     covered_arcs = frozenset().union(*(run.arcs for _, run in chosen)) if chosen else frozenset()
     cases = tuple(_as_case(number, candidate, run, parser is not None)
@@ -1359,6 +1899,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
         dropped_timeout=dropped_timeout,
         seconds=time.perf_counter() - started,
         note="argparse" if parser is not None else "argv/stdin",
+        unjudgeable_reason=unjudgeable_reason,
     )
 
 
