@@ -13,6 +13,8 @@ from single_shot_eval.corpus import casegen
 from single_shot_eval.corpus.casegen import (
     CaseCache,
     generate_cases,
+    program_builder,
+    program_values,
     read_generated_cases,
     render_generated_cases,
     with_generated_cases,
@@ -502,13 +504,14 @@ def test_values_the_program_compares_and_its_help_shows_reach_their_branches(
         return vocab
 
     monkeypatch.setattr(program_cases, "program_vocabulary", plain_vocabulary)
-    monkeypatch.setattr(program_cases, "_help_examples", lambda *_: [])
+    monkeypatch.setattr(program_values, "help_examples", lambda *_: [])
+    monkeypatch.setattr(program_builder, "help_examples", lambda *_: [])
     blind = program_cases.generate_program_cases(example, sandbox)
     assert blind.line_coverage is not None and blind.line_coverage < result.line_coverage
 
 
 def test_help_texts_give_concrete_values() -> None:
-    examples = program_cases._help_examples
+    examples = program_values.help_examples
     edges = examples("Edges: u-v or u-v:weight")
     assert edges[:2] == ["a-b", "a-b:3"] and "b-c" in edges
     assert examples("Variables: name=value")[0] == "a=3"

@@ -1,0 +1,459 @@
+"""Values a program candidate is built from: edge values per type, files and folders by hint,
+stdin lines, and the examples and formats its help texts name (`ValuePools`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from single_shot_eval.corpus.casegen.program_vocabulary import (
+    ArgumentSpec,
+    ParserSpec,
+    Vocabulary,
+    add_unique,
+)
+from single_shot_eval.corpus.example import Example
+
+PATH_WORDS = re.compile(
+    r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
+    r"schema|data|infile|template|db|database|jsonl|yaml|txt)\b"
+)
+DIR_WORDS = re.compile(r"(?i)\b(dir|dirs|directory|directories|folder|folders|tree)\b")
+OUTPUT_WORDS = re.compile(r"(?i)\b(output|out|dest|destination|outfile|target)\b")
+
+
+# -- candidate inputs --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One input to try: argv, stdin, files to create first, and the comparison it will use."""
+
+    name: str
+    args: tuple[str, ...]
+    stdin: str = ""
+    files: tuple[tuple[str, str], ...] = ()
+    exit_code_only: bool = False
+    always_keep: bool = False
+
+
+# Big values stay within i64: beyond it every fixed-width translation differs from Python, and a
+# case no faithful `i64` translation passes would judge the integer width, not the translation.
+_INT_EDGES = ("0", "1", "-1", "7", "-7", "42", "-100", "2147483648", "9007199254740993",
+              " 7", "1_000", "+3", "abc")
+_FLOAT_EDGES = ("0", "1.5", "-2.5", "1e308", "1e-7", "nan", "inf", "-0.0", "3", "0.1", "x")
+STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5", "  padded  ")
+# Column names for CSV inputs when the program names none (also tried as arguments).
+CSV_HEADER = ("id", "name", "amount", "value")
+_TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
+               "a,b,c", "x=1", "  indented line  ")
+
+
+class ValuePools:
+    """The values one program's candidates are drawn from: its literals, edges, files, stdin."""
+
+    def __init__(self, example: Example, vocab: Vocabulary) -> None:
+        self.example = example
+        self.vocab = vocab
+        seed = int(hashlib.sha256(example.python_source.encode()).hexdigest()[:16], 16)
+        self.rng = random.Random(seed)
+        self.cross_tokens: list[str] = []
+        # Per (sub)command path: its options with their value pools (for mutation).
+        self.option_pools: dict[tuple[str, ...], list[tuple[ArgumentSpec, list[
+            tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]]]] = {}
+
+    # values -----------------------------------------------------------------------------
+
+    def int_values(self) -> list[str]:
+        values = [str(v) for v in self.vocab.ints[:6]]
+        values += [str(v + 1) for v in self.vocab.ints[:3] if v + 1 not in self.vocab.ints]
+        for edge in _INT_EDGES:
+            add_unique(values, edge)
+        return values
+
+    def float_values(self) -> list[str]:
+        values = [repr(v) for v in self.vocab.floats[:4]] + [str(v) for v in self.vocab.ints[:2]]
+        for edge in _FLOAT_EDGES:
+            add_unique(values, edge)
+        return values
+
+    def str_values(self) -> list[str]:
+        values = list(self.cross_tokens[:3])
+        for word in self.vocab.words[:10]:
+            add_unique(values, word)
+        if self.vocab.uses_csv and not self.vocab.keys:
+            values += [name for name in CSV_HEADER[2:] if name not in values]
+        for edge in STR_EDGES:
+            add_unique(values, edge)
+        return values
+
+    def text_file(self, hint: str) -> list[tuple[str, str]]:
+        """(content kind, text) variants for an input file whose name or help says `hint`: the
+        kind the hint names first (JSON, CSV, settings), then those the program's imports and
+        literals suggest, plain text lines, and an empty file."""
+        lowered = hint.lower()
+        words = [w for w in self.vocab.words if w.isidentifier()][:6] or ["name", "value"]
+        keys = (self.vocab.keys + [w for w in words if w not in self.vocab.keys])[:6]
+        record = {key: (i * 7 - 3 if i % 2 else f"{key}-{i}") for i, key in enumerate(keys)}
+        other = {key: i for i, key in enumerate(keys)}
+        header = ",".join(keys[:4])
+        rows = [",".join(str((r + 1) * (c + 2) - 3) for c in range(len(keys[:4])))
+                for r in range(3)]
+        lines = [" ".join(words[:3]), "42 17 -3", "", f"{words[0]} 5", "ünïcödé ✓"]
+        templated = self.template_lines()
+        kinds: dict[str, Callable[[], str]] = {
+            "json": lambda: json.dumps(record, indent=2) + "\n",
+            "json_list": lambda: json.dumps([other, record]) + "\n",
+            "csv": lambda: "\n".join([header, *rows]) + "\n",
+            "csv_text": lambda: header + "\n" + ",".join(
+                ["a", "-1", "2.5", "ü"][: len(keys[:4])]) + "\n",
+            "config": self.config_text,
+            "lines": lambda: "\n".join(templated or self.line_pool()[:8]) + "\n",
+            "text": lambda: "\n".join(lines) + "\n",
+        }
+        # What the hint names outranks what the imports suggest, which outranks separators.
+        order: list[str] = []
+        if "json" in lowered:
+            order += ["json", "json_list"]
+        if "csv" in lowered:
+            order += ["csv", "csv_text"]
+        if re.search(r"(?i)\.env\b|\bini\b|properties|settings|dotenv", hint):
+            order.append("config")
+        if self.vocab.uses_json:
+            order += ["json", "json_list"]
+        if self.vocab.uses_csv:
+            order += ["csv", "csv_text"]
+        if set(self.vocab.words) & {"=", "#", "[", "export"} or "config" in lowered:
+            order.append("config")
+        if templated or self.vocab.reads_stdin:
+            order.append("lines")
+        order.append("text")
+        chosen = list(dict.fromkeys(order))[:5]
+        return [(kind, kinds[kind]()) for kind in chosen] + [("empty", "")]
+
+    def config_text(self) -> str:
+        """A `key=value` / `[section]` / `# comment` document with the program's keys and
+        separators: settings files, `.env` files, INI files, properties."""
+        keys = [k for k in (*self.vocab.keys, *self.vocab.words)
+                if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,20}", k)][:4] or ["name", "port"]
+        separator = ":" if ":" in self.vocab.words and "=" not in self.vocab.words else "="
+        lines = ["# settings", "[main]" if "[" in self.vocab.words else ""]
+        lines += [f"{key}{separator}{value}" for key, value in zip(
+            keys, ("alpha", "8080", '"quoted value"', "-2.5"), strict=False)]
+        lines += [f"export EXTRA{separator}1" if "export" in self.vocab.words else
+                  f"EXTRA {separator} spaced", "", "not a setting line"]
+        return "\n".join(line for line in lines if line is not None) + "\n"
+
+    def directory_trees(self) -> list[list[tuple[str, str]]]:
+        """Folder contents for a directory argument: a few files (two with the same text, one
+        in a subfolder, one per file extension the program names), and a single file."""
+        extensions = [w for w in self.vocab.words if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", w)]
+        text = "alpha beta\n42\n"
+        files = [("a.txt", text), ("b.txt", text), ("notes.md", "# Notes\nsome text\n"),
+                 ("sub/c.txt", "gamma\n"), ("sub/deeper/d.log", "")]
+        files += [(f"file{n}{ext}", f"content {n}\n") for n, ext in enumerate(extensions[:3])]
+        return [files, [("only.txt", "one line\n")]]
+
+    def line_pool(self) -> list[str]:
+        """Single input lines: the program's words and numbers, alone and combined, plus edges."""
+        words = self.vocab.words[:12]
+        numbers = [str(v) for v in self.vocab.ints[:6]] + [repr(v) for v in self.vocab.floats[:3]]
+        for edge in ("0", "1", "3", "-7", "2.5", "100", "-0.5", "1e308", " 7 ", "1_000", "abc"):
+            add_unique(numbers, edge)
+        pool = list(numbers)
+        for word in words:
+            add_unique(pool, word)
+            add_unique(pool, f"{word} {numbers[len(pool) % len(numbers)]}")
+            add_unique(pool, f"{word} {numbers[(len(pool) + 3) % len(numbers)]} "
+                       f"{numbers[(len(pool) + 5) % len(numbers)]}")
+        for line in _TEXT_LINES:
+            add_unique(pool, line)
+        return self.template_lines() + pool
+
+    def template_lines(self) -> list[str]:
+        """Lines shaped like the program's `match` patterns, free words from a small stable set
+        (so that later lines can name what earlier lines created)."""
+        names = ["alice", "bob", "100", "2.5", "0", "-3", "x"]
+        lines: list[str] = []
+        for template in self.vocab.templates:
+            for variant in range(3):
+                words = []
+                for index, slot in enumerate(template):
+                    if slot is None:
+                        words.append(names[(variant * 2 + index) % len(names)] if variant else
+                                      ("alice" if index == 1 else "100"))
+                    else:
+                        words.append(slot[variant % len(slot)])
+                add_unique(lines, " ".join(words))
+        return lines
+
+    def stdin_values(self) -> list[str]:
+        """Stdin documents built from the program's literals (commands, numbers, text)."""
+        pool = self.line_pool()
+        docs = ["", "\n".join(_TEXT_LINES) + "\n", "1 2 3\n4 5 6\n", "-7\n0\n2147483648\n"]
+        if self.vocab.uses_json:
+            keys = self.vocab.keys[:5] or ["a"]
+            docs.append(json.dumps({k: i for i, k in enumerate(keys)}) + "\n")
+            docs.append("[1, -2, 3.5]\n")
+        if self.vocab.uses_csv:
+            keys = (self.vocab.keys or list(CSV_HEADER))[:4]
+            docs.append(",".join(keys) + "\n" + "\n".join(
+                ",".join(str(i * 3 - j) for j in range(len(keys))) for i in range(3)) + "\n")
+            docs.append(",".join(keys) + "\n" + "\n".join(
+                ",".join(["7", "pear", " 2.5", "-1", "x", '"1,5"'][(i + j) % 6]
+                         for j in range(len(keys))) for i in range(4)) + "\n\n")
+        for word in self.vocab.words[:8]:
+            docs.append(f"{word}\n")
+        templated = self.template_lines()
+        if templated:
+            docs.append("\n".join(templated) + "\n")
+        for _ in range(16):
+            lines = [self.rng.choice(templated if templated and self.rng.random() < 0.7
+                                     else pool) for _ in range(self.rng.randint(1, 8))]
+            docs.append("\n".join(lines) + "\n")
+        return docs
+
+    def argument_values(self, arg: ArgumentSpec, slot: str) -> list[tuple[tuple[str, ...],
+                                                                         tuple[tuple[str, str],
+                                                                               ...]]]:
+        """Values to try for `arg` as (argv words, files) pairs; the first is the typical one."""
+        hint = " ".join(filter(None, (arg.dest, arg.metavar, arg.help)))
+        type_name = arg.type_name or "str"
+        if arg.choices:
+            return [((c,), ()) for c in arg.choices]
+        if type_name.startswith("file:") and "w" in type_name:
+            return [((f"{slot}.out",), ())]
+        if type_name in {"str", "Path", "PosixPath"} and DIR_WORDS.search(hint):
+            if OUTPUT_WORDS.search(arg.dest):
+                return [((f"{slot}_out",), ())]
+            folders: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = [
+                ((f"{slot}_dir",), tuple((f"{slot}_dir/{name}", text) for name, text in tree))
+                for tree in self.directory_trees()]
+            return [*folders, ((f"{slot}_missing",), ())]
+        if type_name.startswith("file:") or type_name in {"Path", "PosixPath"} or (
+                type_name == "str" and PATH_WORDS.search(hint)
+                and not OUTPUT_WORDS.search(arg.dest)):
+            suffix = ".json" if "json" in hint.lower() else ".csv" if "csv" in hint.lower() \
+                else ".txt"
+            values: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = []
+            for kind, text in self.text_file(hint):
+                name = f"{slot}_{kind}{suffix}"
+                values.append(((name,), ((name, text),)))
+            values.append(((f"{slot}_missing{suffix}",), ()))
+            if type_name.startswith("file:"):
+                values.append((("-",), ()))
+            return values
+        if type_name == "str" and OUTPUT_WORDS.search(arg.dest):
+            return [((f"{slot}.out",), ())]
+        # What the program itself compares this argument with comes first, after what its
+        # help shows; then values of the domain its name or help names; then the general pool.
+        literals = self.vocab.subject_literals.get(arg.dest, [])
+        if type_name == "int":
+            pool = [str(v) for v in literals if isinstance(v, int)]
+            pool += [v for v in self.int_values() if v not in pool]
+        elif type_name == "float":
+            pool = [repr(v) if isinstance(v, float) else str(v) for v in literals
+                    if isinstance(v, int | float)]
+            pool += [v for v in self.float_values() if v not in pool]
+        else:
+            pool = []
+            for value in [*help_examples(" ".join(filter(None, (arg.metavar, arg.help))),
+                                          self.vocab.words),
+                          *(str(v) for v in literals), *(_hinted_values(hint) or ())]:
+                add_unique(pool, value)
+            general = [v for v in self.str_values() if v not in pool]
+            pool += general[:4] if pool else general
+        if arg.default is not None and not isinstance(arg.default, bool):
+            default = str(arg.default)
+            pool = [default, *[v for v in pool if v != default]]
+        elif type_name == "int":
+            pool = ["3", *[v for v in pool if v != "3"]]
+        elif type_name == "float":
+            pool = ["2.5", *[v for v in pool if v != "2.5"]]
+        return [((v,), ()) for v in pool]
+
+    def _arity(self, arg: ArgumentSpec) -> list[int]:
+        nargs = arg.nargs
+        if isinstance(nargs, int):
+            return [nargs]
+        return {"?": [1, 0], "*": [2, 0, 1], "+": [1, 3]}.get(str(nargs), [1])
+
+    def _words(self, arg: ArgumentSpec, values: list[tuple[tuple[str, ...],
+                                                          tuple[tuple[str, str], ...]]],
+               count: int, start: int) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        words: list[str] = []
+        files: list[tuple[str, str]] = []
+        for i in range(count):
+            value_words, value_files = values[(start + i) % len(values)]
+            words.extend(value_words)
+            files.extend(value_files)
+        return tuple(words), tuple(files)
+
+
+_HINTED_VALUES = (
+    (re.compile(r"(?i)\broman|numeral"),
+     ["XIV", "MCMXCIV", "iv", "MMXXIV", "IIII", "IC", "ABC", "0"]),
+    (re.compile(r"(?i)\bcron"),
+     ["*/15 * * * *", "0 9 * * 1-5", "30 2 1 1 *", "0 0 * * 0", "5,10 */2 * * *",
+      "61 * * * *", "* * *"]),
+    (re.compile(r"(?i)timestamp|datetime|\biso\b"),
+     ["2024-03-15T10:30:00", "2024-03-15T10:30:00+02:00", "2024-03-15", "1700000000",
+      "2024-13-45T99:00:00"]),
+    (re.compile(r"(?i)yyyy|date|birth|\bday\b"),
+     ["2024-03-15", "1990-05-15", "2000-02-29", "2023-12-31", "15/05/1990", "2023-02-29",
+      "1970-01-01"]),
+    (re.compile(r"(?i)duration|timeout|interval|delay|period|\bttl\b|elapsed"),
+     ["30s", "5m", "1h30m", "1d2h30m", "90", "0", "2w", "abc"]),
+    (re.compile(r"(?i)hh:mm|\btime\b|clock"), ["12:30", "00:00", "23:59", "7:05", "24:00"]),
+    (re.compile(r"(?i)semver|\bversion\b"),
+     ["1.2.3", "0.1.0-alpha.1", "2.0.0+build.5", "1.2", "v1.10.0", "x.y.z"]),
+    (re.compile(r"(?i)\buuid|\bguid"),
+     ["123e4567-e89b-12d3-a456-426614174000", "00000000-0000-0000-0000-000000000000",
+      "not-a-uuid"]),
+    (re.compile(r"(?i)cidr|subnet|netmask|network"),
+     ["192.168.1.0/24", "10.0.0.0/8", "192.168.1.7/32", "172.16.0.0/33", "2001:db8::/32"]),
+    (re.compile(r"(?i)\bip\b|ipv[46]|address"),
+     ["192.168.1.10", "10.0.0.256", "::1", "127.0.0.1", "2001:db8::1"]),
+    (re.compile(r"(?i)\bmac\b"), ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "zz:zz"]),
+    (re.compile(r"(?i)e-?mail"), ["user@example.com", "first.last+tag@sub.example.org",
+                                  "not-an-email", "a@b"]),
+    (re.compile(r"(?i)\burl\b|\buri\b|https?|link"),
+     ["https://example.com/a/b?x=1&y=two#frag", "http://user:pw@host:8080/p", "ftp://x",
+      "example.com/path", "nope"]),
+    (re.compile(r"(?i)\bhex|colou?r"),
+     ["ff8800", "#00FF7f", "48656c6c6f", "0xff", "DEADBEEF", "zz", "0"]),
+    (re.compile(r"(?i)base64|\bb64"), ["aGVsbG8gd29ybGQ=", "SGk=", "YWJj", "!!!"]),
+    (re.compile(r"(?i)\bbinary\b|\bbits?\b"), ["1011", "0b1010", "0", "102"]),
+    (re.compile(r"(?i)octal|permission|chmod"), ["755", "0o644", "rwxr-xr-x", "999"]),
+    (re.compile(r"(?i)\bphone"), ["+1-555-123-4567", "(555) 123-4567", "12"]),
+    (re.compile(r"(?i)\bisbn"), ["978-0-306-40615-7", "0-306-40615-2", "123"]),
+    (re.compile(r"(?i)credit|\bcard\b|luhn"),
+     ["4532015112830366", "79927398713", "1234567812345678", "12ab"]),
+    (re.compile(r"(?i)regex|pattern|\bglob"), ["[0-9]+", "^a.*z$", "foo|bar", "*.txt", "("]),
+    (re.compile(r"(?i)matrix"), ["1,2;3,4", "1,0;0,1", "2,3,4", "1,2;3"]),
+    (re.compile(r"(?i)comma|vector|\blist\b|coefficients|csv"),
+     ["1,2,3", "3,-1,2.5", "a,b,c", "5", ""]),
+    (re.compile(r"(?i)\bexpr|formula|equation|arithmetic"),
+     ["2 + 3 * 4", "(1 + 2) * 3", "10 / 4", "7 % 3", "2 ^ 10", "-5 + 2", "1 / 0", "3 +",
+      "(2"]),
+    (re.compile(r"(?i)\blat|\blon|coordinate"), ["40.7128", "-74.006", "91", "0"]),
+    (re.compile(r"(?i)\btext\b|sentence|message|string|phrase"),
+     ["Hello World", "racecar", "A man, a plan, a canal: Panama", "The quick brown fox",
+      "", "ünïcödé ✓"]),
+    (re.compile(r"(?i)\bword"), ["hello", "Level", "racecar", "a"]),
+    (re.compile(r"(?i)number|count|amount|value|size|width|n\b|num"),
+     ["3", "0", "-4", "12.5", "100"]),
+)
+
+
+def _hinted_values(hint: str) -> list[str] | None:
+    """Values for a string argument whose name or help says what it holds (a date, a time, a
+    Roman numeral, a cron line...): those of every domain the hint names, the first first."""
+    found: list[str] = []
+    for pattern, values in _HINTED_VALUES:
+        if pattern.search(hint):
+            for value in values:
+                add_unique(found, value)
+    return found or None
+
+
+# Words in a help text's format that stand for a value rather than being typed as they are.
+_NUMBER_PLACEHOLDERS = frozenset({"n", "k", "w", "weight", "num", "number", "count", "value",
+                                  "val", "size", "amount", "int", "len", "length", "port",
+                                  "priority", "score", "qty", "cost", "m", "i", "j"})
+_NAME_PLACEHOLDERS = frozenset({"key", "name", "var", "variable", "field", "item", "id",
+                                "section", "label", "tag", "node", "word", "host", "user",
+                                "old", "new", "expected", "from", "to", "src", "dst", "a", "b",
+                                "u", "v", "x", "y", "s", "t"})
+_PLACEHOLDER_NUMBERS = ("3", "5", "-2", "0", "10", "7")
+_PLACEHOLDER_NAMES = ("a", "b", "c", "d")
+_FORMAT_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[-:=.;,|][A-Za-z0-9_]+)+")
+_EXAMPLE_LEAD = re.compile(
+    r"(?i)(?:\be\.?g\.?|\bfor example|\bsuch as|\blike|\bformat|\boperations?|\bcommands?|"
+    r"\bone of)\s*[,:]?\s*")
+_PROSE_HYPHENS = frozenset({"auto", "run", "case", "cross", "element", "dot", "k", "r",
+                            "comma", "space", "tab", "non", "multi", "read", "write", "single",
+                            "double", "key", "top", "pre", "post", "re", "self", "well"})
+
+
+def help_examples(text: str, keywords: Iterable[str] = ()) -> list[str]:
+    """Concrete values from an argument's help and metavar: quoted examples (`'1,2;3,4'`),
+    lists after "e.g." / "Operations:" (`30s, 5m, 1h`; `push:N, pop`), and format tokens
+    (`u-v:weight`, `name=value`, `SECTION.KEY=VALUE`) with their placeholders filled in."""
+    keep = {k.lower() for k in keywords}
+    examples: list[str] = []  # written as a user would type them: kept as they are too
+    templates: list[str] = []
+    for quoted in re.findall(r"['`\"]([^'`\"\s][^'`\"]{0,30})['`\"]", text):
+        add_unique(examples, quoted)
+    for lead in _EXAMPLE_LEAD.finditer(text):
+        rest = re.split(r"[)\]]|\.\s|\.$", text[lead.end():], maxsplit=1)[0]
+        for item in re.split(r",\s+|\s+or\s+|\s*\|\s*|;\s+", rest):
+            item = item.strip(" '\"`")
+            if 0 < len(item) <= 30 and " " not in item and any(c.isalnum() for c in item):
+                add_unique(examples if lead.group(0)[:1].lower() == "e" else templates, item)
+    for token in _FORMAT_TOKEN.findall(text):
+        parts = re.split(r"[-:=.;,|]", token)
+        if token.lower() in {"e.g", "i.e"} or token in examples:
+            continue
+        structured = bool(set(token) & set(":=;,|")) or all(
+            len(part) <= 2 or part.isupper() for part in parts)
+        prose = parts[0].lower() in _PROSE_HYPHENS and not set(token) & set(":=;,|.")
+        if structured and not prose:
+            add_unique(templates, token)
+    # Dates and times are the date hint's: `YYYY-MM-DD` itself is no value.
+    templates = [t for t in templates if not re.fullmatch(r"(?i)[ymdhs_:/ .t-]+", t)]
+    values = list(examples)
+    for variant in range(4):
+        for template in examples + templates:
+            add_unique(values, _instantiate(template, variant, keep))
+    return values
+
+
+def _instantiate(template: str, variant: int, keywords: set[str]) -> str:
+    """`template` with its placeholder words replaced by values of the `variant`-th set (a
+    number for `N`/`weight`/`value`, a short name for `u`/`key`); program keywords kept."""
+    pieces = re.split(r"([^A-Za-z0-9_]+)", template)
+    out: list[str] = []
+    names = numbers = 0
+    for piece in pieces:
+        lowered = piece.lower()
+        if not piece or not (piece[0].isalnum() or piece[0] == "_") or lowered in keywords \
+                or re.fullmatch(r"-?\d+(\.\d+)?", piece):
+            out.append(piece)
+        elif lowered in _NUMBER_PLACEHOLDERS or (piece.isupper() and len(piece) == 1 and
+                                                 lowered not in _NAME_PLACEHOLDERS):
+            out.append(_PLACEHOLDER_NUMBERS[(variant + numbers) % len(_PLACEHOLDER_NUMBERS)])
+            numbers += 1
+        elif lowered in _NAME_PLACEHOLDERS or (piece.isupper() and len(piece) > 1):
+            out.append(_PLACEHOLDER_NAMES[(variant + names) % len(_PLACEHOLDER_NAMES)])
+            names += 1
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def argument_slot(arg: ArgumentSpec, index: int) -> str:
+    text = re.sub(r"[^A-Za-z0-9]+", "_", arg.dest).strip("_") or f"arg{index}"
+    return text[:24]
+
+
+def command_paths(spec: ParserSpec, prefix: tuple[str, ...] = ()) -> Iterator[
+        tuple[tuple[str, ...], ParserSpec]]:
+    """Every (subcommand words, parser) path down the subparser tree, the root first."""
+    subparsers = [a for a in spec.actions if a.subcommands is not None]
+    if not subparsers or not subparsers[0].required:
+        yield prefix, spec
+    for action in subparsers[:1]:
+        assert action.subcommands is not None
+        for name, sub in action.subcommands:
+            merged = ParserSpec(sub.prog, tuple(
+                a for a in spec.actions if a.subcommands is None and a.kind != "_HelpAction"
+                and a.required) + sub.actions, sub.exclusive)
+            yield from command_paths(merged, (*prefix, name))
+
+
+# -- running the oracle ------------------------------------------------------------------------
