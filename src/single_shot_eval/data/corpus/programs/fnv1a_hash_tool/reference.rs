@@ -71,6 +71,11 @@ fn parse_args(args: &[String]) -> Options {
             options.words.push(arg.clone());
             continue;
         }
+        if arg == "-h" || arg == "--help" {
+            // argparse prints its help and exits 0.
+            println!("usage: fnv1a_hash_tool.py [-h] [--bits {{32,64}}] [--buckets BUCKETS] [words ...]");
+            process::exit(0);
+        }
         if arg == "--" {
             only_positionals = true;
             continue;

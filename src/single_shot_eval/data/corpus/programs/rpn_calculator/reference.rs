@@ -115,7 +115,7 @@ fn evaluate(expression: &str) -> Result<f64, RpnError> {
         } else if token == "swap" {
             stack.swap(top, top - 1);
         } else {
-            match token.parse::<f64>() {
+            match python_number(token).parse::<f64>() {
                 Ok(value) if value.is_finite() => stack.push(value),
                 _ => return Err(other(format!("unknown token '{token}'"))),
             }
@@ -128,6 +128,25 @@ fn evaluate(expression: &str) -> Result<f64, RpnError> {
         )));
     }
     Ok(stack[0])
+}
+
+
+/// Python's `int()` and `float()` accept `_` between two digits (`1_000`); Rust's `parse` does
+/// not, so drop exactly those underscores before parsing.
+fn python_number(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_ascii_digit()
+            && chars[i + 1].is_ascii_digit();
+        if c == '_' && between_digits {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn main() {

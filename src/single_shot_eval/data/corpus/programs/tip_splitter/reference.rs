@@ -21,6 +21,24 @@ fn prompt_line(prompt: &str, lines: &mut impl Iterator<Item = io::Result<String>
     }
 }
 
+/// Python's `int()` and `float()` accept `_` between two digits (`1_000`); Rust's `parse` does
+/// not, so drop exactly those underscores before parsing.
+fn python_number(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_ascii_digit()
+            && chars[i + 1].is_ascii_digit();
+        if c == '_' && between_digits {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Exit with status 1 when a number cannot be parsed (Python raises `ValueError`).
 fn fail_not_a_number(text: &str) -> ! {
     eprintln!("error: '{}' is not a number", text);
@@ -32,9 +50,7 @@ fn main() {
     let mut lines = stdin.lock().lines();
 
     let bill_text = prompt_line("Bill amount: ", &mut lines);
-    let bill: f64 = bill_text
-        .trim()
-        .trim_start_matches('$')
+    let bill: f64 = python_number(bill_text.trim().trim_start_matches('$'))
         .parse()
         .unwrap_or_else(|_| fail_not_a_number(&bill_text));
     let tip_line = prompt_line("Tip % [15]: ", &mut lines);
@@ -42,11 +58,10 @@ fn main() {
     let tip_percent: f64 = if tip_text.is_empty() {
         15.0
     } else {
-        tip_text.parse().unwrap_or_else(|_| fail_not_a_number(tip_text))
+        python_number(tip_text).parse().unwrap_or_else(|_| fail_not_a_number(tip_text))
     };
     let people_text = prompt_line("People: ", &mut lines);
-    let people: i64 = people_text
-        .trim()
+    let people: i64 = python_number(people_text.trim())
         .parse()
         .unwrap_or_else(|_| fail_not_a_number(&people_text));
     println!();
