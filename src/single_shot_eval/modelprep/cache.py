@@ -1,32 +1,26 @@
 """A bounded on-disk model cache: size limit, least-recently-used eviction, pinning.
 
-Files live in a Hugging Face hub cache under `<root>/hub`: huggingface_hub downloads there and
-is the source of truth for what is on disk. `scan_cache_dir` lists its repos, revisions and
-files with their blobs (a blob shared by two revisions counts once in its `size_on_disk`) and
-`HFCacheInfo.delete_files(...).execute()` evicts: the snapshot pointer first, then the blob
-once no other file references it. `<root>/index.sqlite` keeps only what the hub cache does not
-know: the SHA-256 verified at download, pins, and a last-used tick per file.
+huggingface_hub downloads into its cache layout under `<root>/hub` and is the source of truth
+for what is on disk: `scan_cache_dir` lists repos, revisions, files and blobs (a blob shared by
+two revisions counts once), `HFCacheInfo.delete_files(...).execute()` evicts (pointer first,
+then the blob once no other file uses it). `<root>/index.sqlite` keeps only what the hub cache
+does not know: the SHA-256 verified at download, pins, and a last-used tick per file. The tick
+is ours rather than the blob's atime (`blob_last_accessed`): noatime/relatime mounts update atime
+rarely or never, and hashing a file to verify it reads it without using it; a tick taken under
+the index's write lock orders uses strictly across processes. Files the index does not record
+(a download killed before its checksum was recorded) count towards the limit and go first.
 
-The tick is ours, not the blob's `st_atime` that the hub reports as `blob_last_accessed`:
-`noatime`/`relatime` mounts update atime rarely or never, and hashing a file to verify it reads
-it without using it. A tick taken under the index's write lock orders uses strictly, across
-processes. Files on disk that the index does not record (a download killed before its checksum
-was recorded, an index deleted by hand) still count towards the limit; they are evicted first.
+The unit of eviction is the file, not the revision of `delete_revisions`: one revision of a GGUF
+repo holds many alternative quantizations (gigabytes each) of which a models file names one or
+two; evicting whole revisions would drop files in use, or find no room while the revision being
+fetched holds the only evictable bytes.
 
-The unit of eviction is the file, not the revision `delete_revisions` works on: one revision of
-a GGUF repo holds many alternative quantizations (Q2..Q8, gigabytes each) of which a models file
-names one or two, and two entries of a models file may use different files of one revision.
-Evicting whole revisions would throw away a file that is in use, or fail to make room while
-the revision being fetched holds the only evictable bytes.
-
-The index is SQLite in WAL mode with full sync; every operation that scans or deletes holds its
-write lock (`BEGIN IMMEDIATE`), so concurrent processes serialize and a scan never races a
-deletion. Eviction is crash-safe in two steps: victims are first marked `evicting` with their
-blob path (committed), then deleted and their rows removed in a second transaction. A process
-killed in between, or inside `execute()` after the pointers went but before the blobs did,
-leaves marked rows that the next `ModelCache` finishes on open; rows of vanished files are
-dropped then too, and so are snapshot pointers whose blob was deleted behind the cache's back
-(the hub's scan would otherwise skip their whole repo).
+The index is SQLite (WAL, full sync). Every operation that scans or deletes holds its write lock
+(`BEGIN IMMEDIATE`), so processes serialize and no scan races a deletion. Eviction is crash-safe
+in two steps: victims are marked `evicting` with their blob path (committed), then deleted and
+their rows removed. A process killed in between, or inside `execute()` after the pointers went,
+leaves marked rows the next `ModelCache` finishes on open; rows of vanished files are dropped
+then, and pointers whose blob was deleted behind our back (the scan would skip their repo).
 """
 
 from __future__ import annotations
@@ -51,22 +45,14 @@ INDEX_NAME = "index.sqlite"
 SCHEMA_VERSION = 2
 _BUSY_TIMEOUT_S = 60.0
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (
-    repo_id TEXT NOT NULL,
-    revision TEXT NOT NULL,
-    filename TEXT NOT NULL,
-    sha256 TEXT,
-    pinned INTEGER NOT NULL DEFAULT 0,
-    last_used INTEGER NOT NULL,
-    added_at INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    blob_path TEXT,
-    PRIMARY KEY (repo_id, revision, filename)
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS files (repo_id TEXT NOT NULL, revision TEXT NOT NULL, "
+    "filename TEXT NOT NULL, sha256 TEXT, pinned INTEGER NOT NULL DEFAULT 0, "
+    "last_used INTEGER NOT NULL, added_at INTEGER NOT NULL, state TEXT NOT NULL, "
+    "blob_path TEXT, PRIMARY KEY (repo_id, revision, filename))"
 )
-"""
-# `state`: fetching (reserved by a download, not verified yet), ready (verified: `sha256` set),
-# evicting (marked for deletion; `blob_path` says which blob to delete if the pointer is gone).
+# state: fetching (reserved by a download, unverified), ready (verified), evicting (`blob_path`
+# names the blob to delete should its pointer be gone already).
 _COLUMNS = "repo_id, revision, filename, sha256, pinned, last_used, added_at, state, blob_path"
 # Schema 1 indexed every file itself (`entries` with paths and sizes); keep what it knew.
 _FROM_V1 = f"INSERT OR IGNORE INTO files ({_COLUMNS}) SELECT {_COLUMNS} FROM entries"
@@ -212,9 +198,7 @@ class ModelCache:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
-            conn = sqlite3.connect(
-                self.index_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None
-            )
+            conn = sqlite3.connect(self.index_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise CacheError(f"{self.index_path}: cannot open cache index ({exc})") from None
         try:
@@ -286,9 +270,7 @@ class ModelCache:
 
     def get(self, repo_id: str, revision: str, filename: str) -> CacheEntry | None:
         """The verified file under this key, if it is on disk."""
-        with self._write() as conn:
-            found = [e for e in self._ready(conn) if e.key == (repo_id, revision, filename)]
-        return found[0] if found else None
+        return next((e for e in self.entries() if e.key == (repo_id, revision, filename)), None)
 
     def entries(self) -> list[CacheEntry]:
         """Every verified file on disk, least recently used first."""
@@ -298,10 +280,8 @@ class ModelCache:
     def total_bytes(self) -> int:
         """Bytes on disk in the hub cache, files being evicted aside (shared blobs count once)."""
         with self._write() as conn:
-            rows = self._rows(conn)
-            return _scan_hub(self.hub_dir).held_bytes(
-                k for k, row in rows.items() if row.state == "evicting"
-            )
+            leaving = [k for k, row in self._rows(conn).items() if row.state == "evicting"]
+            return _scan_hub(self.hub_dir).held_bytes(leaving)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -412,12 +392,13 @@ class ModelCache:
         """Evict until the cache is within its limit (after concurrent additions)."""
         return self.make_room(0, protect=protect)
 
-    def _mark_evicting(self, conn: sqlite3.Connection, key: Key, blob_path: Path) -> None:
+    @staticmethod
+    def _mark_evicting(conn: sqlite3.Connection, key: Key, blob_path: Path | None) -> None:
         conn.execute(
             f"INSERT INTO files ({_COLUMNS}) VALUES (?,?,?,NULL,0,0,0,'evicting',?) "
             "ON CONFLICT (repo_id, revision, filename) DO UPDATE SET state='evicting', "
             "blob_path=excluded.blob_path",
-            (*key, str(blob_path)),
+            (*key, blob_path and str(blob_path)),
         )
 
     def _finish_evictions(self) -> int:
@@ -441,12 +422,7 @@ class ModelCache:
         key = (repo_id, revision, filename)
         with self._write() as conn:
             info = _scan_hub(self.hub_dir).files.get(key)
-            if info is None:
-                conn.execute(
-                    "DELETE FROM files WHERE repo_id=? AND revision=? AND filename=?", key
-                )
-                return
-            self._mark_evicting(conn, key, info.blob_path)
+            self._mark_evicting(conn, key, info.blob_path if info else None)
         self._finish_evictions()
 
     def reconcile(self) -> int:
