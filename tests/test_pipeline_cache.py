@@ -262,3 +262,90 @@ def test_concurrent_processes_share_one_index(tmp_path: Path) -> None:
     for lines in outputs:
         assert {line.split()[1] for line in lines if line.startswith("committed")} <= names
     assert len(names) >= 50  # both writers' files, none lost
+
+
+def test_unrecorded_files_count_and_go_first_unless_reserved(tmp_path: Path) -> None:
+    """Files the index does not record (a download killed before its checksum was recorded)
+    use disk like any other: they count towards the limit and are evicted first; a reserved
+    one (a download in flight) takes its place in LRU order instead."""
+    cache = ModelCache(tmp_path, size_limit_bytes=400)
+    leftover = _put(cache.hub_dir, "leftover", 100)
+    in_flight = _put(cache.hub_dir, "in_flight", 100)
+    _add(cache, "old", 100)
+    cache.reserve("org/repo", REV, "in_flight")
+    assert cache.total_bytes() == 300
+    assert [e.filename for e in cache.entries()] == ["old"]  # only verified files are listed
+    assert [e.filename for e in cache.make_room(200)] == ["leftover"]
+    assert not leftover.exists() and in_flight.exists()
+    assert [e.filename for e in cache.make_room(300)] == ["old"]  # older than the reservation
+    assert in_flight.exists()
+    with pytest.raises(CacheError, match="cannot fit 301 more bytes"):
+        cache.make_room(301, protect=[("org/repo", REV, "in_flight")])
+    assert [e.filename for e in cache.make_room(301)] == ["in_flight"]
+    assert cache.total_bytes() == 0
+
+
+def test_a_blob_deleted_behind_the_caches_back_drops_only_its_file(tmp_path: Path) -> None:
+    """A snapshot pointer whose blob is gone makes huggingface_hub skip its whole repo; the
+    cache unlinks the dangling pointer so the repo's other files stay counted and listed."""
+    cache = ModelCache(tmp_path, size_limit_bytes=10_000)
+    kept = _add(cache, "kept", 10)
+    gone = _add(cache, "gone", 20)
+    gone.resolve().unlink()
+    assert gone.is_symlink() and not gone.exists()
+    assert cache.total_bytes() == 10
+    assert [e.filename for e in cache.entries()] == ["kept"]
+    assert not gone.is_symlink() and kept.exists()
+    reopened = ModelCache(tmp_path, size_limit_bytes=10_000)
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        assert conn.execute("SELECT filename FROM files").fetchall() == [("kept",)]
+    assert reopened.get("org/repo", REV, "kept") is not None
+
+
+def test_an_eviction_killed_between_pointer_and_blob_is_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`execute()` unlinks pointers before blobs; a kill in between leaves a blob no pointer
+    names, invisible to the hub's scan. The marked row remembers it; the next open deletes it."""
+    cache = ModelCache(tmp_path, size_limit_bytes=200)
+    victim = _add(cache, "victim", 100)
+    _add(cache, "newer", 100)
+    blob = victim.resolve()
+    monkeypatch.setattr(cache, "_finish_evictions", lambda: 0)  # killed right after marking
+    assert [e.filename for e in cache.make_room(100)] == ["victim"]
+    victim.unlink()  # what execute() does first
+    assert blob.exists()
+    reopened = ModelCache(tmp_path, size_limit_bytes=200)
+    assert not blob.exists()
+    assert [e.filename for e in reopened.entries()] == ["newer"]
+    assert reopened.total_bytes() == 100
+
+
+def test_a_schema_1_index_keeps_its_checksums_pins_and_order(tmp_path: Path) -> None:
+    """Schema 1 indexed every file itself; opening it keeps what the hub cache cannot know."""
+    hub = tmp_path / "hub"
+    pointers = {name: _put(hub, name, 50) for name in ("a", "b")}
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        conn.execute(
+            "CREATE TABLE entries (repo_id TEXT NOT NULL, revision TEXT NOT NULL, filename "
+            "TEXT NOT NULL, path TEXT NOT NULL, blob_path TEXT NOT NULL, size_bytes INTEGER "
+            "NOT NULL, sha256 TEXT NOT NULL, pinned INTEGER NOT NULL DEFAULT 0, last_used "
+            "INTEGER NOT NULL, added_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'ready', "
+            "PRIMARY KEY (repo_id, revision, filename))"
+        )
+        for name, last_used, pinned in (("a", 20, 1), ("b", 10, 0)):
+            conn.execute(
+                "INSERT INTO entries VALUES ('org/repo', ?, ?, ?, ?, 50, ?, ?, ?, 1, 'ready')",
+                (REV, name, str(pointers[name]), str(pointers[name].resolve()), f"sha-{name}",
+                 pinned, last_used),
+            )
+        conn.execute("PRAGMA user_version=1")
+    cache = ModelCache(tmp_path, size_limit_bytes=100)
+    assert [(e.filename, e.sha256, e.pinned) for e in cache.entries()] == [
+        ("b", "sha-b", False), ("a", "sha-a", True)
+    ]
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='entries'").fetchone()
+    with pytest.raises(CacheError, match="50 pinned"):
+        cache.make_room(60)  # a stays pinned: only b can go, which is not enough
