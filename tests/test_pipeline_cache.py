@@ -163,6 +163,14 @@ _CHILD = textwrap.dedent(
                 "state) VALUES ('org/repo', ?, 'uncommitted', 's', 1, 1, 'ready')", ("c" * 40,))
             print("inside transaction", flush=True)
             time.sleep(600)
+    elif mode == "evict-loop":  # as download_models does: reserve, fetch, record, enforce
+        for i in range(20):
+            key = ("org/repo", "c" * 40, f"{prefix}{i:05d}")
+            cache.reserve(*key)
+            put(key[2])
+            cache.add(repo_id=key[0], revision=key[1], filename=key[2], sha256="s")
+            cache.enforce_limit(protect=[key])
+        print("done", flush=True)
     elif mode == "mid-eviction":
         for name in ("a", "b", "c"):
             add(name)
@@ -349,3 +357,21 @@ def test_a_schema_1_index_keeps_its_checksums_pins_and_order(tmp_path: Path) -> 
         assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='entries'").fetchone()
     with pytest.raises(CacheError, match="50 pinned"):
         cache.make_room(60)  # a stays pinned: only b can go, which is not enough
+
+
+def test_concurrent_processes_evicting_keep_the_limit_and_leave_no_orphans(tmp_path: Path) -> None:
+    """Two processes fetch and evict in one cache under a 5-file limit; scans never meet a
+    deletion halfway (both finish cleanly), the limit holds and every blob left has a pointer."""
+    ModelCache(tmp_path, size_limit_bytes=500)
+    children = [_start_child(tmp_path, "evict-loop", 500, prefix) for prefix in ("p", "q")]
+    for child in children:
+        out, err = child.communicate(timeout=300)
+        assert child.returncode == 0 and out.strip() == "done", err[-2000:]
+    cache = ModelCache(tmp_path, size_limit_bytes=500)
+    entries = cache.entries()
+    assert cache.total_bytes() <= 500 and 1 <= len(entries) <= 5
+    assert {e.filename[0] for e in entries} <= {"p", "q"}
+    storage = tmp_path / "hub" / REPO_DIR
+    blobs = set((storage / "blobs").iterdir())
+    pointed = {p.resolve() for p in (storage / "snapshots" / REV).iterdir()}
+    assert blobs == pointed == {e.blob_path.resolve() for e in entries}
