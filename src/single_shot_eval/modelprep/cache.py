@@ -409,11 +409,16 @@ class ModelCache:
             if not marked:
                 return 0
             view = _scan_hub(self.hub_dir)
-            view.info.delete_files(*(view.files[k] for k in marked if k in view.files)).execute()
             used = {f.blob_path for k, f in view.files.items() if k not in marked}
-            for row in marked.values():
-                if row.blob_path and Path(row.blob_path) not in used:
-                    _unlink(Path(row.blob_path))
+            orphans = {Path(r.blob_path) for r in marked.values() if r.blob_path} - used
+            present = [view.files[k] for k in marked if k in view.files]
+            try:  # on failure the rows stay marked: the next open tries again
+                view.info.delete_files(*present).execute()
+                for blob in orphans:
+                    blob.unlink(missing_ok=True)
+            except OSError as exc:
+                where, why = exc.filename, exc.strerror
+                raise CacheError(f"{where}: cannot delete cached file ({why})") from None
             conn.execute("DELETE FROM files WHERE state='evicting'")
         return len(marked)
 
@@ -449,9 +454,3 @@ class ModelCache:
         with self._connect() as conn:
             return bool(conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
-
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:
-        raise CacheError(f"{path}: cannot delete cached file ({exc.strerror})") from None
