@@ -145,9 +145,10 @@ def _environment() -> Environment:
     return environment
 
 
-_ENVIRONMENT = _environment()
+#: The one environment every part of the page is rendered with.
+ENVIRONMENT = _environment()
 
 
 def render(template: str, **context: object) -> str:
     """Render `templates/<template>` with `context` (values are escaped on output)."""
-    return _ENVIRONMENT.get_template(template).render(**context)
+    return ENVIRONMENT.get_template(template).render(**context)
