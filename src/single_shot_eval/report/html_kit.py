@@ -14,9 +14,11 @@ Two settings keep the page byte for byte what the f-string version wrote:
   them at compile time, so `{{ "it's" }}` is spelled the same way too. The `join` filter is
   replaced for the same reason. Not covered: `a ~ b` where one side is already `Markup`
   (MarkupSafe escapes the other side), so templates concatenate plain values only.
-* The page is one line of markup. Line breaks in a template are layout: `_OneLine` removes a
-  break and the indentation after it before Jinja2 parses the template, except that a break
-  between two words of running text becomes one space. Write `{{ "\\n" }}` for a real newline.
+* The page is one line of markup. Line breaks in a template are layout: before Jinja2 parses
+  a template, `_OneLine` drops each break and the indentation after it when it touches markup
+  (`<`, `>`, `{`, `}` on either side) and turns it into one space between two words of text.
+  So inline markup keeps the text it needs a space beside on its own line (or writes the space
+  as `{{ " " }}`), and `{{ "\\n" }}` is a real newline.
 """
 
 from __future__ import annotations
