@@ -27,8 +27,8 @@ from single_shot_eval.models.api_common import (
     is_local_url,
 )
 from single_shot_eval.models.base import (
-    GenerationDetails,
     Completion,
+    GenerationDetails,
     GenerationRequest,
     truncate_after_first_code_block,
 )

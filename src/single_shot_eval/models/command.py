@@ -56,8 +56,8 @@ from typing import Any
 from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.api_common import bool_param, check_params
 from single_shot_eval.models.base import (
-    GenerationDetails,
     Completion,
+    GenerationDetails,
     GenerationRequest,
     Message,
     estimate_tokens,

@@ -38,9 +38,9 @@ from typing import Any
 
 from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.base import (
-    GenerationDetails,
     COMPLETION_ROLE,
     Completion,
+    GenerationDetails,
     GenerationRequest,
     ends_in_repetition,
     first_code_block_end,

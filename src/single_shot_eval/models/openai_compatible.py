@@ -15,7 +15,7 @@ Params (all optional): `stream` (bool; measures time to first token), `top_p`,
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -27,8 +27,8 @@ from single_shot_eval.models.api_common import (
     is_local_url,
 )
 from single_shot_eval.models.base import (
-    GenerationDetails,
     Completion,
+    GenerationDetails,
     GenerationRequest,
     estimate_tokens,
     first_code_block_end,

@@ -134,7 +134,8 @@ class CostRule:
     """How one model's calls are priced: per token, or per second of wall time.
 
     `source` names where the numbers come from (the models file, the table entry and its date, or
-    the default hardware rate), and is copied into every completion's details (`cost_basis`, `price_source`).
+    the default hardware rate), and is copied into every completion's details
+    (`cost_basis`, `price_source`).
     """
 
     basis: str

@@ -280,7 +280,8 @@ class ResultStore:
         with self._lock:
             rows = self._conn.execute(query, params).fetchall()
         return [
-            RepairTurn(turn=int(str(row[4])), sample=_sample_from_row((*row[:4], *row[5:]))) for row in rows
+            RepairTurn(turn=int(str(row[4])), sample=_sample_from_row((*row[:4], *row[5:])))
+            for row in rows
         ]
 
     def repair_turn_count(self) -> int:
