@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from single_shot_eval.results.generation import Completion, GenerationDetails, LlamaCppSettings
 from single_shot_eval.results.records import Sample, StageResult, Verdict
-from single_shot_eval.results.store import ResultStore
+from single_shot_eval.results.store import ResultStore, StoreError
 
 # One record per kind of writer, as the backends, the scheduler and the repair loop wrote them.
 OPENAI_RECORD = {
@@ -189,3 +189,15 @@ def test_a_row_written_before_the_typed_records_is_rewritten_byte_for_byte(
     with sqlite3.connect(new) as conn:
         (rewritten,) = conn.execute(f"SELECT {columns} FROM samples").fetchall()
     assert rewritten == row
+
+
+def test_an_unreadable_stored_record_is_a_store_error_naming_the_sample(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    with ResultStore(path) as store:
+        store.add_sample(_sample(**CONTROL_RECORD))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE samples SET extra_json = '{\"attempts\": [1]}'")
+    with ResultStore(path, create=False) as store, pytest.raises(
+        StoreError, match=r"sample t/m/1/e: unreadable stored record"
+    ):
+        list(store.iter_samples())

@@ -178,7 +178,7 @@ class _Spec:
         not be written back as the same string (such a value stays in `other`)."""
         try:
             value = self.read(text)
-        except ValueError:
+        except (ValueError, TypeError):  # TypeError: not a string at all
             return False, None
         return (True, value) if self.write(value) == text else (False, None)
 

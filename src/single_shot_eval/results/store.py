@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from single_shot_eval.errors import UserError
 from single_shot_eval.results.records import (
@@ -541,6 +541,11 @@ def _sample_row(sample: Sample) -> tuple[object, ...]:
 def _sample_from_row(row: tuple[object, ...]) -> Sample:
     """The sample a `samples` row (in `_COLUMNS` order) holds."""
     data = dict(zip(_FIELDS, row, strict=True))
-    for name in _JSON_COLUMNS.values():
-        data[name] = json.loads(str(data[name]))
-    return Sample.model_validate(data)
+    try:
+        for name in _JSON_COLUMNS.values():
+            data[name] = json.loads(str(data[name]))
+        return Sample.model_validate(data)
+    except (ValueError, ValidationError) as exc:  # json's errors are ValueErrors
+        what = "/".join(str(data[k]) for k in ("task_id", "model_id", "run", "example_id"))
+        first = str(exc).splitlines()[0]
+        raise StoreError(f"sample {what}: unreadable stored record ({first})") from None
