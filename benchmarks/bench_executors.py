@@ -183,7 +183,7 @@ def driver_cost_per_sample(count: int = 300) -> float:
     with tempfile.TemporaryDirectory() as tmp, ResultStore(Path(tmp) / "s.sqlite") as store:
         started = time.perf_counter()
         for i in range(count):
-            store.add_sample(dataclasses.replace(sample, run=i))
+            store.add_sample(sample.model_copy(update={"run": i}))
         return (time.perf_counter() - started) / count
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+# A backend's answer and its typed side facts live in the bottom layer (results/), where the
+# store and the reports read them; backends import them from here.
+from single_shot_eval.results.generation import Completion as Completion
+from single_shot_eval.results.generation import GenerationDetails as GenerationDetails
 
 # The role of the single message a `prompt_style: completion` model receives: plain text to be
 # continued (a few-shot prompt), not a chat turn.
@@ -34,24 +39,6 @@ class GenerationRequest:
     python_source: str = ""
     stop_after_code_block: bool = False
     stop_on_repetition: bool = False
-
-
-@dataclass(frozen=True)
-class Completion:
-    """A model's answer with measured usage; `tokens_estimated` when the backend gave none."""
-
-    text: str
-    input_tokens: int
-    output_tokens: int
-    latency_s: float
-    cost_usd: float
-    tokens_estimated: bool = False
-    time_to_first_token_s: float | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def tokens_per_s(self) -> float:
-        return self.output_tokens / self.latency_s if self.latency_s > 0 else 0.0
 
 
 @runtime_checkable

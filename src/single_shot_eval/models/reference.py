@@ -10,7 +10,7 @@ import time
 
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.errors import ModelSpecError
-from single_shot_eval.models.base import Completion, GenerationRequest
+from single_shot_eval.models.base import Completion, GenerationDetails, GenerationRequest
 from single_shot_eval.models.registry import ModelConfig, backend
 
 
@@ -43,12 +43,12 @@ class ReferenceModel:
             output_tokens=0,
             latency_s=time.perf_counter() - start,
             cost_usd=0.0,
-            metadata={
-                "backend": "reference",
-                "answered": "yes" if code else "no",
+            details=GenerationDetails(
+                backend="reference",
+                answered=bool(code),
                 # Marks the sample as a harness control's, so the analysis keeps it apart.
-                "control": "mutant" if self._field == "mutant_rust" else "reference",
-            },
+                control="mutant" if self._field == "mutant_rust" else "reference",
+            ),
         )
 
 

@@ -22,8 +22,10 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
 
 from single_shot_eval.errors import UserError
 from single_shot_eval.results.records import (
@@ -38,8 +40,9 @@ SCHEMA_VERSION = 3
 STORE_FILENAME = "results.sqlite"
 # Suffixes that make an `--output` / `--input` path a store file rather than a directory.
 STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
-# `Sample.extra` key of a `harness_error` sample: the stage that failed after every retry
-# (`generation` or `verification`); `--resume` redoes such samples.
+# Stored `extra` key of a `harness_error` sample (`GenerationDetails.harness_failure_stage`):
+# the stage that failed after every retry (`generation` or `verification`); `--resume` redoes
+# such samples.
 INFRASTRUCTURE_FAILURE = "infrastructure_failure"
 
 _SCHEMA = """
@@ -277,7 +280,8 @@ class ResultStore:
         with self._lock:
             rows = self._conn.execute(query, params).fetchall()
         return [
-            RepairTurn(int(str(row[4])), _sample_from_row((*row[:4], *row[5:]))) for row in rows
+            RepairTurn(turn=int(str(row[4])), sample=_sample_from_row((*row[:4], *row[5:])))
+            for row in rows
         ]
 
     def repair_turn_count(self) -> int:
@@ -401,8 +405,8 @@ class ResultStore:
                         f"judgement = ? WHERE {where}",
                         (
                             verdict.value,
-                            json.dumps([asdict(s) for s in stages], sort_keys=True),
-                            json.dumps([asdict(d) for d in diagnostics], sort_keys=True),
+                            _stages_json(stages),
+                            _diagnostics_json(diagnostics),
                             rejudge_id,
                             *params,
                         ),
@@ -453,8 +457,8 @@ class ResultStore:
                 judgement=int(judgement),
                 replaced_by=int(replaced_by),
                 verdict=Verdict(str(verdict)),
-                stages=tuple(StageResult(**s) for s in json.loads(str(stages))),
-                diagnostics=tuple(Diagnostic(**d) for d in json.loads(str(diags))),
+                stages=_STAGES.validate_json(str(stages)),
+                diagnostics=_DIAGNOSTICS.validate_json(str(diags)),
             )
             for replaced_by, task, model, run, example, judgement, verdict, stages, diags in rows
         ]
@@ -508,54 +512,40 @@ class ResultStore:
         return {str(k): str(v) for k, v in rows}
 
 
+_STAGES = TypeAdapter(tuple[StageResult, ...])
+_DIAGNOSTICS = TypeAdapter(tuple[Diagnostic, ...])
+# `samples` columns holding JSON text, and the `Sample` fields they store.
+_JSON_COLUMNS = {"stages_json": "stages", "diagnostics_json": "diagnostics", "extra_json": "extra"}
+_FIELDS = tuple(_JSON_COLUMNS.get(c, c) for c in _COLUMNS.split(", "))
+
+
+def _stages_json(stages: tuple[StageResult, ...]) -> str:
+    return json.dumps(_STAGES.dump_python(stages, mode="json"), sort_keys=True)
+
+
+def _diagnostics_json(diagnostics: tuple[Diagnostic, ...]) -> str:
+    return json.dumps(_DIAGNOSTICS.dump_python(diagnostics, mode="json"), sort_keys=True)
+
+
 def _sample_row(sample: Sample) -> tuple[object, ...]:
-    """A sample as the values of a `samples` row, in `_COLUMNS` order."""
-    return (
-        sample.task_id,
-        sample.model_id,
-        sample.run,
-        sample.example_id,
-        sample.level,
-        sample.prompt_sha256,
-        sample.completion,
-        sample.extracted_code,
-        sample.input_tokens,
-        sample.output_tokens,
-        int(sample.tokens_estimated),
-        sample.latency_s,
-        sample.cost_usd,
-        sample.verdict.value,
-        json.dumps([asdict(s) for s in sample.stages], sort_keys=True),
-        json.dumps([asdict(d) for d in sample.diagnostics], sort_keys=True),
-        sample.error,
-        int(sample.cached_response),
-        sample.created_at,
-        json.dumps(sample.extra, sort_keys=True),
+    """A sample as the values of a `samples` row, in `_COLUMNS` order (JSON columns as sorted
+    JSON text, booleans as 0/1)."""
+    data = sample.model_dump(mode="json", by_alias=True)
+    return tuple(
+        json.dumps(data[name], sort_keys=True) if name in _JSON_COLUMNS.values()
+        else int(data[name]) if isinstance(data[name], bool) else data[name]
+        for name in _FIELDS
     )
 
 
 def _sample_from_row(row: tuple[object, ...]) -> Sample:
-    (task_id, model_id, run, example_id, level, prompt_sha, completion, code, tin, tout, est,
-     latency, cost, verdict, stages, diags, error, cached, created, extra) = row
-    return Sample(
-        task_id=str(task_id),
-        model_id=str(model_id),
-        run=int(str(run)),
-        example_id=str(example_id),
-        level=int(str(level)),
-        prompt_sha256=str(prompt_sha),
-        completion=str(completion),
-        extracted_code=None if code is None else str(code),
-        input_tokens=int(str(tin)),
-        output_tokens=int(str(tout)),
-        tokens_estimated=bool(est),
-        latency_s=float(str(latency)),
-        cost_usd=float(str(cost)),
-        verdict=Verdict(str(verdict)),
-        stages=tuple(StageResult(**s) for s in json.loads(str(stages))),
-        diagnostics=tuple(Diagnostic(**d) for d in json.loads(str(diags))),
-        error=str(error),
-        cached_response=bool(cached),
-        created_at=str(created),
-        extra=json.loads(str(extra)),
-    )
+    """The sample a `samples` row (in `_COLUMNS` order) holds."""
+    data = dict(zip(_FIELDS, row, strict=True))
+    try:
+        for name in _JSON_COLUMNS.values():
+            data[name] = json.loads(str(data[name]))
+        return Sample.model_validate(data)
+    except (ValueError, ValidationError) as exc:  # json's errors are ValueErrors
+        what = "/".join(str(data[k]) for k in ("task_id", "model_id", "run", "example_id"))
+        first = str(exc).splitlines()[0]
+        raise StoreError(f"sample {what}: unreadable stored record ({first})") from None

@@ -49,9 +49,6 @@ from single_shot_eval.run.plan import (
     unset_fields,
     with_repair_turns,
 )
-from single_shot_eval.run.repair import (
-    REPAIR_TURN_KEY,
-)
 from single_shot_eval.run.scheduler import (
     Scheduler,
     numeric_settings,
@@ -411,7 +408,7 @@ def evaluate(
         started = time.perf_counter()
         try:
             for sample in evaluation.run(plan, corpus):
-                if REPAIR_TURN_KEY not in sample.extra:
+                if sample.details.repair_turn is None:
                     outcome.completed += 1
         except KeyboardInterrupt:
             outcome.interrupted = True

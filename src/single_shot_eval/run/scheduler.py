@@ -18,13 +18,13 @@ from single_shot_eval.config import TaskConfig
 from single_shot_eval.errors import UserError
 from single_shot_eval.models.base import (
     Completion,
+    GenerationDetails,
     GenerationRequest,
     Model,
     truncate_at_repetition,
 )
 from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.records import Sample, Verdict
-from single_shot_eval.results.store import INFRASTRUCTURE_FAILURE
 from single_shot_eval.run.executors import (
     GenerationJob,
     GenerationResult,
@@ -36,8 +36,6 @@ from single_shot_eval.run.executors.worker import harness_failure_text as _harne
 from single_shot_eval.run.plan import WorkUnit
 from single_shot_eval.run.prompt import prompt_digest, render_messages
 from single_shot_eval.run.repair import (
-    REPAIR_FEEDBACK_KEY,
-    REPAIR_TURN_KEY,
     needs_repair,
     repair_messages,
 )
@@ -97,22 +95,11 @@ def numeric_settings(model: Model) -> dict[str, str]:
 
 
 def completion_to_json(c: Completion) -> str:
-    return json.dumps(
-        {
-            "text": c.text,
-            "input_tokens": c.input_tokens,
-            "output_tokens": c.output_tokens,
-            "tokens_estimated": c.tokens_estimated,
-            "latency_s": c.latency_s,
-            "cost_usd": c.cost_usd,
-            "time_to_first_token_s": c.time_to_first_token_s,
-            "metadata": c.metadata,
-        }
-    )
+    return c.to_json()
 
 
 def completion_from_json(text: str) -> Completion:
-    return Completion(**json.loads(text))
+    return Completion.from_json(text)
 
 
 @dataclass
@@ -413,10 +400,10 @@ class Scheduler:
         queue that turn first (a chain finishes before new work starts, so an interruption
         leaves few unfinished chains)."""
         if unit.turn:
-            sample = dataclasses.replace(sample, extra={
-                **sample.extra, REPAIR_TURN_KEY: str(unit.turn),
-                REPAIR_FEEDBACK_KEY: unit.task.repair.feedback if unit.task.repair else "",
-            })
+            sample = sample.model_copy(update={"details": sample.details.model_copy(update={
+                "repair_turn": unit.turn,
+                "repair_feedback": unit.task.repair.feedback if unit.task.repair else "",
+            })})
         stored = self.ev._store(sample, unit.turn)
         if (
             unit.turn < unit.repair_turns
@@ -445,11 +432,13 @@ class Scheduler:
         sample = _sample(
             item.unit, item.completion, item.digest, item.cached, error, item.code or None, None
         )
-        metadata = item.completion.metadata if item.completion is not None else {}
-        failed = dataclasses.replace(
-            sample, verdict=Verdict.HARNESS_ERROR,
-            extra={**{k: str(v) for k, v in metadata.items()}, INFRASTRUCTURE_FAILURE: stage},
+        details = (
+            item.completion.details if item.completion is not None else GenerationDetails()
         )
+        failed = sample.model_copy(update={
+            "verdict": Verdict.HARNESS_ERROR,
+            "details": details.model_copy(update={"harness_failure_stage": stage}),
+        })
         return self._record(item.unit, failed)
 
 
@@ -457,13 +446,13 @@ def stored_answer(sample: Sample) -> Completion | None:
     """The answer a `harness_error` sample holds, when its generation had finished."""
     if sample.verdict is not Verdict.HARNESS_ERROR:
         return None
-    if sample.extra.get(INFRASTRUCTURE_FAILURE) != "verification":
+    if sample.details.harness_failure_stage != "verification":
         return None
-    metadata = {k: v for k, v in sample.extra.items() if k != INFRASTRUCTURE_FAILURE}
     return Completion(
         text=sample.completion, input_tokens=sample.input_tokens,
         output_tokens=sample.output_tokens, latency_s=sample.latency_s,
-        cost_usd=sample.cost_usd, tokens_estimated=sample.tokens_estimated, metadata=metadata,
+        cost_usd=sample.cost_usd, tokens_estimated=sample.tokens_estimated,
+        details=sample.details.without_sample_facts(),
     )
 
 
@@ -483,18 +472,20 @@ def bounded_completion(
     output cannot bloat the store, the caches or the reports; and, when the task asks for it,
     cut where a repetition loop set in (the same cut for every backend)."""
     text = completion.text
-    metadata = dict(completion.metadata)
+    cuts: dict[str, int] = {}
     if len(text) > MAX_COMPLETION_CHARS:
-        metadata["completion_truncated_from_chars"] = str(len(text))
+        cuts["completion_truncated_from_chars"] = len(text)
         text = text[:MAX_COMPLETION_CHARS]
     if request is not None and request.stop_on_repetition:
         cut = truncate_at_repetition(text)
         if len(cut) < len(text):
-            metadata["repetition_cut_at_char"] = str(len(cut))
+            cuts["repetition_cut_at_char"] = len(cut)
             text = cut
     if text == completion.text:
         return completion
-    return dataclasses.replace(completion, text=text, metadata=metadata)
+    return completion.model_copy(
+        update={"text": text, "details": completion.details.model_copy(update=cuts)}
+    )
 
 
 def _sample(
@@ -520,10 +511,7 @@ def _sample(
             cost_usd=completion.cost_usd if completion else 0.0, verdict=Verdict.MODEL_ERROR,
             error=error, cached_response=cached, created_at=now,
         )
-    extra = {k: str(v) for k, v in completion.metadata.items()}
-    if completion.time_to_first_token_s is not None:
-        extra["time_to_first_token_s"] = repr(completion.time_to_first_token_s)
-    extra["verdict_cached"] = "yes" if result.cached else "no"
+    details = completion.details.model_copy(update={"verdict_cached": result.cached})
     return Sample(
         task_id=unit.task.id,
         model_id=unit.model.id,
@@ -543,5 +531,5 @@ def _sample(
         diagnostics=result.diagnostics,
         cached_response=cached,
         created_at=now,
-        extra=extra,
+        details=details,
     )
