@@ -122,16 +122,20 @@ class Evaluation:
         self.lost_units = 0
         self.repair_turns = 0
         self._sources: dict[str, CandidateSource] = {}
+        # The models among the sources (executors run these; known answers never reach them).
+        self._models: dict[str, Model] = {}
 
     def source_for(self, config: ModelConfig) -> CandidateSource:
         """Where a contestant's answers come from (opened once; a model is built then)."""
         if config.id not in self._sources:
             source = open_source(config)
-            if isinstance(source, ModelGeneration) and source.provenance_note is not None:
-                # e.g. the generation thread count a local model chose, and why
-                notes = json.loads(self.store.get_meta("model_notes") or "{}")
-                notes[config.id] = source.provenance_note
-                self.store.set_meta("model_notes", json.dumps(notes, sort_keys=True))
+            if isinstance(source, ModelGeneration):
+                self._models[config.id] = source.model
+                if source.provenance_note is not None:
+                    # e.g. the generation thread count a local model chose, and why
+                    notes = json.loads(self.store.get_meta("model_notes") or "{}")
+                    notes[config.id] = source.provenance_note
+                    self.store.set_meta("model_notes", json.dumps(notes, sort_keys=True))
             self._sources[config.id] = source
             settings = source.numeric_settings()
             if settings:
@@ -142,10 +146,8 @@ class Evaluation:
 
     def _model_for(self, config: ModelConfig) -> Model:
         """The driver's instance of a model, for executors that generate in driver threads."""
-        source = self.source_for(config)
-        if not isinstance(source, ModelGeneration):
-            raise TypeError(f"{config.id!r} answers without a model; no executor runs it")
-        return source.model
+        self.source_for(config)
+        return self._models[config.id]
 
     def run(self, plan: EvaluationPlan) -> Iterator[Sample]:
         """Execute the plan, yielding each sample after it is stored."""
@@ -156,9 +158,7 @@ class Evaluation:
             # opened before any work starts: a local model measures the idle CPUs for its
             # thread count now, not while verifications keep them busy
             self.source_for(config)
-        models = tuple(
-            c for c in contestants if isinstance(self._sources[c.id], ModelGeneration)
-        )
+        models = tuple(c for c in contestants if c.id in self._models)
         self.executor.start(DriverContext(self.verifier, self._model_for, models))
         finished = False
         try:
