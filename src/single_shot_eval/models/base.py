@@ -25,8 +25,8 @@ class Message:
 class GenerationRequest:
     """What to ask a model: chat messages plus inference parameters.
 
-    `example_id` and `python_source` let non-LLM backends (the reference model, file-in/file-out
-    transpilers) answer without parsing the prompt.
+    `python_source` and `example_id` (which names the module file) let file-in/file-out
+    transpilers answer without parsing the prompt.
     """
 
     messages: tuple[Message, ...]
@@ -51,6 +51,12 @@ class Model(Protocol):
     @property
     def deterministic(self) -> bool:
         """True when the same request always yields the same text (enables the response cache)."""
+        ...
+
+    @property
+    def reads_prompt(self) -> bool:
+        """False when the backend answers from the Python file alone (a transpiler): a repair
+        turn's feedback would never reach it."""
         ...
 
     def generate(self, request: GenerationRequest) -> Completion: ...

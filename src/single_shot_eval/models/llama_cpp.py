@@ -292,6 +292,10 @@ class LlamaCppModel:
         return True
 
     @property
+    def reads_prompt(self) -> bool:
+        return True
+
+    @property
     def llama(self) -> Any:
         if self._llama is None:
             self._llama, self._lock = _load(

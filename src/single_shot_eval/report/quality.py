@@ -32,6 +32,7 @@ from single_shot_eval.analysis.quality import (
 )
 from single_shot_eval.errors import UserError
 from single_shot_eval.report import fmt
+from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Sample
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.verify.lint import (
@@ -118,19 +119,19 @@ def _findings(
 ) -> tuple[dict[str, ToolFindings], list[str], str]:
     """Findings per answer text, the tool versions they came from, and why tools were
     unavailable for answers the store did not hold ('' when none was missing)."""
-    with ResultStore(store_path, create=False) as store:
-        stored = store.all_quality_findings()
     found: dict[str, ToolFindings] = {}
     versions: set[str] = set()
     missing: list[str] = []
-    for code in codes:
-        record = stored.get(_code_key(code))
-        if record is None:
-            missing.append(code)
-            continue
-        data = json.loads(record)
-        found[code] = ToolFindings.from_json(data["findings"])
-        versions.add(str(data["tools"]))
+    with ResultStore(store_path, create=False) as store:
+        stored = store.cache(CacheNamespace.QUALITY_FINDINGS)
+        for code in codes:
+            record = stored.get(_code_key(code))
+            if record is None:
+                missing.append(code)
+                continue
+            data = json.loads(record)
+            found[code] = ToolFindings.from_json(data["findings"])
+            versions.add(str(data["tools"]))
     unavailable = ""
     if missing and tools is None:
         try:
@@ -146,6 +147,7 @@ def _findings(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(tools.findings, missing))
         with ResultStore(store_path, create=False) as store:
+            cache = store.cache(CacheNamespace.QUALITY_FINDINGS)
             for code, result in zip(missing, results, strict=True):
                 found[code] = result
                 if result.clippy_ran or result.rustfmt_ran:
@@ -154,7 +156,7 @@ def _findings(
                                         sort_keys=True)
                     # A read-only store: the report is still right, only not cached in it.
                     with contextlib.suppress(UserError):
-                        store.put_quality_findings(_code_key(code), record)
+                        cache.put(_code_key(code), record)
     for code in missing:
         found.setdefault(code, ToolFindings(clippy_error=unavailable, rustfmt_error=unavailable))
     return found, sorted(versions), unavailable

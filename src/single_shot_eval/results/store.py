@@ -28,6 +28,7 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from single_shot_eval.errors import UserError
+from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import (
     Diagnostic,
     RepairTurn,
@@ -125,6 +126,14 @@ _QUALITY_TABLE = (
     "CREATE TABLE IF NOT EXISTS quality_findings "
     "(key TEXT PRIMARY KEY, findings_json TEXT NOT NULL)"
 )
+
+# The table and value column of each cache namespace.
+_CACHE_TABLES: dict[CacheNamespace, tuple[str, str]] = {
+    CacheNamespace.RESPONSES: ("responses", "completion_json"),
+    CacheNamespace.VERDICTS: ("verdicts", "result_json"),
+    CacheNamespace.ORACLE: ("oracle", "outcome_json"),
+    CacheNamespace.QUALITY_FINDINGS: ("quality_findings", "findings_json"),
+}
 
 _COLUMNS = (
     "task_id, model_id, run, example_id, level, prompt_sha256, completion, extracted_code, "
@@ -465,51 +474,58 @@ class ResultStore:
 
     # -- caches -----------------------------------------------------------------------------
 
-    def _get(self, table: str, column: str, key: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute(
-                f"SELECT {column} FROM {table} WHERE key = ?", (key,)
-            ).fetchone()
-        return str(row[0]) if row else None
+    def cache(self, namespace: CacheNamespace) -> StoreCache:
+        """The cache of `namespace`, kept in its table of this store."""
+        return StoreCache(self, namespace)
 
-    def _put(self, table: str, column: str, key: str, value: str) -> None:
-        self._write(f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)", (key, value))
-
-    def get_response(self, key: str) -> str | None:
-        return self._get("responses", "completion_json", key)
-
-    def put_response(self, key: str, value: str) -> None:
-        self._put("responses", "completion_json", key, value)
-
-    def put_verdict(self, key: str, value: str) -> None:
-        self._put("verdicts", "result_json", key, value)
-
-    def put_oracle(self, key: str, value: str) -> None:
-        self._put("oracle", "outcome_json", key, value)
-
-    def put_quality_findings(self, key: str, value: str) -> None:
-        self._write(_QUALITY_TABLE, ())
-        self._put("quality_findings", "findings_json", key, value)
-
-    def all_quality_findings(self) -> dict[str, str]:
-        """Answer SHA-256 -> stored clippy/rustfmt findings; {} for a store that has none."""
+    def _cache_get(self, namespace: CacheNamespace, key: str) -> str | None:
+        table, column = _CACHE_TABLES[namespace]
         with self._lock:
             try:
-                rows = self._conn.execute(
-                    "SELECT key, findings_json FROM quality_findings").fetchall()
-            except sqlite3.OperationalError:  # no such table: nothing was linted yet
-                return {}
-        return {str(k): str(v) for k, v in rows}
+                row = self._conn.execute(
+                    f"SELECT {column} FROM {table} WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.OperationalError:
+                if namespace is not CacheNamespace.QUALITY_FINDINGS:
+                    raise
+                return None  # no such table: nothing was linted yet
+        return str(row[0]) if row else None
 
-    def all_verdicts(self) -> dict[str, str]:
-        with self._lock:
-            rows = self._conn.execute("SELECT key, result_json FROM verdicts").fetchall()
-        return {str(k): str(v) for k, v in rows}
+    def _cache_put(self, namespace: CacheNamespace, key: str, value: str) -> None:
+        table, column = _CACHE_TABLES[namespace]
+        if namespace is CacheNamespace.QUALITY_FINDINGS:
+            self._write(_QUALITY_TABLE, ())
+        self._write(f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)", (key, value))
 
-    def all_oracle(self) -> dict[str, str]:
+    def _cache_keys(self, namespace: CacheNamespace) -> list[str]:
+        table, _ = _CACHE_TABLES[namespace]
         with self._lock:
-            rows = self._conn.execute("SELECT key, outcome_json FROM oracle").fetchall()
-        return {str(k): str(v) for k, v in rows}
+            try:
+                rows = self._conn.execute(f"SELECT key FROM {table} ORDER BY key").fetchall()
+            except sqlite3.OperationalError:
+                if namespace is not CacheNamespace.QUALITY_FINDINGS:
+                    raise
+                return []  # no such table: nothing was linted yet
+        return [str(row[0]) for row in rows]
+
+
+class StoreCache:
+    """One namespace of a store's caches (a `KeyValueCache`): every value written at once and
+    durably, so an interrupted evaluation loses none."""
+
+    def __init__(self, store: ResultStore, namespace: CacheNamespace) -> None:
+        self._store = store
+        self.namespace = namespace
+
+    def get(self, key: str) -> str | None:
+        return self._store._cache_get(self.namespace, key)
+
+    def put(self, key: str, value: str) -> None:
+        self._store._cache_put(self.namespace, key, value)
+
+    def keys(self) -> list[str]:
+        """Every key held, sorted."""
+        return self._store._cache_keys(self.namespace)
 
 
 _STAGES = TypeAdapter(tuple[StageResult, ...])

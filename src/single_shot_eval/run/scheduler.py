@@ -20,13 +20,11 @@ from single_shot_eval.models.base import (
     Completion,
     GenerationDetails,
     GenerationRequest,
-    Model,
     truncate_at_repetition,
 )
 from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.run.executors import (
-    GenerationJob,
     GenerationResult,
     VerificationDone,
     VerificationJob,
@@ -62,11 +60,11 @@ def response_cache_key(
     """Key of the response cache: backend, model, endpoint, command, messages, parameters,
     seed and example, plus the backend's `numeric_settings` when it reports them.
 
-    The example id is part of it because some backends answer from the example rather than the
-    prompt (the reference model; file-in/file-out transpilers). Scheduling parameters (where a
-    model runs, with which resources) are not part of it. `numeric_settings` are the effective
-    settings that change an in-process model's arithmetic (threads, batch sizes, the backend's
-    build): an answer computed with other settings is another answer.
+    The example id is part of it because some sources answer from the example rather than the
+    prompt (the controls' known answers; file-in/file-out transpilers). Scheduling parameters
+    (where a model runs, with which resources) are not part of it. `numeric_settings` are the
+    effective settings that change an in-process model's arithmetic (threads, batch sizes, the
+    backend's build): an answer computed with other settings is another answer.
     """
     payload: dict[str, Any] = {
         "backend": config.backend,
@@ -86,12 +84,6 @@ def response_cache_key(
         payload["numeric_settings"] = dict(numeric_settings)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def numeric_settings(model: Model) -> dict[str, str]:
-    """The settings that change a model's arithmetic (`numeric_settings()`), or none."""
-    report = getattr(model, "numeric_settings", None)
-    return dict(report()) if callable(report) else {}
 
 
 def completion_to_json(c: Completion) -> str:
@@ -188,11 +180,12 @@ class Scheduler:
             stop_after_code_block=inference.stop_after_code_block,
             stop_on_repetition=inference.stop_on_repetition,
         )
-        model = ev._model_for(unit.model)
+        source = ev.source_for(unit.model)
         cacheable = ev.use_cache and (
-            unit.model.cache if unit.model.cache is not None else model.deterministic
+            unit.model.cache if unit.model.cache is not None else source.deterministic
         )
-        key = response_cache_key(unit.model, request, numeric_settings(model)) if cacheable else ""
+        settings = source.numeric_settings()
+        key = response_cache_key(unit.model, request, settings) if cacheable else ""
         self.sequence += 1
         return _Unit(unit, request, prompt_digest(messages), key, self.sequence)
 
@@ -202,7 +195,7 @@ class Scheduler:
         if unit.turn and not self._takes_feedback(unit.model):
             self.queue.popleft()  # a resumed chain of a model that takes no feedback
             return True, []
-        slots = self.executor.generation_slots(unit.model)
+        slots = self.ev.source_for(unit.model).generation_slots(self.executor)
         item = self._prepare(unit)
         stored = None if unit.turn else self.ev.stored_answers.pop(
             (unit.task.id, unit.model.id, unit.run, unit.example.id), None
@@ -213,7 +206,7 @@ class Scheduler:
             return True, list(self._to_verification(item))
         key = item.response_key
         if key:
-            hit = self.ev.store.get_response(key)
+            hit = self.ev.responses.get(key)
             if hit is not None:
                 self.queue.popleft()
                 self.ev.cache_hits += 1
@@ -235,8 +228,9 @@ class Scheduler:
         item.generation_attempts += 1
         self.ev.model_calls += 1
         self.running[item.unit.model.id] += 1
-        job = GenerationJob(item.unit.model, item.request, item.unit.example)
-        self.generating[self.executor.submit_generation(job)] = item
+        source = self.ev.source_for(item.unit.model)
+        future = source.answer(item.request, item.unit.example, self.executor)
+        self.generating[future] = item
 
     def _generation_finished(
         self, future: Future[GenerationResult], item: _Unit
@@ -268,7 +262,7 @@ class Scheduler:
         followers: list[_Unit] = []
         if item.response_key:
             text = completion_to_json(item.completion)
-            self.ev.store.put_response(item.response_key, text)
+            self.ev.responses.put(item.response_key, text)
             followers = self.response_followers.pop(item.response_key, [])
             for follower in followers:
                 self.ev.cache_hits += 1
@@ -374,8 +368,7 @@ class Scheduler:
             known = self.oracle_by_example.setdefault(item.unit.example.id, {})
             for key, text in done.oracle_entries:
                 known[key] = text
-                if self.ev.use_cache:
-                    self.ev.store.put_oracle(key, text)
+                verifier.cache.oracle.put(key, text)
         yield self._verified(item, result)
         for follower in self.verdict_followers.pop(item.verdict_key, []):
             yield self._verified(follower, dataclasses.replace(result, cached=True))
@@ -391,9 +384,7 @@ class Scheduler:
     def _takes_feedback(self, config: ModelConfig) -> bool:
         """False for the controls and for backends that never read the prompt (transpilers
         answering from the Python file): a repair turn would ask them nothing new."""
-        if config.backend == "reference":
-            return False
-        return bool(getattr(self.ev._model_for(config), "reads_prompt", True))
+        return self.ev.source_for(config).takes_feedback
 
     def _record(self, unit: WorkUnit, sample: Sample) -> Sample:
         """Store a sample of `unit`; when it failed and the task allows another repair turn,
