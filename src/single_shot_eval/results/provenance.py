@@ -92,7 +92,7 @@ class RunProvenance(BaseModel):
     def to_meta(self) -> dict[str, str]:
         """The text of every recorded key, exactly as it is stored (`other` included)."""
         rows: dict[str, str] = {}
-        for key in self.model_fields:
+        for key in type(self).model_fields:
             value = getattr(self, key)
             if key != "other" and value is not None:
                 rows[key] = _format(key, value)
@@ -107,13 +107,6 @@ class RunProvenance(BaseModel):
         """Like `display_items`, but JSON-valued keys as their parsed values."""
         return {key: getattr(self, key) if key in _JSON_KEYS else text
                 for key, text in self.display_items(keys).items()}
-
-    def merged(self, update: RunProvenance) -> RunProvenance:
-        """This record with every key `update` records replaced by its value there."""
-        return self.model_copy(update={
-            **{k: getattr(update, k) for k in update.model_fields_set if k != "other"},
-            "other": {**self.other, **update.other},
-        })
 
 
 def _parse(key: str, text: str) -> Any:
