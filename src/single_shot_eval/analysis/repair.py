@@ -21,6 +21,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -208,13 +209,13 @@ def _curve(
     )
 
 
-def repair_settings_from_provenance(tasks_json: str | None) -> dict[str, RepairSettingsSeen]:
+def repair_settings_from_provenance(
+    tasks: Mapping[str, Mapping[str, Any]] | None,
+) -> dict[str, RepairSettingsSeen]:
     """Each task's `repair` section as recorded in the store's `tasks` provenance."""
-    import json
-
     found: dict[str, RepairSettingsSeen] = {}
-    for task_id, task in (json.loads(tasks_json) if tasks_json else {}).items():
-        repair = task.get("repair") if isinstance(task, dict) else None
+    for task_id, task in (tasks or {}).items():
+        repair = task.get("repair")
         if isinstance(repair, dict):
             found[str(task_id)] = RepairSettingsSeen(
                 int(repair.get("turns", 0)), str(repair.get("feedback", "both"))

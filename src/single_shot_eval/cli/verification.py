@@ -74,7 +74,7 @@ def rejudge(
         raise UserError(f"{input}: no results store found (expected {path})")
     if corpus is None:
         with ResultStore(path, create=False) as store:
-            recorded = store.get_meta("corpus")
+            recorded = store.provenance().corpus
         if recorded and Path(recorded).exists():
             corpus = Path(recorded)
     outcome = run_rejudge(path, load_corpus(corpus), output=output, workers=workers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from single_shot_eval.analysis.repair import (
     summarize_repair,
 )
 from single_shot_eval.corpus.levels import LEVEL_WEIGHTS
+from single_shot_eval.results.provenance import RunProvenance
 from single_shot_eval.results.records import Sample
 from single_shot_eval.results.store import ResultStore
 
@@ -42,7 +42,7 @@ class ReportData:
 
     store_path: Path
     summary: EvaluationSummary
-    provenance: dict[str, str]
+    provenance: RunProvenance
     samples: Callable[[], Iterator[Sample]] = field(repr=False)
     sample_count: int = 0
     # Rust quality of passing answers (`report/quality.py`); None: not computed.
@@ -53,13 +53,12 @@ class ReportData:
     @property
     def baselines(self) -> frozenset[str]:
         """Ids of the models evaluated as baselines (`evaluate --baselines`)."""
-        return baseline_ids(self.provenance)
+        return frozenset(self.provenance.baselines or ())
 
-
-def baseline_ids(provenance: dict[str, str]) -> frozenset[str]:
-    """The `baselines` provenance entry (a JSON list of model ids) as a set."""
-    raw = provenance.get("baselines")
-    return frozenset(json.loads(raw)) if raw else frozenset()
+    @property
+    def provenance_text(self) -> dict[str, str]:
+        """The reported provenance keys the store records, as their stored text."""
+        return self.provenance.display_items(PROVENANCE_KEYS)
 
 
 def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) -> ReportData:
@@ -68,10 +67,10 @@ def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) 
     summary = summarize(
         store.iter_samples(), level_weights=LEVEL_WEIGHTS, seed=seed, baseline=baseline
     )
-    provenance = {k: v for k in PROVENANCE_KEYS if (v := store.get_meta(k)) is not None}
+    provenance = store.provenance()
     repair = summarize_repair(
         store.iter_samples(), store.repair_turns(),
-        repair_settings_from_provenance(provenance.get("tasks")), seed=seed,
+        repair_settings_from_provenance(provenance.tasks), seed=seed,
     )
     return ReportData(
         store_path=path,

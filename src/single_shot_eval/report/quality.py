@@ -171,7 +171,7 @@ def _python_lines(store_path: Path, example_ids: set[str]) -> tuple[dict[str, in
     if not example_ids:
         return {}, ""
     with ResultStore(store_path, create=False) as store:
-        recorded = store.get_meta("corpus")
+        recorded = store.provenance().corpus
     if not recorded or not Path(recorded).exists():
         where = f"its corpus {recorded} is not here" if recorded else "it records no corpus"
         return {}, f"Rust lines per Python line: unavailable ({where})"

@@ -29,6 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from single_shot_eval.errors import UserError
 from single_shot_eval.results.cache import CacheNamespace
+from single_shot_eval.results.provenance import ProvenanceError, RunProvenance
 from single_shot_eval.results.records import (
     Diagnostic,
     RepairTurn,
@@ -256,6 +257,20 @@ class ResultStore:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def provenance(self) -> RunProvenance:
+        """What produced this store, as one typed record (`results/provenance.py`)."""
+        with self._lock:
+            rows = {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
+        try:
+            return RunProvenance.from_meta(rows)
+        except ProvenanceError as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
+
+    def record_provenance(self, update: RunProvenance) -> None:
+        """Write every key `update` records (as the same text as ever); others are kept."""
+        for key, text in update.to_meta().items():
+            self.set_meta(key, text)
 
     # -- samples ----------------------------------------------------------------------------
 

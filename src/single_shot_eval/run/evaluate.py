@@ -11,7 +11,6 @@ workers never write to it.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import warnings
@@ -27,6 +26,7 @@ from single_shot_eval.errors import UserError
 from single_shot_eval.models.base import Completion, Model
 from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.cache import CacheNamespace, KeyValueCache
+from single_shot_eval.results.provenance import RunProvenance
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.controls import ExampleControls, check_controls, controls_to_json
@@ -130,15 +130,15 @@ class Evaluation:
                 self._models[config.id] = source.model
                 if source.provenance_note is not None:
                     # e.g. the generation thread count a local model chose, and why
-                    notes = json.loads(self.store.get_meta("model_notes") or "{}")
+                    notes = dict(self.store.provenance().model_notes or {})
                     notes[config.id] = source.provenance_note
-                    self.store.set_meta("model_notes", json.dumps(notes, sort_keys=True))
+                    self.store.record_provenance(RunProvenance(model_notes=notes))
             self._sources[config.id] = source
             settings = source.numeric_settings()
             if settings:
-                known = json.loads(self.store.get_meta("numeric_settings") or "{}")
+                known = dict(self.store.provenance().numeric_settings or {})
                 known[config.id] = settings
-                self.store.set_meta("numeric_settings", json.dumps(known, sort_keys=True))
+                self.store.record_provenance(RunProvenance(numeric_settings=known))
         return self._sources[config.id]
 
     def _model_for(self, config: ModelConfig) -> Model:
@@ -159,7 +159,7 @@ class Evaluation:
         self.executor.start(DriverContext(self.verifier, self._model_for, models))
         finished = False
         try:
-            self.store.set_meta("executor", self.executor.describe())
+            self.store.record_provenance(RunProvenance(executor=self.executor.describe()))
             yield from Scheduler(self).run(plan.units)
             finished = True
         finally:
@@ -202,22 +202,18 @@ def policy_for(task: TaskConfig) -> VerificationPolicy:
 def record_provenance(store: ResultStore, tasks: list[TaskConfig], verifier: Verifier,
                       seed: int | None, models: list[ModelConfig]) -> None:
     """Write what produced the store: tool version, toolchain, tasks, models, seed, date."""
-    store.set_meta("tool_version", __version__)
-    store.set_meta("rustc_version", verifier.toolchain.rustc_version)
-    store.set_meta("python_version", verifier.toolchain.python_version)
-    store.set_meta("toolchain_fingerprint", verifier.toolchain.fingerprint)
-    store.set_meta("sandbox", "bubblewrap" if verifier.sandbox.isolated else "degraded")
-    store.set_meta("seed", "task default" if seed is None else str(seed))
-    store.set_meta(
-        "tasks",
-        json.dumps({t.id: t.model_dump(mode="json", exclude=unset_fields(t)) for t in tasks},
-                   sort_keys=True),
-    )
-    store.set_meta(
-        "models", json.dumps([m.model_dump(mode="json") for m in models], sort_keys=True)
-    )
-    if store.get_meta("started_at") is None:
-        store.set_meta("started_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    store.record_provenance(RunProvenance(
+        tool_version=__version__,
+        rustc_version=verifier.toolchain.rustc_version,
+        python_version=verifier.toolchain.python_version,
+        toolchain_fingerprint=verifier.toolchain.fingerprint,
+        sandbox="bubblewrap" if verifier.sandbox.isolated else "degraded",
+        seed="task default" if seed is None else seed,
+        tasks={t.id: t.model_dump(mode="json", exclude=unset_fields(t)) for t in tasks},
+        models=[m.model_dump(mode="json") for m in models],
+    ))
+    if store.provenance().started_at is None:
+        store.record_provenance(RunProvenance(started_at=datetime.now(UTC).replace(microsecond=0)))
 
 
 def _task_setting(tasks: list[TaskConfig], name: str) -> Any:
@@ -333,27 +329,27 @@ def evaluate(
             )
         verifier = open_verifier(store, policy_for(tasks[0]), use_cache=use_cache)
         record_provenance(store, tasks, verifier, seed, models)
-        store.set_meta("corpus", str(corpus.source))
+        store.record_provenance(RunProvenance(corpus=str(corpus.source)))
         broken: tuple[ExampleControls, ...] = ()
         if controls:
             report = check_controls(
                 planned_examples(tasks, corpus, limit), verifier, workers=workers
             )
             broken = report.broken
-            store.set_meta("broken_examples", json.dumps(controls_to_json(broken)))
+            store.record_provenance(RunProvenance(broken_examples=controls_to_json(broken)))
             for line in report.warning_lines():
                 if on_warning is not None:
                     on_warning(line)
                 else:
                     warnings.warn(line, RuntimeWarning, stacklevel=2)
         if baselines:
-            known = set(json.loads(store.get_meta("baselines") or "[]"))
-            store.set_meta("baselines", json.dumps(sorted(known | set(baselines))))
+            known = set(store.provenance().baselines or ())
+            store.record_provenance(RunProvenance(baselines=sorted(known | set(baselines))))
         from single_shot_eval.corpus.casegen import case_counts
 
-        store.set_meta("case_counts", json.dumps(
-            {example_id: [c.hand_written, c.generated]
-             for example_id, c in case_counts(corpus.examples).items()}, sort_keys=True))
+        store.record_provenance(RunProvenance(case_counts={
+            example_id: (c.hand_written, c.generated)
+            for example_id, c in case_counts(corpus.examples).items()}))
 
         def resumable_done(task_id: str) -> set[tuple[str, int, str]]:
             # Samples lost to dead workers are redone; every other stored sample is kept.
@@ -366,7 +362,7 @@ def evaluate(
             for e in planned_examples(tasks, corpus, limit)
             if e.unjudgeable_reason
         }
-        store.set_meta("unjudgeable_examples", json.dumps(unjudgeable, sort_keys=True))
+        store.record_provenance(RunProvenance(unjudgeable_examples=unjudgeable))
         for example_id, reason in sorted(unjudgeable.items()):
             line = f"{example_id}: left out, nothing can judge it ({reason})"
             if on_warning is not None:
@@ -414,6 +410,8 @@ def evaluate(
             outcome.repair_turns = evaluation.repair_turns
             outcome.executor = chosen.describe() if plan.units else ""
             if outcome.completed:
-                store.set_meta("updated_at", datetime.now(UTC).isoformat(timespec="seconds"))
-                store.set_meta("last_wall_time_s", f"{time.perf_counter() - started:.3f}")
+                store.record_provenance(RunProvenance(
+                    updated_at=datetime.now(UTC).replace(microsecond=0),
+                    last_wall_time_s=time.perf_counter() - started,
+                ))
     return outcome

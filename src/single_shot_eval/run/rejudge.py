@@ -8,7 +8,6 @@ sees per model what changed (pass -> fail, fail -> pass), like re-judging an Eva
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -122,11 +121,8 @@ def _task_policies(store: ResultStore) -> dict[str, VerificationPolicy]:
     """The verification policy of every task recorded in the store's provenance."""
     from single_shot_eval.run.evaluate import policy_for
 
-    text = store.get_meta("tasks")
-    if not text:
-        return {}
     policies: dict[str, VerificationPolicy] = {}
-    for task_id, data in json.loads(text).items():
+    for task_id, data in (store.provenance().tasks or {}).items():
         try:
             policies[task_id] = policy_for(TaskConfig.model_validate(data))
         except ValidationError as exc:

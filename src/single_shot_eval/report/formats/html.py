@@ -120,7 +120,7 @@ class _Summary:
 
 def _summary(data: ReportData) -> _Summary:
     tasks = data.summary.tasks
-    prov = data.provenance
+    prov = data.provenance_text
     examples = ", ".join(
         str(max(m.n_examples for m in [*t.models, *(c.summary for c in t.controls)]))
         for t in tasks if t.models or t.controls
@@ -153,15 +153,13 @@ class _Provenance:
 
 
 def _provenance(data: ReportData) -> _Provenance:
-    prov = data.provenance
-    configurations = []
-    for key, title in (("tasks", "Task configuration"), ("models", "Model configuration")):
-        if key in prov:
-            try:
-                text = json.dumps(json.loads(prov[key]), indent=1, sort_keys=True)
-            except ValueError:
-                text = prov[key]
-            configurations.append((title, text))
+    prov = data.provenance_text
+    configurations = [
+        (title, json.dumps(value, indent=1, sort_keys=True))
+        for value, title in ((data.provenance.tasks, "Task configuration"),
+                             (data.provenance.models, "Model configuration"))
+        if value is not None
+    ]
     return _Provenance(
         rows=[(key, label, prov[key]) for key, label in _PROVENANCE_LABELS if key in prov],
         task_ids=[t.task_id for t in data.summary.tasks],
@@ -223,7 +221,7 @@ def render_html(data: ReportData, plots: PlotSet) -> str:
         repair=_repair(data),
         quality=data.quality,
         provenance=_provenance(data),
-        version=data.provenance.get("tool_version", "?"),
+        version=data.provenance.tool_version or "?",
     )
 
 

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.report.data import ReportData
+from single_shot_eval.report.data import PROVENANCE_KEYS, ReportData
 from single_shot_eval.report.quality import quality_json
 from single_shot_eval.results.records import Sample
 
@@ -35,10 +35,7 @@ def _finite(value: Any) -> Any:
 
 def results_document(data: ReportData) -> dict[str, Any]:
     """The whole JSON document (summary, provenance, samples)."""
-    provenance: dict[str, Any] = dict(data.provenance)
-    for key in ("tasks", "models", "numeric_settings", "model_notes", "baselines", "case_counts"):
-        if key in provenance:
-            provenance[key] = json.loads(provenance[key])
+    provenance = data.provenance.json_items(PROVENANCE_KEYS)
     document: dict[str, Any] = _finite(
         {
             "schema": "single-shot-eval/results/v1",

@@ -225,11 +225,10 @@ def _task_section(
     return [*out, ""]
 
 
-def _case_counts_section(text: str | None) -> list[str]:
+def _case_counts_section(counts: dict[str, tuple[int, int]] | None) -> list[str]:
     """Per example, how many hand-written and generated cases judged it."""
-    if not text:
+    if not counts:
         return []
-    counts: dict[str, list[int]] = json.loads(text)
     hand = sum(c[0] for c in counts.values())
     generated = sum(c[1] for c in counts.values())
     lines = ["", f"Cases that judged each example ({hand} hand-written, {generated} generated "
@@ -259,7 +258,7 @@ def _repair_section(data: ReportData, plots: PlotSet | None) -> list[str]:
 
 def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     """The whole Markdown report; plot images are linked when `plots` holds written files."""
-    prov = data.provenance
+    prov = data.provenance_text
     models = sorted({m.model_id for t in data.summary.tasks for m in t.models})
     controls = sorted({c.model_id for t in data.summary.tasks for c in t.controls})
     rustc = prov["rustc_version"].splitlines()[0] if prov.get("rustc_version") else "unknown"
@@ -290,14 +289,14 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
          for k, v in sorted(prov.items())
          if k not in {"tasks", "models", "numeric_settings", "baselines", "case_counts"}],
     )
-    lines += _case_counts_section(prov.get("case_counts"))
-    if "models" in prov:
-        lines += ["", "Models:", "", "```json", json.dumps(json.loads(prov["models"]), indent=1),
+    lines += _case_counts_section(data.provenance.case_counts)
+    if data.provenance.models is not None:
+        lines += ["", "Models:", "", "```json", json.dumps(data.provenance.models, indent=1),
                   "```"]
-    if "numeric_settings" in prov:
+    if data.provenance.numeric_settings is not None:
         lines += ["", "Settings that change a local model's arithmetic (part of the response "
                   "cache key):", "", "```json",
-                  json.dumps(json.loads(prov["numeric_settings"]), indent=1), "```"]
+                  json.dumps(data.provenance.numeric_settings, indent=1), "```"]
     lines += [
         "",
         f"Statistics: seed {data.summary.seed}, {data.summary.bootstrap_resamples} bootstrap "
