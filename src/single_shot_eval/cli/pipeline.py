@@ -239,7 +239,7 @@ def _evaluate(config: PipelineConfig, result: PipelineResult, say: Callable[[str
             id=candidate.stem,
             backend="llama_cpp",
             model=str(candidate),
-            params={} if config.n_threads is None else {"n_threads": config.n_threads},
+            options={} if config.n_threads is None else {"n_threads": config.n_threads},
         )
         for candidate in result.candidates
     ]

@@ -46,15 +46,15 @@ class AnthropicModel(ApiClientModel):
     """A Claude model behind the Messages API, with real usage and retries."""
 
     def __init__(self, config: ModelConfig) -> None:
-        params = config.params
-        check_params(config.id, params, ACCEPTED_PARAMS)
+        check_params(config.id, config.params, ACCEPTED_PARAMS)
         self.config = config
         self.model_name = config.model or config.id
         self.base_url = config.base_url
-        self.top_p = None if params.get("top_p") is None else float(params["top_p"])
-        self.top_k = None if params.get("top_k") is None else int(params["top_k"])
-        self.send_temperature = bool_param(config.id, params, "send_temperature", True)
-        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id)
+        sampling = config.generation
+        self.top_p = None if sampling.top_p is None else float(sampling.top_p)
+        self.top_k = sampling.top_k
+        self.send_temperature = bool_param(config.id, config.options, "send_temperature", True)
+        self.retry_policy = RetryPolicy.from_settings(config.retry, model_id=config.id)
         self.cost_rule = cost_rule_for(
             config, self.model_name, wall_time_fallback=is_local_url(config.base_url)
         )

@@ -64,16 +64,20 @@ from single_shot_eval.models.base import (
 )
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend, register_preset_model
-from single_shot_eval.models.retry import RetryPolicy, TransientFailure, call_with_retries
+from single_shot_eval.models.retry import (
+    RETRY_PARAM_KEYS,
+    RetryPolicy,
+    TransientFailure,
+    call_with_retries,
+)
 
 PLACEHOLDERS = (
     "{prompt_file}", "{python_file}", "{output_file}", "{output_dir}", "{prompt}", "{system}",
     "{model}",
 )
-ACCEPTED_PARAMS = frozenset(
-    {"deterministic", "fence_output", "output_suffix", "output_format", "env", "max_attempts",
-     "retry_base_delay_s", "retry_max_delay_s", "max_retry_after_s", "answer_despite_exit"}
-)
+ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {
+    "deterministic", "fence_output", "output_suffix", "output_format", "env", "answer_despite_exit"
+}
 STDERR_TAIL_CHARS = 2000
 # A line that opens or closes a fenced block (a fence inside a comment, as in a transpiler's
 # `//! ```cargo` header, does not count).
@@ -176,8 +180,8 @@ class CommandModel:
     """A CLI or transpiler: argv with placeholders, prompt on stdin or in a temp file."""
 
     def __init__(self, config: ModelConfig, *, backend_name: str = "command") -> None:
-        params = config.params
-        check_params(config.id, params, ACCEPTED_PARAMS)
+        check_params(config.id, config.params, ACCEPTED_PARAMS)
+        params = config.options
         if not config.command:
             raise ModelSpecError(
                 f"model {config.id!r}: the command backend needs `command`, an argv list such as "
@@ -210,7 +214,9 @@ class CommandModel:
         if not isinstance(extra_env, dict):
             raise ModelSpecError(f"model {config.id!r}: params.env must be a mapping")
         self.extra_env = {str(k): str(v) for k, v in extra_env.items()}
-        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id, default_attempts=1)
+        self.retry_policy = RetryPolicy.from_settings(
+            config.retry, model_id=config.id, default_attempts=1
+        )
         self.cost_rule = cost_rule_for(config, config.model, wall_time_fallback=True)
         self._slots = threading.BoundedSemaphore(config.concurrency)
 
@@ -422,9 +428,8 @@ def _timeouts_only(exc: BaseException) -> TransientFailure | None:
 
 def _preset(config: ModelConfig, argv: list[str], backend_name: str, **params: Any) -> CommandModel:
     """A `CommandModel` for a preset, unless the config gives its own `command`."""
-    merged = {**params, **config.params}
-    preset = config.model_copy(
-        update={"command": config.command or argv, "params": merged}
+    preset = config.with_params({**params, **config.params}).model_copy(
+        update={"command": config.command or argv}
     )
     return CommandModel(preset, backend_name=backend_name)
 

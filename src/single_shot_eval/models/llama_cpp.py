@@ -265,17 +265,18 @@ class LlamaCppModel:
     def __init__(self, config: ModelConfig) -> None:
         self.config = config
         self.path = resolve_gguf(config.model)
-        params = config.params
-        self.n_ctx = int(params.get("n_ctx", 4096))
-        if "n_threads" in params:
+        options = config.options
+        self.n_ctx = int(options.get("n_ctx", 4096))
+        if "n_threads" in options:
             self.thread_choice = ThreadChoice(
-                int(params["n_threads"]), 0, 0.0, "fixed by params.n_threads"
+                int(options["n_threads"]), 0, 0.0, "fixed by params.n_threads"
             )
         else:
             self.thread_choice = choose_n_threads()
         self.n_threads = self.thread_choice.n_threads
-        self.load_seed = int(params.get("seed", 0))
-        self.numeric_params = {k: params[k] for k in NUMERIC_PARAMS if k in params}
+        seed = config.generation.seed
+        self.load_seed = 0 if seed is None else seed
+        self.numeric_params = {k: options[k] for k in NUMERIC_PARAMS if k in options}
         # priced by measured wall time x $/hour (models file `price`, else the default rate)
         self.cost_rule = cost_rule_for(config, None, wall_time_fallback=True)
         self._llama: Any = None

@@ -67,14 +67,15 @@ class OpenAICompatibleModel(ApiClientModel):
     """A chat model behind an OpenAI-compatible endpoint, with real usage and retries."""
 
     def __init__(self, config: ModelConfig) -> None:
-        params = config.params
-        check_params(config.id, params, ACCEPTED_PARAMS)
+        check_params(config.id, config.params, ACCEPTED_PARAMS)
+        params = config.options
         self.config = config
         self.model_name = config.model or config.id
         self.base_url = config.base_url
         self.local = is_local_url(config.base_url)
         self.stream = bool_param(config.id, params, "stream", False)
-        self.top_p = None if params.get("top_p") is None else float(params["top_p"])
+        top_p = config.generation.top_p
+        self.top_p = None if top_p is None else float(top_p)
         default_field = (
             "max_completion_tokens" if _is_official_openai(config.base_url) else "max_tokens"
         )
@@ -88,7 +89,7 @@ class OpenAICompatibleModel(ApiClientModel):
         if extra_body is not None and not isinstance(extra_body, dict):
             raise ModelSpecError(f"model {config.id!r}: params.extra_body must be a mapping")
         self.extra_body: dict[str, Any] | None = extra_body
-        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id)
+        self.retry_policy = RetryPolicy.from_settings(config.retry, model_id=config.id)
         self.cost_rule = cost_rule_for(config, self.model_name, wall_time_fallback=self.local)
         super().__init__(config, sdk="openai", client_class="OpenAI", default_env="OPENAI_API_KEY")
 

@@ -54,7 +54,7 @@ class ReferenceModel:
 
 @backend("reference")
 def _build(config: ModelConfig) -> ReferenceModel:
-    field = str(config.params.get("field", "reference_rust"))
+    field = str(config.options.get("field", "reference_rust"))
     if field not in {"reference_rust", "mutant_rust"}:
         raise ModelSpecError(
             f"model {config.id!r}: params.field must be reference_rust or mutant_rust"
