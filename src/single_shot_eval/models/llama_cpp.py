@@ -46,6 +46,7 @@ from single_shot_eval.models.base import (
     truncate_after_first_code_block,
 )
 from single_shot_eval.models.pricing import cost_rule_for
+from single_shot_eval.models.quality_gate import check_quality_gate
 from single_shot_eval.models.registry import ModelConfig, backend
 
 _LOADED: dict[tuple[object, ...], tuple[Any, threading.Lock]] = {}
@@ -265,6 +266,8 @@ class LlamaCppModel:
     def __init__(self, config: ModelConfig) -> None:
         self.config = config
         self.path = resolve_gguf(config.model)
+        if not config.allow_failed_quality_gate:
+            check_quality_gate(self.path)  # a converted model that failed its gate is refused
         options = config.options
         self.n_ctx = int(options.get("n_ctx", 4096))
         if "n_threads" in options:
@@ -433,6 +436,13 @@ def _stop_early(
     return LogitsProcessorList([processor])
 
 
-@backend("llama_cpp")
+def _quality_gate(config: ModelConfig) -> None:
+    """Before an evaluation starts: the recorded quality gate of a GGUF given by path (an alias
+    is checked when it is loaded: resolving it may download it)."""
+    if not config.allow_failed_quality_gate and (config.model or "").endswith(".gguf"):
+        check_quality_gate(Path(str(config.model)))
+
+
+@backend("llama_cpp", preflight=_quality_gate)
 def _build(config: ModelConfig) -> LlamaCppModel:
     return LlamaCppModel(config)

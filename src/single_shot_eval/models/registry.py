@@ -9,7 +9,7 @@ from __future__ import annotations
 import glob
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -72,6 +72,9 @@ class ModelConfig(BaseModel):
     # chat: the task's system and user messages. completion: one few-shot prompt to continue,
     # for base models without a chat template (see run/prompt.py).
     prompt_style: Literal["chat", "completion"] = "chat"
+    # Load the model even if its recorded quality gate failed (`--allow-failed-quality-gate`;
+    # see `models.quality_gate`). A run setting, not the model's identity: never dumped.
+    allow_failed_quality_gate: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -98,7 +101,7 @@ class ModelConfig(BaseModel):
         for key, value in handler(self).items():
             if key == "generation":
                 dumped["params"] = self.params
-            elif key not in ("retry", "scheduling", "options"):
+            elif key not in ("retry", "scheduling", "options", "allow_failed_quality_gate"):
                 dumped[key] = value
         return dumped
 
@@ -123,18 +126,37 @@ class ModelConfig(BaseModel):
 
 
 BackendFactory = Callable[[ModelConfig], Model]
+Preflight = Callable[[ModelConfig], None]
 _BACKENDS: dict[str, BackendFactory] = {}
+_PREFLIGHTS: dict[str, Preflight] = {}
 _LOADED = False
 
 
-def backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
-    """Register a factory that builds a `Model` from a `ModelConfig` whose backend is `name`."""
+def backend(
+    name: str, *, preflight: Preflight | None = None
+) -> Callable[[BackendFactory], BackendFactory]:
+    """Register a factory that builds a `Model` from a `ModelConfig` whose backend is `name`.
+
+    `preflight` is a cheap check of a config the factory would also refuse (e.g. a failed
+    quality gate), run by `check_model_configs` before an evaluation starts any work."""
 
     def register(factory: BackendFactory) -> BackendFactory:
         _BACKENDS[name] = factory
+        if preflight is not None:
+            _PREFLIGHTS[name] = preflight
         return factory
 
     return register
+
+
+def check_model_configs(configs: Iterable[ModelConfig]) -> None:
+    """Each config's backend preflight (raises its `UserError`), so an evaluation refuses a
+    model before it creates a store or verifies a control, not when the model is loaded."""
+    _load_backends()
+    for config in configs:
+        check = _PREFLIGHTS.get(config.backend)
+        if check is not None:
+            check(config)
 
 
 def _load_backends() -> None:
