@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.errors import ConfigError
+from single_shot_eval.errors import ConfigError, ModelSpecError
 from single_shot_eval.models.base import GenerationRequest, Message
-from single_shot_eval.models.registry import ModelConfig, load_models_file
+from single_shot_eval.models.registry import ModelConfig, build_model, load_models_file
 from single_shot_eval.models.retry import RetryPolicy
 from single_shot_eval.run.executors.base import placement, without_scheduling_params
 from single_shot_eval.run.scheduler import response_cache_key
@@ -106,3 +106,43 @@ def test_a_copy_with_params_replaces_the_settings() -> None:
     assert copy.generation.seed is None
     assert copy.concurrency == 2
     assert config.params == {"seed": 4, "n_ctx": 512}
+
+
+@pytest.mark.parametrize(
+    ("backend", "params", "message"),
+    [
+        ("openai", {"stream": "yes"}, r"model 'b': params\.stream: Input should be a valid boolean"),
+        ("openai", {"max_tokens_field": "limit"},
+         r"params\.max_tokens_field: Input should be 'max_tokens' or 'max_completion_tokens'"),
+        ("anthropic", {"send_temperature": 0}, r"params\.send_temperature: Input should be a valid"),
+    ],
+)
+def test_a_backend_types_its_own_options(
+    backend: str, params: dict[str, object], message: str
+) -> None:
+    config = ModelConfig(id="b", backend=backend, model="m", base_url="http://127.0.0.1:9/v1",
+                         params=params)
+    with pytest.raises(ModelSpecError, match=message):
+        build_model(config)
+
+
+def test_typed_options_are_what_the_backend_uses() -> None:
+    from single_shot_eval.models.openai_compatible import OpenAICompatibleModel
+
+    config = ModelConfig(id="b", backend="openai", model="m", base_url="http://127.0.0.1:9/v1",
+                         params={"stream": True, "max_tokens_field": "max_completion_tokens",
+                                 "extra_body": {"k": 1}, "top_p": 1})
+    model = build_model(config)
+    assert isinstance(model, OpenAICompatibleModel)
+    assert (model.stream, model.max_tokens_field, model.extra_body, model.top_p) == (
+        True, "max_completion_tokens", {"k": 1}, 1.0
+    )
+
+
+def test_the_llama_cpp_backend_types_its_options(tmp_path: Path) -> None:
+    gguf = tmp_path / "tiny.gguf"
+    gguf.write_bytes(b"GGUF" + bytes(16))
+    config = ModelConfig(id="b", backend="llama_cpp", model=str(gguf),
+                         params={"n_ctx": "big", "n_threads": 1})
+    with pytest.raises(ModelSpecError, match=r"model 'b': params\.n_ctx: Input should be a valid"):
+        build_model(config)

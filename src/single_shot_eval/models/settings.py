@@ -5,8 +5,8 @@
 - `RetrySettings`: how often and how patiently a transient failure is retried.
 - `SchedulingSettings`: where a model's generation runs and with which resources (never sent to
   the backend, not part of the response-cache key).
-- `options`: the backend's own settings (`n_ctx`, `stream`, `env`, ...), each backend reads
-  them with its own checks.
+- `options`: the backend's own settings (`n_ctx`, `stream`, `env`, ...): each backend types
+  them with its own pydantic model, read through `backend_options`.
 
 The models YAML keeps the one flat `params` mapping users write (`params: {top_p: 0.9,
 max_attempts: 3, num_cpus: 2, n_ctx: 4096}`); `split_params` sorts its keys into the sections
@@ -16,9 +16,14 @@ those of the flat mapping.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError
+
+from single_shot_eval.errors import ModelSpecError
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
 
 class GenerationSettings(BaseModel):
@@ -94,3 +99,15 @@ def joined_params(
         **scheduling.model_dump(exclude_unset=True),
         **options,
     }
+
+
+def backend_options(model_id: str, options: Mapping[str, Any], schema: type[OptionsT]) -> OptionsT:
+    """A backend's own `params`, typed by its `schema`; a value that does not fit is a
+    `ModelSpecError` naming the model and the key (unknown keys are the backend's to refuse,
+    with the list it accepts: `api_common.check_params`)."""
+    try:
+        return schema.model_validate(dict(options))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        raise ModelSpecError(f"model {model_id!r}: params.{key}: {error['msg']}") from None
