@@ -43,6 +43,7 @@ from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.models.base import GenerationRequest
 from single_shot_eval.models.llama_cpp import LlamaCppModel
 from single_shot_eval.models.registry import ModelConfig
+from single_shot_eval.results.cache import MemoryCache, WriteOnlyCache
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.evaluate import policy_for
@@ -55,12 +56,7 @@ from single_shot_eval.run.executors import (
 )
 from single_shot_eval.run.prompt import render_messages
 from single_shot_eval.verify.extract import extract_rust
-from single_shot_eval.verify.verdicts import RunOutcome
-from single_shot_eval.verify.verifier import (
-    VerdictCache,
-    VerificationResult,
-    Verifier,
-)
+from single_shot_eval.verify.verifier import VerdictCache, Verifier
 
 TOTAL_SAMPLES = 15_000
 WORKER_COUNTS = (1, 2, 8, 32, 128)
@@ -68,14 +64,9 @@ RAY_CPUS = 2
 TARGET_SPEEDUP = 1.7
 
 
-class NoReuseCache(VerdictCache):
+def no_reuse_cache() -> VerdictCache:
     """A verdict cache that never answers: every candidate is verified in full."""
-
-    def get_verdict(self, key: str) -> VerificationResult | None:
-        return None
-
-    def get_oracle(self, key: str) -> RunOutcome | None:
-        return None
+    return VerdictCache(WriteOnlyCache(MemoryCache()), WriteOnlyCache(MemoryCache()))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +103,7 @@ def measure(
     label: str, executor: Executor, jobs: list[VerificationJob], workers: int
 ) -> Measurement:
     """Verify every job, keeping exactly `workers` units in flight."""
-    verifier = Verifier(policy=jobs[0].policy, cache=NoReuseCache())
+    verifier = Verifier(policy=jobs[0].policy, cache=no_reuse_cache())
 
     def no_model(config: ModelConfig) -> LlamaCppModel:
         raise AssertionError("this benchmark generates nothing through the executor")
@@ -183,7 +174,7 @@ def driver_cost_per_sample(count: int = 300) -> float:
     with tempfile.TemporaryDirectory() as tmp, ResultStore(Path(tmp) / "s.sqlite") as store:
         started = time.perf_counter()
         for i in range(count):
-            store.add_sample(dataclasses.replace(sample, run=i))
+            store.add_sample(sample.model_copy(update={"run": i}))
         return (time.perf_counter() - started) / count
 
 

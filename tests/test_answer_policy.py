@@ -52,10 +52,10 @@ def test_bounded_completion_applies_the_request_policy() -> None:
     assert kept is completion
     cut = bounded_completion(completion, GenerationRequest(messages=(), stop_on_repetition=True))
     assert len(cut.text) < len(completion.text)
-    assert cut.metadata["repetition_cut_at_char"] == str(len(cut.text))
+    assert cut.details.repetition_cut_at_char == len(cut.text)
     assert cut.output_tokens == 900  # tokens were generated and paid for
     huge = Completion(text="x" * (MAX_COMPLETION_CHARS + 5), input_tokens=1, output_tokens=1,
                       latency_s=1.0, cost_usd=0.0)
     bounded = bounded_completion(huge)
     assert len(bounded.text) == MAX_COMPLETION_CHARS
-    assert bounded.metadata["completion_truncated_from_chars"] == str(MAX_COMPLETION_CHARS + 5)
+    assert bounded.details.completion_truncated_from_chars == MAX_COMPLETION_CHARS + 5

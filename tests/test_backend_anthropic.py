@@ -113,12 +113,12 @@ def test_request_shape_usage_and_table_cost(
     assert completion.input_tokens == 34  # 30 + 4 read from the prompt cache
     assert completion.output_tokens == 25
     assert not completion.tokens_estimated
-    assert completion.metadata["cache_read_input_tokens"] == "4"
+    assert completion.details.cache_read_input_tokens == 4
     entry = load_pricing_table().lookup("claude-sonnet-4-20250514")
     assert entry is not None and entry.id == "claude-sonnet-4"
     expected = (34 * entry.input_usd_per_mtok + 25 * entry.output_usd_per_mtok) / 1e6
     assert completion.cost_usd == pytest.approx(expected)
-    assert completion.metadata["cost_basis"] == "tokens"
+    assert completion.details.cost_basis == "tokens"
 
 
 def test_stop_after_code_block_truncates(
@@ -137,7 +137,7 @@ def test_overloaded_529_is_retried(
     monkeypatch.setenv("TEST_ANTHROPIC_KEY", "k")
     server.statuses = [529, 529, 200]
     completion = claude(server, max_attempts=3).generate(REQUEST)
-    assert completion.metadata["attempts"] == "3"
+    assert completion.details.attempts == 3
     assert len(server.bodies) == 3
 
 

@@ -95,7 +95,7 @@ def test_file_in_file_out_transpiler(tmp_path: Path) -> None:
     assert completion.text == f"```rust\n{expected.rstrip()}\n```\n"
     assert extract_rust(completion.text) == expected
     assert model.deterministic
-    assert completion.metadata["cost_basis"] == "wall_time"
+    assert completion.details.cost_basis == "wall_time"
     assert completion.cost_usd == pytest.approx(
         completion.latency_s * DEFAULT_HARDWARE_USD_PER_HOUR / 3600
     )
@@ -151,7 +151,7 @@ def test_cost_from_the_pricing_table_when_the_model_is_known() -> None:
         + completion.output_tokens * entry.output_usd_per_mtok
     ) / 1e6
     assert completion.cost_usd == pytest.approx(expected)
-    assert completion.metadata["cost_basis"] == "tokens"
+    assert completion.details.cost_basis == "tokens"
     assert completion.tokens_estimated
 
 
@@ -184,12 +184,12 @@ def test_llm_json_output_gives_usage_and_checks_the_echoed_prompt() -> None:
     assert faithful.text == "fn main() {}"
     assert (faithful.input_tokens, faithful.output_tokens) == (12, 3)
     assert not faithful.tokens_estimated
-    assert faithful.metadata["prompt_received_intact"] == "yes"
+    assert faithful.details.prompt_received_intact is True
     mangled = command_model(
         [sys.executable, "-c", FAKE_LLM_JSON % "text.replace('$', '')"],
         params={"output_format": "llm_json"},
     ).generate(ask(NASTY))
-    assert mangled.metadata["prompt_received_intact"] == "no"
+    assert mangled.details.prompt_received_intact is False
     not_json = command_model(ECHO_STDIN, params={"output_format": "llm_json"})
     with pytest.raises(CommandFailedError, match="not its JSON log record"):
         not_json.generate(ask("plain text"))
@@ -212,9 +212,9 @@ def test_llm_cli_with_smollm2_gets_the_prompt_intact_on_stdin() -> None:
         timeout_s=180,
     )
     completion = model.generate(request)
-    assert completion.metadata["prompt_received_intact"] == "yes"
+    assert completion.details.prompt_received_intact is True
     assert completion.text.strip()
     assert not completion.text.lstrip().startswith("[")  # the answer, not llm's JSON record
-    assert completion.metadata["backend"] == "llm"
+    assert completion.details.backend == "llm"
     assert completion.tokens_estimated  # the SmolLM2 plugin reports no usage
     assert completion.output_tokens == (len(completion.text) + 3) // 4

@@ -93,10 +93,10 @@ def test_real_completion_with_real_usage(llama_server: str) -> None:
     assert completion.input_tokens > 10
     assert 0 < completion.output_tokens <= 40
     assert not completion.tokens_estimated
-    assert completion.metadata["finish_reason"] in {"stop", "length"}
-    assert completion.metadata["attempts"] == "1"
+    assert completion.details.finish_reason in {"stop", "length"}
+    assert completion.details.attempts == 1
     # a loopback server runs on this machine: priced by wall time x the hardware rate
-    assert completion.metadata["cost_basis"] == "wall_time"
+    assert completion.details.cost_basis == "wall_time"
     expected = completion.latency_s * DEFAULT_HARDWARE_USD_PER_HOUR / 3600
     assert completion.cost_usd == pytest.approx(expected)
 
@@ -106,7 +106,7 @@ def test_max_tokens_is_honoured(llama_server: str) -> None:
     model = smollm2_via_server(llama_server)
     completion = model.generate(GenerationRequest(messages=PROMPT, max_tokens=5))
     assert completion.output_tokens == 5
-    assert completion.metadata["finish_reason"] == "length"
+    assert completion.details.finish_reason == "length"
 
 
 @pytest.mark.slow
@@ -116,7 +116,7 @@ def test_streaming_measures_time_to_first_token(llama_server: str) -> None:
     assert completion.text.strip()
     assert completion.time_to_first_token_s is not None
     assert 0 < completion.time_to_first_token_s <= completion.latency_s
-    assert completion.metadata["streamed"] == "yes"
+    assert completion.details.streamed is True
     assert completion.output_tokens > 0
 
 

@@ -13,7 +13,12 @@ from pydantic import ValidationError
 from single_shot_eval.cli.models import collect_listing
 from single_shot_eval.config import load_tasks
 from single_shot_eval.corpus.loader import Corpus
-from single_shot_eval.models.base import COMPLETION_ROLE, GenerationRequest, Message
+from single_shot_eval.models.base import (
+    COMPLETION_ROLE,
+    GenerationDetails,
+    GenerationRequest,
+    Message,
+)
 from single_shot_eval.models.command import CommandFailedError, CommandModel
 from single_shot_eval.models.llama_cpp import (
     LlamaCppModel,
@@ -36,7 +41,7 @@ TOP_LEVEL_IF = "import sys\n\nx = len(sys.argv)\nif x > 1:\n    print('args')\n"
 FUNCTION_ONLY = "def double(n: int) -> int:\n    return n * 2\n"
 
 
-def transpile(source: str) -> tuple[CommandModel, str, dict[str, str]]:
+def transpile(source: str) -> tuple[CommandModel, str, GenerationDetails]:
     model = build_model(resolve_model_specs("py2many")[0])
     assert isinstance(model, CommandModel)
     completion = model.generate(
@@ -45,7 +50,7 @@ def transpile(source: str) -> tuple[CommandModel, str, dict[str, str]]:
             timeout_s=120,
         )
     )
-    return model, completion.text, completion.metadata
+    return model, completion.text, completion.details
 
 
 @pytest.mark.parametrize(
@@ -129,25 +134,25 @@ def test_gemma_completes_inside_the_rust_fence(bundled_corpus: Corpus) -> None:
     assert first.text.rstrip("\n").endswith("\n```")
     assert 0 < first.output_tokens <= 24
     assert first.input_tokens > 300  # the few-shot prompt, not a chat template
-    assert first.metadata["prompt_style"] == "completion"
+    assert first.details.prompt_style == "completion"
     assert model.generate(request).text == first.text
 
 
 def test_py2many_answer_is_its_file_even_when_rustfmt_rejects_it() -> None:
-    model, text, metadata = transpile(TOP_LEVEL_IF)
+    model, text, details = transpile(TOP_LEVEL_IF)
     assert model.deterministic
     assert text.startswith("```rust\n")
     code = extract_rust(text)
     assert code is not None and "> 1 {" in code and 'println!("{}","args")' in code
-    assert metadata["exit_status"].startswith("py2many exited with status 1")
-    assert metadata["backend"] == "py2many"
+    assert (details.exit_status or "").startswith("py2many exited with status 1")
+    assert details.backend == "py2many"
 
 
 def test_py2many_clean_output_has_no_exit_status() -> None:
-    _, text, metadata = transpile(FUNCTION_ONLY)
+    _, text, details = transpile(FUNCTION_ONLY)
     code = extract_rust(text, "double")
     assert code is not None and "pub fn double(n: i32) -> i32" in code
-    assert "exit_status" not in metadata
+    assert details.exit_status is None
 
 
 def test_output_dir_placeholder_reads_the_one_file_written(tmp_path: Path) -> None:
@@ -171,7 +176,7 @@ def test_output_dir_placeholder_reads_the_one_file_written(tmp_path: Path) -> No
         model(4).generate(request)
     answered = model(4, answer_despite_exit=True).generate(request)
     assert answered.text == "fn main() {}\n"
-    assert answered.metadata["exit_status"].startswith("python")
+    assert (answered.details.exit_status or "").startswith("python")
     nothing = build_model(ModelConfig(
         id="none", backend="command", command=[sys.executable, "-c", "pass", "{output_dir}"],
     ))

@@ -12,6 +12,7 @@ from single_shot_eval.config import EvaluationSettings, Prompts, TaskConfig, Tas
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.models.registry import resolve_model_specs
+from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.controls import CONTROL_KEY_PREFIX, ControlStatus, check_controls
@@ -106,7 +107,8 @@ def test_evaluate_leaves_broken_examples_out_and_warns(corpus_root: Path, tmp_pa
     assert "b_bad_reference" in warnings[0] and "c_lax_cases" in warnings[1]
     with ResultStore(outcome.store_path, create=False) as store:
         samples = list(store.iter_samples())
-        control_keys = [k for k in store.all_verdicts() if k.startswith(CONTROL_KEY_PREFIX)]
+        verdict_keys = store.cache(CacheNamespace.VERDICTS).keys()
+        control_keys = [k for k in verdict_keys if k.startswith(CONTROL_KEY_PREFIX)]
         recorded = json.loads(store.get_meta("broken_examples") or "[]")
     assert [(s.example_id, s.verdict) for s in samples] == [("a_good", Verdict.PASS)]
     # Five control verdicts (three references, two mutants), cached in the store.

@@ -23,7 +23,7 @@ from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
 from single_shot_eval.models.registry import ModelConfig, resolve_model_specs
 from single_shot_eval.results.records import Sample, Verdict
-from single_shot_eval.results.store import INFRASTRUCTURE_FAILURE, ResultStore
+from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.evaluate import evaluate
 from single_shot_eval.run.executors import (
     LocalExecutor,
@@ -223,7 +223,7 @@ def test_killed_ray_worker_loses_only_in_flight_units(
     samples = stored(out)
     assert sorted((s.model_id, s.run, s.example_id) for s in samples) == sorted(expected)
     assert {s.verdict for s in samples if s.model_id == "reference"} == {Verdict.PASS}
-    assert not any(INFRASTRUCTURE_FAILURE in s.extra for s in samples)
+    assert not any(s.details.harness_failure_stage for s in samples)
     # evaluate started this Ray instance, so it shut it down: nothing it started is left.
     assert wait_until_gone(ray_processes) == set()
 
@@ -266,7 +266,7 @@ def test_lost_units_are_retried_then_recorded_and_resume_redoes_them(
     assert by_example[first].verdict is Verdict.PASS
     lost = by_example[second]
     assert lost.verdict is Verdict.HARNESS_ERROR
-    assert lost.extra[INFRASTRUCTURE_FAILURE] == "verification"
+    assert lost.details.harness_failure_stage == "verification"
     assert "lost 2 times" in lost.error and "ConnectionResetError" in lost.error
     assert lost.completion  # the answer itself was kept
 

@@ -46,7 +46,7 @@ def test_greedy_generation_is_real_and_deterministic(smollm2: LlamaCppModel) -> 
     assert first.latency_s > 0
     expected_cost = first.latency_s * DEFAULT_HARDWARE_USD_PER_HOUR / 3600
     assert first.cost_usd == pytest.approx(expected_cost)
-    assert first.metadata["gguf"].startswith("SmolLM2-135M")
+    assert (first.details.gguf_file or "").startswith("SmolLM2-135M")
 
 
 OTHER_PROMPTS = (
@@ -151,19 +151,20 @@ def test_settings_that_change_numerics_are_in_the_cache_key_and_the_metadata() -
     assert settings["llama_cpp_python"][0].isdigit()
     assert "CPU" in settings["llama_cpp_system"] or "=" in settings["llama_cpp_system"]
     completion = model.generate(request)
-    assert completion.metadata["n_batch"] == "64"
-    assert completion.metadata["llama_cpp_python"] == settings["llama_cpp_python"]
+    assert completion.details.llama_cpp is not None
+    assert completion.details.llama_cpp.n_batch == 64
+    assert completion.details.llama_cpp.llama_cpp_python == settings["llama_cpp_python"]
 
 
 def test_max_tokens_and_stop_after_code_block(smollm2: LlamaCppModel) -> None:
     capped = smollm2.generate(GenerationRequest(messages=PROMPT, max_tokens=8))
     assert capped.output_tokens == 8
-    assert capped.metadata["finish_reason"] == "length"
+    assert capped.details.finish_reason == "length"
     stopped = smollm2.generate(
         GenerationRequest(messages=PROMPT, max_tokens=400, stop_after_code_block=True)
     )
     assert stopped.text.count("```") <= 2
-    if stopped.metadata["finish_reason"] == "stop" and stopped.text.count("```") == 2:
+    if stopped.details.finish_reason == "stop" and stopped.text.count("```") == 2:
         assert stopped.text.rstrip().endswith("```")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -18,15 +19,26 @@ from single_shot_eval.modelprep.cache import CacheError, ModelCache, parse_size
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _add(cache: ModelCache, name: str, size: int, *, pinned: bool = False) -> Path:
-    blob = cache.hub_dir / "blobs" / name
+REV = "c" * 40
+REPO_DIR = "models--org--repo"
+
+
+def _put(hub_dir: Path, name: str, size: int, *, revision: str = REV) -> Path:
+    """Place a file as huggingface_hub does: a blob named by its SHA-256, a snapshot pointer."""
+    content = name.encode().ljust(size, b"x")
+    blob = hub_dir / REPO_DIR / "blobs" / hashlib.sha256(content).hexdigest()
     blob.parent.mkdir(parents=True, exist_ok=True)
-    blob.write_bytes(b"x" * size)
-    cache.add(
-        repo_id="org/repo", revision="c" * 40, filename=name, path=blob, blob_path=blob,
-        size_bytes=size, sha256=name, pinned=pinned,
-    )
-    return blob
+    blob.write_bytes(content)
+    pointer = hub_dir / REPO_DIR / "snapshots" / revision / name
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    pointer.symlink_to(os.path.relpath(blob, pointer.parent))
+    return pointer
+
+
+def _add(cache: ModelCache, name: str, size: int, *, pinned: bool = False) -> Path:
+    pointer = _put(cache.hub_dir, name, size)
+    cache.add(repo_id="org/repo", revision=REV, filename=name, sha256=name, pinned=pinned)
+    return pointer
 
 
 def test_parse_size() -> None:
@@ -49,6 +61,7 @@ def test_lru_eviction_order_under_a_tiny_limit(tmp_path: Path) -> None:
     evicted = cache.make_room(150)
     assert [e.filename for e in evicted] == ["b", "c"]  # least recently used first
     assert not b.exists() and not c.exists() and a.exists()
+    assert len(list((cache.hub_dir / REPO_DIR / "blobs").iterdir())) == 1  # their blobs too
     assert [e.filename for e in cache.entries()] == ["a"]
     d = _add(cache, "d", 100)
     _add(cache, "e", 100)
@@ -83,24 +96,20 @@ def test_protected_and_oversized(tmp_path: Path) -> None:
 
 def test_shared_blob_counts_once_and_survives_partial_eviction(tmp_path: Path) -> None:
     cache = ModelCache(tmp_path, size_limit_bytes=1000)
-    blob = cache.hub_dir / "blobs" / "shared"
-    blob.parent.mkdir(parents=True)
-    blob.write_bytes(b"y" * 400)
-    links = []
+    links = [_put(cache.hub_dir, "model.gguf", 400, revision=r) for r in ("1" * 40, "2" * 40)]
+    blob = links[0].resolve()
+    assert links[1].resolve() == blob  # same content, one blob, as the hub stores it
     for revision in ("1" * 40, "2" * 40):
-        link = cache.hub_dir / "snapshots" / revision / "model.gguf"
-        link.parent.mkdir(parents=True)
-        link.symlink_to(blob)
-        links.append(link)
-        cache.add(repo_id="org/repo", revision=revision, filename="model.gguf", path=link,
-                  blob_path=blob, size_bytes=400, sha256="s")
+        cache.add(repo_id="org/repo", revision=revision, filename="model.gguf", sha256="s")
     assert cache.total_bytes() == 400
     cache.forget("org/repo", "1" * 40, "model.gguf")
     assert not links[0].is_symlink()
     assert blob.exists() and links[1].exists()
+    assert cache.total_bytes() == 400
     cache.forget("org/repo", "2" * 40, "model.gguf")
     assert not blob.exists()
     assert cache.entries() == []
+    assert cache.total_bytes() == 0
 
 
 def test_index_survives_restart_and_drops_rows_of_deleted_files(tmp_path: Path) -> None:
@@ -116,20 +125,26 @@ def test_index_survives_restart_and_drops_rows_of_deleted_files(tmp_path: Path) 
 
 _CHILD = textwrap.dedent(
     """
-    import sys, time
+    import hashlib, os, sys, time
     from pathlib import Path
     from single_shot_eval.modelprep.cache import ModelCache
 
     root, mode, prefix = Path(sys.argv[1]), sys.argv[2], sys.argv[4]
     cache = ModelCache(root, size_limit_bytes=int(sys.argv[3]))
-    blobs = cache.hub_dir / "blobs"
-    blobs.mkdir(parents=True, exist_ok=True)
+    storage = cache.hub_dir / "models--org--repo"
+
+    def put(name):
+        content = name.encode().ljust(100, b"z")
+        blob = storage / "blobs" / hashlib.sha256(content).hexdigest()
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        blob.write_bytes(content)
+        pointer = storage / "snapshots" / ("c" * 40) / name
+        pointer.parent.mkdir(parents=True, exist_ok=True)
+        pointer.symlink_to(os.path.relpath(blob, pointer.parent))
 
     def add(name):
-        blob = blobs / name
-        blob.write_bytes(b"z" * 100)
-        cache.add(repo_id="org/repo", revision="c" * 40, filename=name, path=blob,
-                  blob_path=blob, size_bytes=100, sha256=name)
+        put(name)
+        cache.add(repo_id="org/repo", revision="c" * 40, filename=name, sha256=name)
 
     if mode == "loop":
         i = 0
@@ -141,20 +156,28 @@ _CHILD = textwrap.dedent(
     elif mode == "open-transaction":
         add("before")
         print("committed before", flush=True)
+        put("uncommitted")  # on disk; its index row is never committed
         with cache._write() as conn:
             conn.execute(
-                "INSERT INTO entries (repo_id, revision, filename, path, blob_path, size_bytes, "
-                "sha256, last_used, added_at) VALUES ('org/repo', ?, 'uncommitted', 'p', 'p', "
-                "1, 's', 1, 1)", ("c" * 40,))
+                "INSERT INTO files (repo_id, revision, filename, sha256, last_used, added_at, "
+                "state) VALUES ('org/repo', ?, 'uncommitted', 's', 1, 1, 'ready')", ("c" * 40,))
             print("inside transaction", flush=True)
             time.sleep(600)
+    elif mode == "evict-loop":  # as download_models does: reserve, fetch, record, enforce
+        for i in range(20):
+            key = ("org/repo", "c" * 40, f"{prefix}{i:05d}")
+            cache.reserve(*key)
+            put(key[2])
+            cache.add(repo_id=key[0], revision=key[1], filename=key[2], sha256="s")
+            cache.enforce_limit(protect=[key])
+        print("done", flush=True)
     elif mode == "mid-eviction":
         for name in ("a", "b", "c"):
             add(name)
-        def stall(entry):
-            print(f"marked {entry.filename}", flush=True)
+        def stall():
+            print("marked", flush=True)
             time.sleep(600)
-        cache._delete = stall
+        cache._finish_evictions = stall
         cache.make_room(150)
     """
 )
@@ -211,21 +234,26 @@ def test_kill_9_inside_an_open_transaction_loses_only_that_transaction(tmp_path:
     cache = ModelCache(tmp_path, size_limit_bytes=10**9)
     assert cache.integrity_ok()
     assert [e.filename for e in cache.entries()] == ["before"]
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        assert conn.execute("SELECT filename FROM files").fetchall() == [("before",)]
 
 
 def test_kill_9_mid_eviction_is_finished_by_the_next_process(tmp_path: Path) -> None:
     child = _start_child(tmp_path, "mid-eviction", 300)
     _read_until(child, "marked")
     _kill9(child)
-    blobs = tmp_path / "hub" / "blobs"
-    assert (blobs / "a").exists() and (blobs / "b").exists()  # marked, not yet deleted
+    storage = tmp_path / "hub" / REPO_DIR
+    pointers = {n: storage / "snapshots" / REV / n for n in ("a", "b", "c")}
+    blobs = {n: p.resolve() for n, p in pointers.items()}
+    assert all(p.exists() for p in pointers.values())  # marked, not yet deleted
     with sqlite3.connect(tmp_path / "index.sqlite") as conn:
-        states = dict(conn.execute("SELECT filename, state FROM entries").fetchall())
+        states = dict(conn.execute("SELECT filename, state FROM files").fetchall())
     assert states == {"a": "evicting", "b": "evicting", "c": "ready"}
     cache = ModelCache(tmp_path, size_limit_bytes=300)  # reconciles on open
     assert [e.filename for e in cache.entries()] == ["c"]
-    assert not (blobs / "a").exists() and not (blobs / "b").exists()
-    assert (blobs / "c").exists()
+    assert not blobs["a"].exists() and not blobs["b"].exists()
+    assert not pointers["a"].is_symlink() and not pointers["b"].is_symlink()
+    assert blobs["c"].exists()
 
 
 def test_concurrent_processes_share_one_index(tmp_path: Path) -> None:
@@ -242,3 +270,108 @@ def test_concurrent_processes_share_one_index(tmp_path: Path) -> None:
     for lines in outputs:
         assert {line.split()[1] for line in lines if line.startswith("committed")} <= names
     assert len(names) >= 50  # both writers' files, none lost
+
+
+def test_unrecorded_files_count_and_go_first_unless_reserved(tmp_path: Path) -> None:
+    """Files the index does not record (a download killed before its checksum was recorded)
+    use disk like any other: they count towards the limit and are evicted first; a reserved
+    one (a download in flight) takes its place in LRU order instead."""
+    cache = ModelCache(tmp_path, size_limit_bytes=400)
+    leftover = _put(cache.hub_dir, "leftover", 100)
+    in_flight = _put(cache.hub_dir, "in_flight", 100)
+    _add(cache, "old", 100)
+    cache.reserve("org/repo", REV, "in_flight")
+    assert cache.total_bytes() == 300
+    assert [e.filename for e in cache.entries()] == ["old"]  # only verified files are listed
+    assert [e.filename for e in cache.make_room(200)] == ["leftover"]
+    assert not leftover.exists() and in_flight.exists()
+    assert [e.filename for e in cache.make_room(300)] == ["old"]  # older than the reservation
+    assert in_flight.exists()
+    with pytest.raises(CacheError, match="cannot fit 301 more bytes"):
+        cache.make_room(301, protect=[("org/repo", REV, "in_flight")])
+    assert [e.filename for e in cache.make_room(301)] == ["in_flight"]
+    assert cache.total_bytes() == 0
+
+
+def test_a_blob_deleted_behind_the_caches_back_drops_only_its_file(tmp_path: Path) -> None:
+    """A snapshot pointer whose blob is gone makes huggingface_hub skip its whole repo; the
+    cache unlinks the dangling pointer so the repo's other files stay counted and listed."""
+    cache = ModelCache(tmp_path, size_limit_bytes=10_000)
+    kept = _add(cache, "kept", 10)
+    gone = _add(cache, "gone", 20)
+    gone.resolve().unlink()
+    assert gone.is_symlink() and not gone.exists()
+    assert cache.total_bytes() == 10
+    assert [e.filename for e in cache.entries()] == ["kept"]
+    assert not gone.is_symlink() and kept.exists()
+    reopened = ModelCache(tmp_path, size_limit_bytes=10_000)
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        assert conn.execute("SELECT filename FROM files").fetchall() == [("kept",)]
+    assert reopened.get("org/repo", REV, "kept") is not None
+
+
+def test_an_eviction_killed_between_pointer_and_blob_is_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`execute()` unlinks pointers before blobs; a kill in between leaves a blob no pointer
+    names, invisible to the hub's scan. The marked row remembers it; the next open deletes it."""
+    cache = ModelCache(tmp_path, size_limit_bytes=200)
+    victim = _add(cache, "victim", 100)
+    _add(cache, "newer", 100)
+    blob = victim.resolve()
+    monkeypatch.setattr(cache, "_finish_evictions", lambda: 0)  # killed right after marking
+    assert [e.filename for e in cache.make_room(100)] == ["victim"]
+    victim.unlink()  # what execute() does first
+    assert blob.exists()
+    reopened = ModelCache(tmp_path, size_limit_bytes=200)
+    assert not blob.exists()
+    assert [e.filename for e in reopened.entries()] == ["newer"]
+    assert reopened.total_bytes() == 100
+
+
+def test_a_schema_1_index_keeps_its_checksums_pins_and_order(tmp_path: Path) -> None:
+    """Schema 1 indexed every file itself; opening it keeps what the hub cache cannot know."""
+    hub = tmp_path / "hub"
+    pointers = {name: _put(hub, name, 50) for name in ("a", "b")}
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        conn.execute(
+            "CREATE TABLE entries (repo_id TEXT NOT NULL, revision TEXT NOT NULL, filename "
+            "TEXT NOT NULL, path TEXT NOT NULL, blob_path TEXT NOT NULL, size_bytes INTEGER "
+            "NOT NULL, sha256 TEXT NOT NULL, pinned INTEGER NOT NULL DEFAULT 0, last_used "
+            "INTEGER NOT NULL, added_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'ready', "
+            "PRIMARY KEY (repo_id, revision, filename))"
+        )
+        for name, last_used, pinned in (("a", 20, 1), ("b", 10, 0)):
+            conn.execute(
+                "INSERT INTO entries VALUES ('org/repo', ?, ?, ?, ?, 50, ?, ?, ?, 1, 'ready')",
+                (REV, name, str(pointers[name]), str(pointers[name].resolve()), f"sha-{name}",
+                 pinned, last_used),
+            )
+        conn.execute("PRAGMA user_version=1")
+    cache = ModelCache(tmp_path, size_limit_bytes=100)
+    assert [(e.filename, e.sha256, e.pinned) for e in cache.entries()] == [
+        ("b", "sha-b", False), ("a", "sha-a", True)
+    ]
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='entries'").fetchone()
+    with pytest.raises(CacheError, match="50 pinned"):
+        cache.make_room(60)  # a stays pinned: only b can go, which is not enough
+
+
+def test_concurrent_processes_evicting_keep_the_limit_and_leave_no_orphans(tmp_path: Path) -> None:
+    """Two processes fetch and evict in one cache under a 5-file limit; scans never meet a
+    deletion halfway (both finish cleanly), the limit holds and every blob left has a pointer."""
+    ModelCache(tmp_path, size_limit_bytes=500)
+    children = [_start_child(tmp_path, "evict-loop", 500, prefix) for prefix in ("p", "q")]
+    for child in children:
+        out, err = child.communicate(timeout=300)
+        assert child.returncode == 0 and out.strip() == "done", err[-2000:]
+    cache = ModelCache(tmp_path, size_limit_bytes=500)
+    entries = cache.entries()
+    assert cache.total_bytes() <= 500 and 1 <= len(entries) <= 5
+    assert {e.filename[0] for e in entries} <= {"p", "q"}
+    storage = tmp_path / "hub" / REPO_DIR
+    blobs = set((storage / "blobs").iterdir())
+    pointed = {p.resolve() for p in (storage / "snapshots" / REV).iterdir()}
+    assert blobs == pointed == {e.blob_path.resolve() for e in entries}

@@ -175,16 +175,22 @@ def test_missing_pattern_revision_and_offline_miss(offline_hub: Path) -> None:
 
 
 def test_lru_eviction_through_downloads(offline_hub: Path) -> None:
-    """A cache that holds two of three equal files evicts the least recently used one."""
-    hub_dir = ModelCache(offline_hub).hub_dir
+    """A cache that holds two of three equal files evicts the least recently used one.
+
+    Offline, each file is placed in the hub cache just before its download (standing in for
+    the fetch), since everything in the hub cache counts towards the limit."""
     files = {f"m{i}.gguf": HubFile(gguf_bytes(metadata={"i": i})) for i in range(3)}
-    build_hub_repo(hub_dir, REPO_ID, files)
     size = len(files["m0.gguf"].content)
     cache = ModelCache(offline_hub, size_limit_bytes=2 * size)
-    download_models([_source(files=["m0.gguf"])], cache)
-    download_models([_source(files=["m1.gguf"])], cache)
+
+    def fetch(name: str) -> None:
+        build_hub_repo(cache.hub_dir, REPO_ID, {name: files[name]}, tree_listing=False)
+        download_models([_source(files=[name])], cache)
+
+    fetch("m0.gguf")
+    fetch("m1.gguf")
     download_models([_source(files=["m0.gguf"])], cache)  # a re-use: m1 is now the oldest
-    download_models([_source(files=["m2.gguf"])], cache)
+    fetch("m2.gguf")
     assert [e.filename for e in cache.entries()] == ["m0.gguf", "m2.gguf"]
     pointer = cache.hub_dir / f"models--{REPO_ID.replace('/', '--')}" / "snapshots" / COMMIT
     assert not (pointer / "m1.gguf").exists()

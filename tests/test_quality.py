@@ -21,6 +21,7 @@ from single_shot_eval.analysis.quality import (
 )
 from single_shot_eval.errors import ToolchainError
 from single_shot_eval.report.build import write_reports
+from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Sample, StageResult, Verdict
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.verify.lint import (
@@ -319,7 +320,8 @@ def test_a_store_rebuilds_its_quality_section_without_the_tools(
 ) -> None:
     directory, document, _ = quality_reports
     with ResultStore(directory / "results.sqlite", create=False) as store:
-        assert len(store.all_quality_findings()) == 2  # CLEAN and RISKY, once each
+        # CLEAN and RISKY, once each
+        assert len(store.cache(CacheNamespace.QUALITY_FINDINGS).keys()) == 2
 
     def no_rust() -> LintTools:
         raise ToolchainError("rustc not found on PATH")
@@ -359,7 +361,8 @@ def test_opening_a_store_does_not_create_the_findings_table(tmp_path: Path) -> N
 
     assert "quality_findings" not in tables()
     with ResultStore(path, create=False) as store:
-        assert store.all_quality_findings() == {}
-        store.put_quality_findings("k", "{}")
-        assert store.all_quality_findings() == {"k": "{}"}
+        findings = store.cache(CacheNamespace.QUALITY_FINDINGS)
+        assert findings.keys() == [] and findings.get("k") is None
+        findings.put("k", "{}")
+        assert findings.keys() == ["k"] and findings.get("k") == "{}"
     assert "quality_findings" in tables()

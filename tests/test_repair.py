@@ -173,7 +173,7 @@ def test_repair_turns_are_stored_per_turn_and_reported(tmp_path: Path) -> None:
     assert turns[("double", 2)].prompt_sha256 != turns[("double", 1)].prompt_sha256
     assert all(t.latency_s > 0 and t.cost_usd > 0 and t.input_tokens > 0
                for t in turns.values())
-    assert turns[("double", 2)].extra["repair_turn"] == "2"
+    assert turns[("double", 2)].details.repair_turn == 2
 
     data = load_report_data(out / "results.sqlite")
     assert data.repair is not None

@@ -137,8 +137,8 @@ def test_429_with_retry_after_is_waited_then_retried(server: FakeOpenAIServer) -
     completion = model_for(url).generate(REQUEST)
     script = server.scripts["rate"]
     assert completion.text == ANSWER
-    assert completion.metadata["attempts"] == "2"
-    assert completion.metadata["retry_wait_s"] == "1.000"
+    assert completion.details.attempts == 2
+    assert completion.details.retry_wait_s == 1.0
     assert len(script.arrivals) == 2
     # the backoff alone would wait at most 0.001 s; Retry-After asked for 1 s
     assert script.arrivals[1] - script.arrivals[0] >= 0.95
@@ -161,13 +161,13 @@ def test_usage_and_request_parameters_reach_the_server(server: FakeOpenAIServer)
     assert (completion.input_tokens, completion.output_tokens) == (11, 7)
     assert not completion.tokens_estimated
     assert completion.text == "```rust\nfn main() {}\n```"
-    assert completion.metadata["truncated_after_code_block"] == "yes"
+    assert completion.details.truncated_after_code_block is True
 
 
 def test_5xx_are_retried_until_success(server: FakeOpenAIServer) -> None:
     url = server.script("flaky", Step(500), Step(503), Step(200))
     completion = model_for(url, max_attempts=4).generate(REQUEST)
-    assert completion.metadata["attempts"] == "3"
+    assert completion.details.attempts == 3
     assert len(server.scripts["flaky"].arrivals) == 3
 
 
@@ -191,7 +191,7 @@ def test_a_hang_times_out_and_the_retry_succeeds(server: FakeOpenAIServer) -> No
     request = GenerationRequest(messages=REQUEST.messages, max_tokens=16, timeout_s=0.5)
     completion = model_for(url).generate(request)
     assert completion.text == ANSWER
-    assert completion.metadata["attempts"] == "2"
+    assert completion.details.attempts == 2
 
 
 def test_a_permanent_hang_ends_in_a_timeout_error(server: FakeOpenAIServer) -> None:

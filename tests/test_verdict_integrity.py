@@ -18,6 +18,7 @@ from single_shot_eval.corpus.example import (
     Example,
     ExampleKind,
 )
+from single_shot_eval.results.cache import MemoryCache
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.sandbox import Sandbox
 from single_shot_eval.verify.verifier import (
@@ -64,10 +65,8 @@ def _stage_names(result: VerificationResult) -> list[str]:
 def test_an_oracle_that_times_out_is_never_cached_and_marks_the_example_broken(
     base: Verifier,
 ) -> None:
-    oracle_writes: list[str] = []
-    verdict_writes: list[str] = []
-    cache = VerdictCache(on_oracle=lambda key, _: oracle_writes.append(key),
-                         on_verdict=lambda key, _: verdict_writes.append(key))
+    oracle, verdicts = MemoryCache(), MemoryCache()
+    cache = VerdictCache(verdicts, oracle)
     example = _program(SLOW_PY)
     hurried = _with(base, timeout_s=0.5, cache=cache)
 
@@ -78,7 +77,7 @@ def test_an_oracle_that_times_out_is_never_cached_and_marks_the_example_broken(
     assert _stage_names(broken) == ["oracle"]
     assert broken.stages[0].detail.startswith("example broken: case 'only'")
     # Nothing about the failed run was kept: no expected outcome, no verdict.
-    assert oracle_writes == [] and verdict_writes == []
+    assert oracle.written() == () and verdicts.written() == ()
     assert hurried.cache.get_oracle(hurried._oracle_key(example, example.cases[0])) is None
     assert hurried.cache.get_verdict(hurried.cache_key(DONE_RS, example)) is None
 
@@ -94,7 +93,7 @@ def test_an_oracle_that_times_out_is_never_cached_and_marks_the_example_broken(
     good = patient.verify(DONE_RS, example)
     assert good.verdict is Verdict.PASS, good.stages
     assert good.example_broken is None
-    assert len(oracle_writes) == 1 and len(verdict_writes) == 1
+    assert len(oracle.written()) == 1 and len(verdicts.written()) == 1
     assert patient.verify(LOOP_RS, example).verdict is Verdict.TIMEOUT
 
 

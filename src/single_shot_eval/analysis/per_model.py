@@ -165,10 +165,10 @@ def _mean_or_nan(numerator: float, denominator: float) -> float:
 def control_role(model_id: str, samples: Iterable[Sample]) -> str | None:
     """``"reference"`` or ``"mutant"`` when the model is a harness control, else None.
 
-    Samples written by the reference backend carry ``extra["control"]``; stores written before
+    Samples written by the reference backend carry ``details.control``; stores written before
     that are recognised by the built-in control ids.
     """
-    roles = {sample.extra.get("control") for sample in samples}
+    roles = {sample.details.control for sample in samples}
     if len(roles) == 1:
         (role,) = roles
         if role in CONTROL_EXPECTED_PASS_RATE:

@@ -1,10 +1,11 @@
 """`single-shot-eval models`: what is configured, and what this machine can run.
 
-Configured models are the built-ins plus an optional models file; each is checked by building it
-(the same code path an evaluation uses, so a missing key, CLI or GGUF shows up here with the
-same message), without loading weights or calling any model. The machine inventory lists GGUF
-files found in the usual places, the backend packages installed, the model CLIs on PATH and
-which API-key variables are set. Keys are reported present or absent, never printed.
+Configured models are the built-ins plus an optional models file; each is checked by opening it
+as a candidate source (the same code path an evaluation uses, so a missing key, CLI or GGUF
+shows up here with the same message), without loading weights or calling any model. The machine
+inventory lists GGUF files found in the usual places, the backend packages installed, the model
+CLIs on PATH and which API-key variables are set. Keys are reported present or absent, never
+printed.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from single_shot_eval.models.registry import (
     PRESET_MODELS,
     ModelConfig,
     available_backends,
-    build_model,
     load_models_file,
 )
+from single_shot_eval.run.sources import open_source
 
 API_KEY_VARIABLES = (
     "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
@@ -103,7 +104,7 @@ def check_model(config: ModelConfig) -> tuple[bool, str]:
     if config.backend == "llama_cpp" and importlib.util.find_spec("llama_cpp") is None:
         return False, "llama-cpp-python is not installed (pip install 'single-shot-eval[local]')"
     try:
-        build_model(config)
+        open_source(config)
     except UserError as exc:
         return False, str(exc)
     return True, "ready"

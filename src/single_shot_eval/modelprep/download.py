@@ -431,6 +431,7 @@ def download_models(
         key = planned.key
         if not planned.cached:
             cache.make_room(planned.remote.size_bytes or 0, protect=[f.key for f in plan.files])
+        cache.reserve(*key)  # in use from now on: other processes evict it last, not first
         try:
             local = Path(
                 hf.hf_hub_download(
@@ -450,22 +451,16 @@ def download_models(
             raise DownloadError(
                 f"{planned.source.repo_id}/{planned.remote.filename}: download failed: {exc}"
             ) from None
-        blob = local.resolve()
         try:
             sha256, checksum = verify_checksum(local, planned)
         except ChecksumMismatchError:
-            cache.forget(*key)
-            local.unlink(missing_ok=True)
-            blob.unlink(missing_ok=True)
+            cache.forget(*key)  # the pointer, and its blob unless another file shares it
             raise
         _check_structure(local, planned.kind)
-        cache.add(
+        entry = cache.add(
             repo_id=planned.source.repo_id,
             revision=planned.commit,
             filename=planned.remote.filename,
-            path=local,
-            blob_path=blob,
-            size_bytes=blob.stat().st_size,
             sha256=sha256,
             pinned=planned.source.pin,
         )
@@ -476,7 +471,7 @@ def download_models(
             filename=planned.remote.filename,
             kind=planned.kind,
             path=local,
-            size_bytes=blob.stat().st_size,
+            size_bytes=entry.size_bytes,
             sha256=sha256,
             checksum=checksum,
             fetched=not planned.cached,

@@ -3,8 +3,8 @@
 The key comes from ANTHROPIC_API_KEY (or the variable `api_key_env` names); `base_url` points
 the SDK elsewhere (a proxy, or a local test server). System messages go in the request's
 `system` field, as the Messages API wants. Token counts are the response's `usage` (cache
-creation and cache read tokens are added to the input count and listed in the metadata). The
-Messages API has no seed, so runs at temperature > 0 are not reproducible; the metadata says so.
+creation and cache read tokens are added to the input count and listed in the details). The
+Messages API has no seed, so runs at temperature > 0 are not reproducible; the details say so.
 
 Sampling parameters (temperature, `top_p`, `top_k`) travel in the request body via the SDK's
 `extra_body`: recent SDK releases dropped them from `messages.create`'s signature, while the API
@@ -29,6 +29,7 @@ from single_shot_eval.models.api_common import (
 )
 from single_shot_eval.models.base import (
     Completion,
+    GenerationDetails,
     GenerationRequest,
     truncate_after_first_code_block,
 )
@@ -123,21 +124,21 @@ class AnthropicModel(ApiClientModel):
         cache_read = int(getattr(usage, "cache_read_input_tokens", None) or 0)
         input_tokens = int(usage.input_tokens) + cache_created + cache_read
         output_tokens = int(usage.output_tokens)
-        metadata = {
-            "backend": "anthropic",
-            "model": str(getattr(response, "model", "") or self.model_name),
-            "finish_reason": str(getattr(response, "stop_reason", "") or ""),
-            "attempts": str(outcome.attempts),
-            "retry_wait_s": f"{outcome.waited_s:.3f}",
-            "seed": "not supported by the Messages API",
-            "truncated_after_code_block": "yes" if text != full_text else "no",
-            **self.cost_rule.metadata(),
-        }
-        if cache_created or cache_read:
-            metadata["cache_creation_input_tokens"] = str(cache_created)
-            metadata["cache_read_input_tokens"] = str(cache_read)
-        if self.base_url:
-            metadata["base_url"] = self.base_url
+        cached_prompt = bool(cache_created or cache_read)
+        details = GenerationDetails(
+            backend="anthropic",
+            served_model=str(getattr(response, "model", "") or self.model_name),
+            finish_reason=str(getattr(response, "stop_reason", "") or ""),
+            attempts=outcome.attempts,
+            retry_wait_s=outcome.waited_s,
+            seed_note="not supported by the Messages API",
+            truncated_after_code_block=text != full_text,
+            cost_basis=self.cost_rule.basis,
+            price_source=self.cost_rule.source,
+            cache_creation_input_tokens=cache_created if cached_prompt else None,
+            cache_read_input_tokens=cache_read if cached_prompt else None,
+            base_url=self.base_url or None,
+        )
         return Completion(
             text=text,
             input_tokens=input_tokens,
@@ -147,7 +148,7 @@ class AnthropicModel(ApiClientModel):
                 input_tokens=input_tokens, output_tokens=output_tokens, wall_time_s=latency_s
             ),
             tokens_estimated=False,
-            metadata=metadata,
+            details=details,
         )
 
 

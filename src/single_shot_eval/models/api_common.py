@@ -95,5 +95,9 @@ class ApiClientModel:
         """False: an API may change or sample even at temperature 0, so caching is opt-in."""
         return False
 
+    @property
+    def reads_prompt(self) -> bool:
+        return True
+
     def _classify(self, exc: BaseException) -> TransientFailure | None:
         return transient_failure(exc, timeout_types=self._timeout_types)

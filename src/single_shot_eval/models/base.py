@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+# A backend's answer and its typed side facts live in the bottom layer (results/), where the
+# store and the reports read them; backends import them from here.
+from single_shot_eval.results.generation import Completion as Completion
+from single_shot_eval.results.generation import GenerationDetails as GenerationDetails
 
 # The role of the single message a `prompt_style: completion` model receives: plain text to be
 # continued (a few-shot prompt), not a chat turn.
@@ -20,8 +25,8 @@ class Message:
 class GenerationRequest:
     """What to ask a model: chat messages plus inference parameters.
 
-    `example_id` and `python_source` let non-LLM backends (the reference model, file-in/file-out
-    transpilers) answer without parsing the prompt.
+    `python_source` and `example_id` (which names the module file) let file-in/file-out
+    transpilers answer without parsing the prompt.
     """
 
     messages: tuple[Message, ...]
@@ -36,24 +41,6 @@ class GenerationRequest:
     stop_on_repetition: bool = False
 
 
-@dataclass(frozen=True)
-class Completion:
-    """A model's answer with measured usage; `tokens_estimated` when the backend gave none."""
-
-    text: str
-    input_tokens: int
-    output_tokens: int
-    latency_s: float
-    cost_usd: float
-    tokens_estimated: bool = False
-    time_to_first_token_s: float | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def tokens_per_s(self) -> float:
-        return self.output_tokens / self.latency_s if self.latency_s > 0 else 0.0
-
-
 @runtime_checkable
 class Model(Protocol):
     """A backend that turns a `GenerationRequest` into a `Completion`."""
@@ -64,6 +51,12 @@ class Model(Protocol):
     @property
     def deterministic(self) -> bool:
         """True when the same request always yields the same text (enables the response cache)."""
+        ...
+
+    @property
+    def reads_prompt(self) -> bool:
+        """False when the backend answers from the Python file alone (a transpiler): a repair
+        turn's feedback would never reach it."""
         ...
 
     def generate(self, request: GenerationRequest) -> Completion: ...

@@ -19,7 +19,7 @@ non-zero exit is an error whose message ends with the command's stderr.
 Most CLIs report no usage, so tokens are estimated (about 4 characters per token) and marked
 so; the `llm` preset reads `llm --json`, which carries the usage its model plugin measured.
 Cost comes from the pricing table when `model` is a model it lists (e.g. `llm:gpt-4o-mini`),
-else from measured wall time x the hardware's $/hour; the metadata says which.
+else from measured wall time x the hardware's $/hour; the details say which.
 
 Presets are backends of their own, resolvable from `--models`: `llm:MODEL` (`llm -m MODEL`),
 `claude` / `claude:MODEL` (`claude -p`), `gemini` / `gemini:MODEL` (`gemini -p PROMPT`) and
@@ -33,7 +33,7 @@ suffix of `{output_file}` and of the file read from `{output_dir}`, default `.rs
 (mapping of extra environment variables), `max_attempts` (retries on timeout only; default 1),
 `answer_despite_exit` (bool: a non-zero exit is not an error when the command still wrote its
 `{output_file}` / `{output_dir}` answer, e.g. a transpiler whose final formatting step failed;
-the exit status is kept in the sample's metadata).
+the exit status is kept in the sample's details).
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.api_common import check_params
 from single_shot_eval.models.base import (
     Completion,
+    GenerationDetails,
     GenerationRequest,
     Message,
     estimate_tokens,
@@ -260,23 +261,21 @@ class CommandModel:
         output_tokens = (
             run.output_tokens if run.output_tokens is not None else estimate_tokens(run.text)
         )
-        metadata = {
-            "backend": self.backend_name,
-            "command": Path(self.executable).name,
-            "tokens": "reported by the command" if measured
+        details = GenerationDetails(
+            backend=self.backend_name,
+            command=Path(self.executable).name,
+            token_count_note="reported by the command" if measured
             else "estimated at 4 characters per token (the command reports no usage)",
-            "attempts": str(outcome.attempts),
-            "truncated_after_code_block": "yes" if text != full_text else "no",
-            **self.cost_rule.metadata(),
-        }
-        if self.config.model:
-            metadata["model"] = self.config.model
-        if run.exit_failure is not None:
+            attempts=outcome.attempts,
+            truncated_after_code_block=text != full_text,
+            cost_basis=self.cost_rule.basis,
+            price_source=self.cost_rule.source,
+            served_model=self.config.model or None,
             # answered despite a non-zero exit (`answer_despite_exit`): say how it exited
-            metadata["exit_status"] = run.exit_failure[:200]
-        if run.prompt_received_intact is not None:
+            exit_status=None if run.exit_failure is None else run.exit_failure[:200],
             # the CLI echoed the prompt it received: a check that nothing mangled it on the way
-            metadata["prompt_received_intact"] = "yes" if run.prompt_received_intact else "no"
+            prompt_received_intact=run.prompt_received_intact,
+        )
         return Completion(
             text=text,
             input_tokens=input_tokens,
@@ -287,7 +286,7 @@ class CommandModel:
                 wall_time_s=run.wall_time_s,
             ),
             tokens_estimated=not measured,
-            metadata=metadata,
+            details=details,
         )
 
     def _run(self, request: GenerationRequest) -> CommandRun:

@@ -42,6 +42,7 @@ from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.base import (
     COMPLETION_ROLE,
     Completion,
+    GenerationDetails,
     GenerationRequest,
     ends_in_repetition,
     first_code_block_end,
@@ -310,6 +311,10 @@ class LlamaCppModel:
         return True
 
     @property
+    def reads_prompt(self) -> bool:
+        return True
+
+    @property
     def llama(self) -> Any:
         if self._llama is None:
             self._llama, self._lock = _load(
@@ -322,7 +327,7 @@ class LlamaCppModel:
         """Every setting that changes the arithmetic of a generation, as effective values.
 
         Part of the response-cache key (an answer computed with other settings is another
-        answer) and of each sample's metadata and the store's provenance.
+        answer) and of each sample's details and the store's provenance.
         """
         if self._settings is None:
             effective: dict[str, Any] = {
@@ -385,6 +390,8 @@ class LlamaCppModel:
         usage = response.get("usage") or {}
         input_tokens = int(usage.get("prompt_tokens", 0))
         output_tokens = int(usage.get("completion_tokens", 0))
+        # the settings as typed fields (a setting this version does not know stays in `other`)
+        numeric = GenerationDetails.from_record(self.numeric_settings())
         return Completion(
             text=text,
             input_tokens=input_tokens,
@@ -394,14 +401,16 @@ class LlamaCppModel:
                 input_tokens=input_tokens, output_tokens=output_tokens, wall_time_s=latency
             ),
             tokens_estimated=not usage,
-            metadata={
-                "backend": "llama_cpp",
-                "gguf": self.path.name,
-                "finish_reason": str(response["choices"][0].get("finish_reason")),
-                **self.numeric_settings(),
-                "prompt_style": "chat" if completion_prompt is None else "completion",
-                **self.cost_rule.metadata(),
-            },
+            details=GenerationDetails(
+                backend="llama_cpp",
+                gguf_file=self.path.name,
+                finish_reason=str(response["choices"][0].get("finish_reason")),
+                llama_cpp=numeric.llama_cpp,
+                prompt_style="chat" if completion_prompt is None else "completion",
+                cost_basis=self.cost_rule.basis,
+                price_source=self.cost_rule.source,
+                other=numeric.other,
+            ),
         )
 
 

@@ -15,7 +15,7 @@ Params (all optional): `stream` (bool; measures time to first token), `top_p`,
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -28,6 +28,7 @@ from single_shot_eval.models.api_common import (
 )
 from single_shot_eval.models.base import (
     Completion,
+    GenerationDetails,
     GenerationRequest,
     estimate_tokens,
     first_code_block_end,
@@ -67,7 +68,7 @@ class _Answer:
     time_to_first_token_s: float | None = None
     finish_reason: str = ""
     served_model: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    stopped_early: bool = False
 
 
 def _is_official_openai(base_url: str | None) -> bool:
@@ -114,19 +115,20 @@ class OpenAICompatibleModel(ApiClientModel):
         output_tokens = answer.output_tokens
         if output_tokens is None:
             output_tokens = estimate_tokens(answer.text)
-        metadata = {
-            "backend": "openai",
-            "model": answer.served_model or self.model_name,
-            "finish_reason": answer.finish_reason,
-            "attempts": str(outcome.attempts),
-            "retry_wait_s": f"{outcome.waited_s:.3f}",
-            "streamed": "yes" if self.stream else "no",
-            "truncated_after_code_block": "yes" if truncated else "no",
-            **self.cost_rule.metadata(),
-            **answer.extra,
-        }
-        if self.base_url:
-            metadata["base_url"] = self.base_url
+        details = GenerationDetails(
+            backend="openai",
+            served_model=answer.served_model or self.model_name,
+            finish_reason=answer.finish_reason,
+            attempts=outcome.attempts,
+            retry_wait_s=outcome.waited_s,
+            streamed=self.stream,
+            stopped_early=answer.stopped_early or None,
+            time_to_first_token_s=answer.time_to_first_token_s,
+            truncated_after_code_block=truncated,
+            cost_basis=self.cost_rule.basis,
+            price_source=self.cost_rule.source,
+            base_url=self.base_url or None,
+        )
         return Completion(
             text=text,
             input_tokens=input_tokens,
@@ -137,8 +139,7 @@ class OpenAICompatibleModel(ApiClientModel):
                 wall_time_s=answer.latency_s,
             ),
             tokens_estimated=estimated,
-            time_to_first_token_s=answer.time_to_first_token_s,
-            metadata=metadata,
+            details=details,
         )
 
     def _arguments(self, request: GenerationRequest) -> dict[str, Any]:
@@ -202,7 +203,7 @@ class OpenAICompatibleModel(ApiClientModel):
                         answer.finish_reason = str(choice.finish_reason)
                 if request.stop_after_code_block and first_code_block_end("".join(parts)):
                     answer.finish_reason = "stopped_after_code_block"
-                    answer.extra["stopped_early"] = "yes"
+                    answer.stopped_early = True
                     break
         finally:
             stream.close()

@@ -4,7 +4,7 @@ API models are priced per million input and output tokens, from the model's own 
 models file or else from the bundled, dated table `data/pricing.yaml`. Local models are priced
 from measured wall-clock compute time times the hourly price of the hardware they run on, so a
 local model's cost is small but measured, never a made-up constant. Every completion carries a
-`cost_basis` and `price_source` in its metadata so a reader can see which rule priced it.
+`cost_basis` and `price_source` in its details so a reader can see which rule priced it.
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ class CostRule:
     """How one model's calls are priced: per token, or per second of wall time.
 
     `source` names where the numbers come from (the models file, the table entry and its date, or
-    the default hardware rate), and is copied into every completion's metadata.
+    the default hardware rate), and is copied into every completion's details
+    (`cost_basis`, `price_source`).
     """
 
     basis: str
@@ -150,10 +151,6 @@ class CostRule:
                 input_tokens, output_tokens, self.input_usd_per_mtok, self.output_usd_per_mtok
             )
         return local_compute_cost_usd(wall_time_s, self.hardware_usd_per_hour)
-
-    def metadata(self) -> dict[str, str]:
-        """What to record next to a completion so its cost can be audited."""
-        return {"cost_basis": self.basis, "price_source": self.source}
 
 
 def cost_rule_for(

@@ -6,7 +6,7 @@ for rustc: the verifier judges the transpiler's own output, which makes py2many 
 baseline and a test of how the harness treats crates outside its allowed set.
 
 py2many runs rustfmt on what it wrote and exits 1 when rustfmt rejects it; the file it wrote is
-still its answer (`answer_despite_exit`; the exit status is kept in the sample's metadata), so
+still its answer (`answer_despite_exit`; the exit status is kept in the sample's details), so
 such a sample is judged by rustc like any other instead of being stored as a model error.
 
 It is deterministic (the response cache applies) and costs its measured wall time x the local

@@ -172,20 +172,30 @@ def _load_backends() -> None:
 
 def available_backends() -> list[str]:
     _load_backends()
-    return sorted(_BACKENDS)
+    return sorted({*_BACKENDS, KNOWN_ANSWERS_BACKEND})
 
 
 def build_model(config: ModelConfig) -> Model:
     """Instantiate the backend named by `config.backend`."""
     _load_backends()
+    if config.backend == KNOWN_ANSWERS_BACKEND:
+        raise ModelSpecError(
+            f"model {config.id!r}: backend {KNOWN_ANSWERS_BACKEND!r} answers with the corpus's "
+            "own translations; the evaluation serves it (run/sources.py), no model is built"
+        )
     factory = _BACKENDS.get(config.backend)
     if factory is None:
         raise ModelSpecError(
             f"model {config.id!r}: unknown backend {config.backend!r} "
-            f"(known: {', '.join(sorted(_BACKENDS))})"
+            f"(known: {', '.join(available_backends())})"
         )
     return factory(config)
 
+
+# The backend of the harness controls `reference` and `mutant` (`params.field` picks
+# `reference_rust` or `mutant_rust`): each example's own translation, not a `Model`; the
+# evaluation answers with it directly (`run/sources.KnownAnswers`).
+KNOWN_ANSWERS_BACKEND = "reference"
 
 BUILTIN_MODELS: dict[str, ModelConfig] = {
     "reference": ModelConfig(id="reference", backend="reference"),

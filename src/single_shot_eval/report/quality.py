@@ -1,4 +1,4 @@
-"""The `quality` section of every report, and the HTML contestant x level heatmap of pass@1.
+"""The `quality` section of every report (the HTML one is `templates/quality.html.j2`).
 
 Quality is computed when a report is built, from the answers the store already holds (so
 `report` on a store written before this section existed shows it too): every passing answer
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import json
-import math
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,9 +30,9 @@ from single_shot_eval.analysis.quality import (
     QualitySection,
     summarize_quality,
 )
-from single_shot_eval.corpus.levels import LEVELS
 from single_shot_eval.errors import UserError
 from single_shot_eval.report import fmt
+from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Sample
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.verify.lint import (
@@ -46,7 +44,6 @@ from single_shot_eval.verify.lint import (
     rust_text_metrics,
 )
 
-_LEVEL_NAMES = {level.number: level.name for level in LEVELS}
 QUALITY_NOTE = (
     "Quality of passing answers only (verdict pass). Clippy (clippy-driver, the compiler "
     "`cargo clippy` runs, with the verifier's offline crate set) with the groups "
@@ -122,19 +119,19 @@ def _findings(
 ) -> tuple[dict[str, ToolFindings], list[str], str]:
     """Findings per answer text, the tool versions they came from, and why tools were
     unavailable for answers the store did not hold ('' when none was missing)."""
-    with ResultStore(store_path, create=False) as store:
-        stored = store.all_quality_findings()
     found: dict[str, ToolFindings] = {}
     versions: set[str] = set()
     missing: list[str] = []
-    for code in codes:
-        record = stored.get(_code_key(code))
-        if record is None:
-            missing.append(code)
-            continue
-        data = json.loads(record)
-        found[code] = ToolFindings.from_json(data["findings"])
-        versions.add(str(data["tools"]))
+    with ResultStore(store_path, create=False) as store:
+        stored = store.cache(CacheNamespace.QUALITY_FINDINGS)
+        for code in codes:
+            record = stored.get(_code_key(code))
+            if record is None:
+                missing.append(code)
+                continue
+            data = json.loads(record)
+            found[code] = ToolFindings.from_json(data["findings"])
+            versions.add(str(data["tools"]))
     unavailable = ""
     if missing and tools is None:
         try:
@@ -150,6 +147,7 @@ def _findings(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(tools.findings, missing))
         with ResultStore(store_path, create=False) as store:
+            cache = store.cache(CacheNamespace.QUALITY_FINDINGS)
             for code, result in zip(missing, results, strict=True):
                 found[code] = result
                 if result.clippy_ran or result.rustfmt_ran:
@@ -158,7 +156,7 @@ def _findings(
                                         sort_keys=True)
                     # A read-only store: the report is still right, only not cached in it.
                     with contextlib.suppress(UserError):
-                        store.put_quality_findings(_code_key(code), record)
+                        cache.put(_code_key(code), record)
     for code in missing:
         found.setdefault(code, ToolFindings(clippy_error=unavailable, rustfmt_error=unavailable))
     return found, sorted(versions), unavailable
@@ -209,8 +207,24 @@ def _share(value: Estimate) -> str:
     return f"{fmt.pct(value.estimate, 0)} {fmt.pct_ci(value.low, value.high)}"
 
 
-def _name(c: ContestantQuality) -> str:
+def contestant_name(c: ContestantQuality) -> str:
+    """The model id, marked `(control: …)` for a harness control."""
     return c.model_id if c.role == "contestant" else f"{c.model_id} (control: {c.role})"
+
+
+def quality_cells(c: ContestantQuality, groups: tuple[str, ...]) -> list[str]:
+    """One contestant's figures after its name, as the Markdown and HTML tables show them."""
+    return [
+        f"{c.passing_answers} ({c.examples})", str(c.rust_lines),
+        _estimate(c.warnings_per_100_lines), _estimate(c.default_warnings_per_100_lines),
+        *[_estimate(c.group_per_100_lines[g]) for g in groups],
+        _share(c.clippy_clean_share), _share(c.rustfmt_formatted_share),
+        _estimate(c.rustfmt_changed_per_100_lines),
+        f"{c.unsafe_blocks} ({_estimate(c.unsafe_per_100_lines)})",
+        f"{c.unwrap_calls}/{c.expect_calls}/{c.panic_macros} "
+        f"({_estimate(c.panicking_per_100_lines)})",
+        _estimate(c.rust_per_python_line),
+    ]
 
 
 def _lint_line(c: ContestantQuality, limit: int = 12) -> str:
@@ -257,20 +271,10 @@ def quality_markdown(section: QualitySection | None) -> list[str]:
         out += [f"### Task `{task_id}`", ""]
         rows = []
         for c in section.for_task(task_id):
-            rows.append([
-                f"`{_name(c)}`", f"{c.passing_answers} ({c.examples})", str(c.rust_lines),
-                _estimate(c.warnings_per_100_lines), _estimate(c.default_warnings_per_100_lines),
-                *[_estimate(c.group_per_100_lines[g]) for g in section.groups],
-                _share(c.clippy_clean_share), _share(c.rustfmt_formatted_share),
-                _estimate(c.rustfmt_changed_per_100_lines),
-                f"{c.unsafe_blocks} ({_estimate(c.unsafe_per_100_lines)})",
-                f"{c.unwrap_calls}/{c.expect_calls}/{c.panic_macros} "
-                f"({_estimate(c.panicking_per_100_lines)})",
-                _estimate(c.rust_per_python_line),
-            ])
+            rows.append([f"`{contestant_name(c)}`", *quality_cells(c, section.groups)])
         out += _md_table(header, rows)
         out += ["", "Lints tripped:", ""]
-        out += [f"- `{_name(c)}`: {_lint_line(c)}" for c in section.for_task(task_id)]
+        out += [f"- `{contestant_name(c)}`: {_lint_line(c)}" for c in section.for_task(task_id)]
         controls = [c for c in section.for_task(task_id) if c.role == "reference"]
         out += [f"- Reference check: `{c.model_id}` {clippy_clean_verdict(c)}" for c in controls]
         notes = [f"- `{c.model_id}`: {n}" for c in section.for_task(task_id) for n in c.notes]
@@ -331,92 +335,6 @@ def print_quality(console: Console, section: QualitySection | None) -> None:
                 console.print(f"  {c.model_id}: {clippy_clean_verdict(c)}", markup=False)
 
 
-def quality_html(section: QualitySection | None) -> str:
-    """`<section id="quality">`: the table per task and the lints each model trips."""
-    if section is None:
-        return ""
-    e = html.escape
-    parts = ['<section id="quality"><h2>Rust quality of passing answers</h2>']
-    if section.unavailable_reason:
-        parts.append(f'<p class="muted">Unavailable: {e(section.unavailable_reason)}</p>')
-    if not section.contestants:
-        parts.append('<p class="muted">No passing answer to measure.</p></section>')
-        return "".join(parts)
-    parts.append(f'<p class="note">Tools: {e(section.tools)}.</p>')
-    columns = [("Model", ""), ("Passing", "answers (examples)"), ("Rust lines", ""),
-               ("clippy", "all groups /100"), ("clippy::all", "/100 lines"),
-               *[(g, "/100") for g in section.groups], ("clippy-clean", "share"),
-               ("rustfmt-clean", "share"), ("rustfmt", "changed /100"),
-               ("unsafe", "blocks (/100)"), ("unwrap/expect/panic!", "count (/100)"),
-               ("Rust/Python", "lines")]
-    head = "".join(f'<th scope="col">{e(n)}<br><span class="sub">{e(s)}</span></th>'
-                   for n, s in columns)
-    for task_id in sorted({c.task_id for c in section.contestants}):
-        rows = []
-        for c in section.for_task(task_id):
-            cells = [
-                f"{c.passing_answers} ({c.examples})", str(c.rust_lines),
-                _estimate(c.warnings_per_100_lines), _estimate(c.default_warnings_per_100_lines),
-                *[_estimate(c.group_per_100_lines[g]) for g in section.groups],
-                _share(c.clippy_clean_share), _share(c.rustfmt_formatted_share),
-                _estimate(c.rustfmt_changed_per_100_lines),
-                f"{c.unsafe_blocks} ({_estimate(c.unsafe_per_100_lines)})",
-                f"{c.unwrap_calls}/{c.expect_calls}/{c.panic_macros} "
-                f"({_estimate(c.panicking_per_100_lines)})",
-                _estimate(c.rust_per_python_line),
-            ]
-            rows.append(
-                f'<tr data-model="{e(c.model_id)}" data-role="{e(c.role)}"><th scope="row" '
-                f'class="model">{e(_name(c))}</th>'
-                + "".join(f'<td class="num">{e(text)}</td>' for text in cells) + "</tr>"
-            )
-        lints = _lint_table_html(section.for_task(task_id))
-        checks = "".join(f"<li>Reference check: <code>{e(c.model_id)}</code> "
-                         f"{e(clippy_clean_verdict(c))}</li>"
-                         for c in section.for_task(task_id) if c.role == "reference")
-        notes = "".join(f"<li><code>{e(c.model_id)}</code>: {e(n)}</li>"
-                        for c in section.for_task(task_id) for n in c.notes)
-        parts.append(
-            f'<h3>Task <code>{e(task_id)}</code></h3><div class="table-wrap">'
-            f'<table class="quality-table" data-task="{e(task_id)}"><thead><tr>{head}</tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></div>'
-            f'{lints}<ul class="notes">{checks}{notes}</ul>'
-        )
-    notes = "".join(f"<li>{e(n)}</li>" for n in section.notes)
-    note = e(QUALITY_NOTE.replace("`", ""))  # the Markdown code marks read as noise here
-    parts.append(f'<ul class="notes">{notes}</ul><p class="note">{note}</p>'
-                 "</section>")
-    return "".join(parts)
-
-
-def _lint_table_html(contestants: tuple[ContestantQuality, ...], limit: int = 40) -> str:
-    """Every lint each model trips: group, warnings, answers and (some of) the examples."""
-    e = html.escape
-    rows = []
-    for c in contestants:
-        for tally in c.lints[:limit]:
-            rows.append(
-                f'<tr data-model="{e(c.model_id)}" data-lint="{e(tally.lint)}">'
-                f'<th scope="row" class="model">{e(_name(c))}</th><td><code>{e(tally.lint)}'
-                f'</code></td><td>{e(tally.group)}</td><td class="num">{tally.count}</td>'
-                f'<td class="num">{tally.answers}</td><td>{e(", ".join(tally.examples))}</td>'
-                "</tr>"
-            )
-        if len(c.lints) > limit:
-            rows.append(f'<tr><th scope="row" class="model">{e(_name(c))}</th><td colspan="5" '
-                        f'class="muted">and {len(c.lints) - limit} more lints (results.json)'
-                        "</td></tr>")
-    if not rows:
-        return '<p class="note">No clippy warning in any passing answer.</p>'
-    return (
-        '<details class="more"><summary>Clippy lints tripped, per model</summary>'
-        '<div class="table-wrap"><table class="lint-table"><thead><tr><th scope="col">Model'
-        '</th><th scope="col">Lint</th><th scope="col">Group</th><th scope="col">Warnings</th>'
-        '<th scope="col">Answers</th><th scope="col">Examples</th></tr></thead><tbody>'
-        f'{"".join(rows)}</tbody></table></div></details>'
-    )
-
-
 def quality_json(section: QualitySection | None) -> dict[str, object] | None:
     """The `quality` section of results.json (None: not computed)."""
     if section is None:
@@ -424,55 +342,3 @@ def quality_json(section: QualitySection | None) -> dict[str, object] | None:
     document: dict[str, object] = json.loads(json.dumps(section.to_dict()))
     document["note"] = QUALITY_NOTE
     return document
-
-
-# -- heatmap ----------------------------------------------------------------------------------
-
-
-def _heat_colour(rate: float) -> tuple[str, str]:
-    """Background and text colour for a pass rate: white (0%) to deep blue (100%)."""
-    low, high = (247, 251, 255), (8, 48, 107)
-    r, g, b = (round(a + (z - a) * rate) for a, z in zip(low, high, strict=True))
-    return f"#{r:02x}{g:02x}{b:02x}", "#ffffff" if rate >= 0.5 else "#101828"
-
-
-def level_heatmap_html(task: TaskSummary, element_id: str) -> str:
-    """A contestant x level table of pass@1 whose cells are coloured by the rate."""
-    if not task.models:
-        return ""
-    e = html.escape
-    levels = sorted({lvl for m in task.models for lvl in m.samples_by_level})
-    head = "".join(
-        f'<th scope="col">L{lvl}<br><span class="sub">{e(_LEVEL_NAMES.get(lvl, ""))}</span></th>'
-        for lvl in levels
-    )
-    rows = []
-    for m in task.models:
-        cells = []
-        for lvl in levels:
-            rate = m.accuracy_by_level.get(lvl)
-            n = m.samples_by_level.get(lvl, 0)
-            if rate is None or n == 0 or math.isnan(rate):
-                cells.append('<td class="center" style="background:#f2f4f7;color:#98a2b3">'
-                             "–</td>")
-                continue
-            background, colour = _heat_colour(rate)
-            cells.append(
-                f'<td class="center" data-col="level_{lvl}" data-value="{rate!r}" '
-                f'style="background:{background};color:{colour}">{e(fmt.pct(rate, 0))}'
-                f'<br><span style="font-size:11px;opacity:.8">n={n}</span></td>'
-            )
-        rows.append(f'<tr data-model="{e(m.model_id)}"><th scope="row" class="model">'
-                    f'{e(m.model_id)}</th>{"".join(cells)}</tr>')
-    scale = "".join(
-        f'<span style="display:inline-block;width:28px;background:{_heat_colour(step / 4)[0]};'
-        f'color:{_heat_colour(step / 4)[1]};text-align:center;font-size:11px">{25 * step}%</span>'
-        for step in range(5)
-    )
-    return (
-        f'<div class="table-wrap"><table class="level-heatmap" id="{e(element_id)}" '
-        f'data-task="{e(task.task_id)}"><thead><tr><th scope="col">Model</th>{head}</tr>'
-        f'</thead><tbody>{"".join(rows)}</tbody></table></div>'
-        f'<p class="note">pass@1 per contestant and Py2Rs level (n = samples). Scale: {scale}'
-        "</p>"
-    )

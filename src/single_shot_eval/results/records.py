@@ -2,12 +2,23 @@
 
 A `Sample` holds everything needed to re-analyse an evaluation without re-running a model or
 rustc; the store writes one per (task, model, run, example) as it completes.
+
+All are validated pydantic types. `Diagnostic` and `StageResult` are pydantic dataclasses (the
+verifier builds them positionally, `dataclasses.replace` works on them); `Sample` and
+`RepairTurn` are frozen models (`model_copy(update=...)` for a changed copy).
+`Sample.model_dump(mode="json", by_alias=True)` is the sample as stored and as `results.json`
+shows it, its details as the flat `extra` record; `Sample.model_validate` reads that back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic.dataclasses import dataclass
+
+from single_shot_eval.results.generation import GenerationDetails
 
 
 class Verdict(StrEnum):
@@ -81,9 +92,14 @@ class StageResult:
     actual: str | None = None
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One model answer to one example in one run, verified and ready to store."""
+class Sample(BaseModel):
+    """One model answer to one example in one run, verified and ready to store.
+
+    `details` is stored (and shown in `results.json`) as `extra`, the flat string record of
+    `GenerationDetails.to_record`; `extra=` with such a record is accepted when validating.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     task_id: str
     model_id: str
@@ -104,7 +120,21 @@ class Sample:
     error: str = ""
     cached_response: bool = False
     created_at: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    details: GenerationDetails = Field(
+        default_factory=GenerationDetails,
+        validation_alias=AliasChoices("details", "extra"),
+        serialization_alias="extra",
+    )
+
+    @field_validator("details", mode="before")
+    @classmethod
+    def _details_from_record(cls, value: Any) -> Any:
+        """A flat string record (as stored) becomes `GenerationDetails`."""
+        return GenerationDetails.from_record(value) if isinstance(value, dict) else value
+
+    @field_serializer("details")
+    def _details_as_record(self, details: GenerationDetails) -> dict[str, str]:
+        return details.to_record()
 
     @property
     def passed(self) -> bool:
@@ -124,10 +154,11 @@ class Sample:
         return tuple(d.code for d in self.diagnostics if d.code and d.level == "error")
 
 
-@dataclass(frozen=True)
-class RepairTurn:
+class RepairTurn(BaseModel):
     """A repair turn's sample: the model's answer `turn` (1, 2, ...) after feedback on its
     failing answer of turn `turn - 1` (turn 0 is the one-shot `Sample` itself)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     turn: int
     sample: Sample

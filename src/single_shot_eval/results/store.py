@@ -22,10 +22,13 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from single_shot_eval.errors import UserError
+from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import (
     Diagnostic,
     RepairTurn,
@@ -38,8 +41,9 @@ SCHEMA_VERSION = 3
 STORE_FILENAME = "results.sqlite"
 # Suffixes that make an `--output` / `--input` path a store file rather than a directory.
 STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
-# `Sample.extra` key of a `harness_error` sample: the stage that failed after every retry
-# (`generation` or `verification`); `--resume` redoes such samples.
+# Stored `extra` key of a `harness_error` sample (`GenerationDetails.harness_failure_stage`):
+# the stage that failed after every retry (`generation` or `verification`); `--resume` redoes
+# such samples.
 INFRASTRUCTURE_FAILURE = "infrastructure_failure"
 
 _SCHEMA = """
@@ -122,6 +126,14 @@ _QUALITY_TABLE = (
     "CREATE TABLE IF NOT EXISTS quality_findings "
     "(key TEXT PRIMARY KEY, findings_json TEXT NOT NULL)"
 )
+
+# The table and value column of each cache namespace.
+_CACHE_TABLES: dict[CacheNamespace, tuple[str, str]] = {
+    CacheNamespace.RESPONSES: ("responses", "completion_json"),
+    CacheNamespace.VERDICTS: ("verdicts", "result_json"),
+    CacheNamespace.ORACLE: ("oracle", "outcome_json"),
+    CacheNamespace.QUALITY_FINDINGS: ("quality_findings", "findings_json"),
+}
 
 _COLUMNS = (
     "task_id, model_id, run, example_id, level, prompt_sha256, completion, extracted_code, "
@@ -277,7 +289,8 @@ class ResultStore:
         with self._lock:
             rows = self._conn.execute(query, params).fetchall()
         return [
-            RepairTurn(int(str(row[4])), _sample_from_row((*row[:4], *row[5:]))) for row in rows
+            RepairTurn(turn=int(str(row[4])), sample=_sample_from_row((*row[:4], *row[5:])))
+            for row in rows
         ]
 
     def repair_turn_count(self) -> int:
@@ -401,8 +414,8 @@ class ResultStore:
                         f"judgement = ? WHERE {where}",
                         (
                             verdict.value,
-                            json.dumps([asdict(s) for s in stages], sort_keys=True),
-                            json.dumps([asdict(d) for d in diagnostics], sort_keys=True),
+                            _stages_json(stages),
+                            _diagnostics_json(diagnostics),
                             rejudge_id,
                             *params,
                         ),
@@ -453,109 +466,102 @@ class ResultStore:
                 judgement=int(judgement),
                 replaced_by=int(replaced_by),
                 verdict=Verdict(str(verdict)),
-                stages=tuple(StageResult(**s) for s in json.loads(str(stages))),
-                diagnostics=tuple(Diagnostic(**d) for d in json.loads(str(diags))),
+                stages=_STAGES.validate_json(str(stages)),
+                diagnostics=_DIAGNOSTICS.validate_json(str(diags)),
             )
             for replaced_by, task, model, run, example, judgement, verdict, stages, diags in rows
         ]
 
     # -- caches -----------------------------------------------------------------------------
 
-    def _get(self, table: str, column: str, key: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute(
-                f"SELECT {column} FROM {table} WHERE key = ?", (key,)
-            ).fetchone()
-        return str(row[0]) if row else None
+    def cache(self, namespace: CacheNamespace) -> StoreCache:
+        """The cache of `namespace`, kept in its table of this store."""
+        return StoreCache(self, namespace)
 
-    def _put(self, table: str, column: str, key: str, value: str) -> None:
-        self._write(f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)", (key, value))
-
-    def get_response(self, key: str) -> str | None:
-        return self._get("responses", "completion_json", key)
-
-    def put_response(self, key: str, value: str) -> None:
-        self._put("responses", "completion_json", key, value)
-
-    def put_verdict(self, key: str, value: str) -> None:
-        self._put("verdicts", "result_json", key, value)
-
-    def put_oracle(self, key: str, value: str) -> None:
-        self._put("oracle", "outcome_json", key, value)
-
-    def put_quality_findings(self, key: str, value: str) -> None:
-        self._write(_QUALITY_TABLE, ())
-        self._put("quality_findings", "findings_json", key, value)
-
-    def all_quality_findings(self) -> dict[str, str]:
-        """Answer SHA-256 -> stored clippy/rustfmt findings; {} for a store that has none."""
+    def _cache_get(self, namespace: CacheNamespace, key: str) -> str | None:
+        table, column = _CACHE_TABLES[namespace]
         with self._lock:
             try:
-                rows = self._conn.execute(
-                    "SELECT key, findings_json FROM quality_findings").fetchall()
-            except sqlite3.OperationalError:  # no such table: nothing was linted yet
-                return {}
-        return {str(k): str(v) for k, v in rows}
+                row = self._conn.execute(
+                    f"SELECT {column} FROM {table} WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.OperationalError:
+                if namespace is not CacheNamespace.QUALITY_FINDINGS:
+                    raise
+                return None  # no such table: nothing was linted yet
+        return str(row[0]) if row else None
 
-    def all_verdicts(self) -> dict[str, str]:
-        with self._lock:
-            rows = self._conn.execute("SELECT key, result_json FROM verdicts").fetchall()
-        return {str(k): str(v) for k, v in rows}
+    def _cache_put(self, namespace: CacheNamespace, key: str, value: str) -> None:
+        table, column = _CACHE_TABLES[namespace]
+        if namespace is CacheNamespace.QUALITY_FINDINGS:
+            self._write(_QUALITY_TABLE, ())
+        self._write(f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)", (key, value))
 
-    def all_oracle(self) -> dict[str, str]:
+    def _cache_keys(self, namespace: CacheNamespace) -> list[str]:
+        table, _ = _CACHE_TABLES[namespace]
         with self._lock:
-            rows = self._conn.execute("SELECT key, outcome_json FROM oracle").fetchall()
-        return {str(k): str(v) for k, v in rows}
+            try:
+                rows = self._conn.execute(f"SELECT key FROM {table} ORDER BY key").fetchall()
+            except sqlite3.OperationalError:
+                if namespace is not CacheNamespace.QUALITY_FINDINGS:
+                    raise
+                return []  # no such table: nothing was linted yet
+        return [str(row[0]) for row in rows]
+
+
+class StoreCache:
+    """One namespace of a store's caches (a `KeyValueCache`): every value written at once and
+    durably, so an interrupted evaluation loses none."""
+
+    def __init__(self, store: ResultStore, namespace: CacheNamespace) -> None:
+        self._store = store
+        self.namespace = namespace
+
+    def get(self, key: str) -> str | None:
+        return self._store._cache_get(self.namespace, key)
+
+    def put(self, key: str, value: str) -> None:
+        self._store._cache_put(self.namespace, key, value)
+
+    def keys(self) -> list[str]:
+        """Every key held, sorted."""
+        return self._store._cache_keys(self.namespace)
+
+
+_STAGES = TypeAdapter(tuple[StageResult, ...])
+_DIAGNOSTICS = TypeAdapter(tuple[Diagnostic, ...])
+# `samples` columns holding JSON text, and the `Sample` fields they store.
+_JSON_COLUMNS = {"stages_json": "stages", "diagnostics_json": "diagnostics", "extra_json": "extra"}
+_FIELDS = tuple(_JSON_COLUMNS.get(c, c) for c in _COLUMNS.split(", "))
+
+
+def _stages_json(stages: tuple[StageResult, ...]) -> str:
+    return json.dumps(_STAGES.dump_python(stages, mode="json"), sort_keys=True)
+
+
+def _diagnostics_json(diagnostics: tuple[Diagnostic, ...]) -> str:
+    return json.dumps(_DIAGNOSTICS.dump_python(diagnostics, mode="json"), sort_keys=True)
 
 
 def _sample_row(sample: Sample) -> tuple[object, ...]:
-    """A sample as the values of a `samples` row, in `_COLUMNS` order."""
-    return (
-        sample.task_id,
-        sample.model_id,
-        sample.run,
-        sample.example_id,
-        sample.level,
-        sample.prompt_sha256,
-        sample.completion,
-        sample.extracted_code,
-        sample.input_tokens,
-        sample.output_tokens,
-        int(sample.tokens_estimated),
-        sample.latency_s,
-        sample.cost_usd,
-        sample.verdict.value,
-        json.dumps([asdict(s) for s in sample.stages], sort_keys=True),
-        json.dumps([asdict(d) for d in sample.diagnostics], sort_keys=True),
-        sample.error,
-        int(sample.cached_response),
-        sample.created_at,
-        json.dumps(sample.extra, sort_keys=True),
+    """A sample as the values of a `samples` row, in `_COLUMNS` order (JSON columns as sorted
+    JSON text, booleans as 0/1)."""
+    data = sample.model_dump(mode="json", by_alias=True)
+    return tuple(
+        json.dumps(data[name], sort_keys=True) if name in _JSON_COLUMNS.values()
+        else int(data[name]) if isinstance(data[name], bool) else data[name]
+        for name in _FIELDS
     )
 
 
 def _sample_from_row(row: tuple[object, ...]) -> Sample:
-    (task_id, model_id, run, example_id, level, prompt_sha, completion, code, tin, tout, est,
-     latency, cost, verdict, stages, diags, error, cached, created, extra) = row
-    return Sample(
-        task_id=str(task_id),
-        model_id=str(model_id),
-        run=int(str(run)),
-        example_id=str(example_id),
-        level=int(str(level)),
-        prompt_sha256=str(prompt_sha),
-        completion=str(completion),
-        extracted_code=None if code is None else str(code),
-        input_tokens=int(str(tin)),
-        output_tokens=int(str(tout)),
-        tokens_estimated=bool(est),
-        latency_s=float(str(latency)),
-        cost_usd=float(str(cost)),
-        verdict=Verdict(str(verdict)),
-        stages=tuple(StageResult(**s) for s in json.loads(str(stages))),
-        diagnostics=tuple(Diagnostic(**d) for d in json.loads(str(diags))),
-        error=str(error),
-        cached_response=bool(cached),
-        created_at=str(created),
-        extra=json.loads(str(extra)),
-    )
+    """The sample a `samples` row (in `_COLUMNS` order) holds."""
+    data = dict(zip(_FIELDS, row, strict=True))
+    try:
+        for name in _JSON_COLUMNS.values():
+            data[name] = json.loads(str(data[name]))
+        return Sample.model_validate(data)
+    except (ValueError, ValidationError) as exc:  # json's errors are ValueErrors
+        what = "/".join(str(data[k]) for k in ("task_id", "model_id", "run", "example_id"))
+        first = str(exc).splitlines()[0]
+        raise StoreError(f"sample {what}: unreadable stored record ({first})") from None

@@ -23,12 +23,8 @@ from rich.table import Table
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.errors import UserError
 from single_shot_eval.results.records import Verdict
-from single_shot_eval.verify.verdicts import RunOutcome
-from single_shot_eval.verify.verifier import (
-    VerdictCache,
-    VerificationResult,
-    Verifier,
-)
+from single_shot_eval.run.sources import KNOWN_ANSWER_FIELDS, known_answer
+from single_shot_eval.verify.verifier import VerificationResult, Verifier
 
 CONTROL_KEY_PREFIX = "control:"
 
@@ -82,33 +78,6 @@ class ControlsReport:
         ]
 
 
-class _ControlCache(VerdictCache):
-    """The verifier's cache with control verdicts under keys of their own; oracle outputs are
-    shared (the Python program does the same whoever the candidate is)."""
-
-    def __init__(self, base: VerdictCache) -> None:
-        super().__init__()
-        self._base = base
-
-    def get_verdict(self, key: str) -> VerificationResult | None:
-        return self._base.get_verdict(CONTROL_KEY_PREFIX + key)
-
-    def put_verdict(self, key: str, result: VerificationResult) -> None:
-        self._base.put_verdict(CONTROL_KEY_PREFIX + key, result)
-
-    def get_oracle(self, key: str) -> RunOutcome | None:
-        return self._base.get_oracle(key)
-
-    def put_oracle(self, key: str, outcome: RunOutcome) -> None:
-        self._base.put_oracle(key, outcome)
-
-    def broken_reason(self, key: str) -> str | None:
-        return self._base.broken_reason(key)
-
-    def put_broken(self, key: str, reason: str) -> None:
-        self._base.put_broken(key, reason)
-
-
 def _why(result: VerificationResult) -> str:
     if result.example_broken:
         return result.example_broken
@@ -159,11 +128,13 @@ def check_controls(
     """Verify every example's reference (must pass) and mutant (must fail), in parallel threads;
     verdicts come from and go to the verifier's cache (under control keys)."""
     chosen = list(examples)
-    control_verifier = dataclasses.replace(verifier, cache=_ControlCache(verifier.cache))
+    control_verifier = dataclasses.replace(
+        verifier, cache=verifier.cache.with_verdict_prefix(CONTROL_KEY_PREFIX)
+    )
     jobs: list[tuple[int, str, str]] = []
     for index, example in enumerate(chosen):
-        for role, code in (("reference", example.reference_rust),
-                           ("mutant", example.mutant_rust)):
+        for role in KNOWN_ANSWER_FIELDS:
+            code = known_answer(example, role)
             if code is not None and code.strip():
                 jobs.append((index, role, code))
     results: dict[tuple[int, str], VerificationResult] = {}

@@ -22,14 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from single_shot_eval.config import TaskConfig
-from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
-from single_shot_eval.models.base import (
-    Completion,
-    Model,
-)
-from single_shot_eval.models.registry import ModelConfig, build_model, check_model_configs
+from single_shot_eval.models.base import Completion, Model
+from single_shot_eval.models.registry import ModelConfig, check_model_configs
+from single_shot_eval.results.cache import CacheNamespace, KeyValueCache
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.controls import ExampleControls, check_controls, controls_to_json
@@ -40,7 +37,6 @@ from single_shot_eval.run.executors import (
     LocalExecutor,
     make_executor,
 )
-from single_shot_eval.run.executors.base import without_scheduling_params
 from single_shot_eval.run.plan import (
     EvaluationPlan,
     pending_repairs,
@@ -49,14 +45,8 @@ from single_shot_eval.run.plan import (
     unset_fields,
     with_repair_turns,
 )
-from single_shot_eval.run.repair import (
-    REPAIR_TURN_KEY,
-)
-from single_shot_eval.run.scheduler import (
-    Scheduler,
-    numeric_settings,
-    stored_answer,
-)
+from single_shot_eval.run.scheduler import Scheduler, stored_answer
+from single_shot_eval.run.sources import CandidateSource, ModelGeneration, open_source
 from single_shot_eval.verify.verifier import (
     VerdictCache,
     VerificationPolicy,
@@ -112,6 +102,8 @@ class Evaluation:
         if max_retries < 0:
             raise UserError(f"max_retries must be 0 or more, not {max_retries}")
         self.store = store
+        # Model answers by request (used only with `use_cache`).
+        self.responses: KeyValueCache = store.cache(CacheNamespace.RESPONSES)
         self.verifier = verifier
         self.seed = seed
         self.use_cache = use_cache
@@ -126,43 +118,44 @@ class Evaluation:
         self.retries = 0
         self.lost_units = 0
         self.repair_turns = 0
+        self._sources: dict[str, CandidateSource] = {}
+        # The models among the sources (executors run these; known answers never reach them).
         self._models: dict[str, Model] = {}
-        self._corpus_examples: tuple[Example, ...] = ()
 
-    def model(self, config: ModelConfig, corpus_examples: tuple[Example, ...]) -> Model:
-        """The driver's instance of a model (built once, attached to the corpus)."""
-        if config.id not in self._models:
-            model = build_model(without_scheduling_params(config))
-            attach = getattr(model, "attach_corpus", None)
-            if callable(attach):
-                attach(corpus_examples)
-            note = getattr(model, "provenance_note", None)
-            if isinstance(note, str):
-                # e.g. the generation thread count a local model chose, and why
-                notes = json.loads(self.store.get_meta("model_notes") or "{}")
-                notes[config.id] = note
-                self.store.set_meta("model_notes", json.dumps(notes, sort_keys=True))
-            self._models[config.id] = model
-            settings = numeric_settings(model)
+    def source_for(self, config: ModelConfig) -> CandidateSource:
+        """Where a contestant's answers come from (opened once; a model is built then)."""
+        if config.id not in self._sources:
+            source = open_source(config)
+            if isinstance(source, ModelGeneration):
+                self._models[config.id] = source.model
+                if source.provenance_note is not None:
+                    # e.g. the generation thread count a local model chose, and why
+                    notes = json.loads(self.store.get_meta("model_notes") or "{}")
+                    notes[config.id] = source.provenance_note
+                    self.store.set_meta("model_notes", json.dumps(notes, sort_keys=True))
+            self._sources[config.id] = source
+            settings = source.numeric_settings()
             if settings:
                 known = json.loads(self.store.get_meta("numeric_settings") or "{}")
                 known[config.id] = settings
                 self.store.set_meta("numeric_settings", json.dumps(known, sort_keys=True))
-        return self._models[config.id]
+        return self._sources[config.id]
 
     def _model_for(self, config: ModelConfig) -> Model:
-        return self.model(config, self._corpus_examples)
+        """The driver's instance of a model, for executors that generate in driver threads."""
+        self.source_for(config)
+        return self._models[config.id]
 
-    def run(self, plan: EvaluationPlan, corpus: Corpus) -> Iterator[Sample]:
+    def run(self, plan: EvaluationPlan) -> Iterator[Sample]:
         """Execute the plan, yielding each sample after it is stored."""
         if not plan.units:
             return
-        self._corpus_examples = corpus.examples
-        models = tuple({unit.model.id: unit.model for unit in plan.units}.values())
-        for config in models:
-            # built before any work starts: a local model measures the idle CPUs for its
+        contestants = tuple({unit.model.id: unit.model for unit in plan.units}.values())
+        for config in contestants:
+            # opened before any work starts: a local model measures the idle CPUs for its
             # thread count now, not while verifications keep them busy
-            self._model_for(config)
+            self.source_for(config)
+        models = tuple(c for c in contestants if c.id in self._models)
         self.executor.start(DriverContext(self.verifier, self._model_for, models))
         finished = False
         try:
@@ -185,14 +178,12 @@ class Evaluation:
 
 
 def open_verifier(store: ResultStore, policy: VerificationPolicy, *, use_cache: bool) -> Verifier:
-    """A verifier whose verdict and oracle caches persist in `store`."""
+    """A verifier whose verdict and oracle caches persist in `store` (with `use_cache`; else
+    they last as long as the process)."""
     if not use_cache:
         return Verifier(policy=policy)
     cache = VerdictCache(
-        verdicts=store.all_verdicts(),
-        oracle=store.all_oracle(),
-        on_verdict=store.put_verdict,
-        on_oracle=store.put_oracle,
+        store.cache(CacheNamespace.VERDICTS), store.cache(CacheNamespace.ORACLE)
     )
     return Verifier(policy=policy, cache=cache)
 
@@ -411,8 +402,8 @@ def evaluate(
         )
         started = time.perf_counter()
         try:
-            for sample in evaluation.run(plan, corpus):
-                if REPAIR_TURN_KEY not in sample.extra:
+            for sample in evaluation.run(plan):
+                if sample.details.repair_turn is None:
                     outcome.completed += 1
         except KeyboardInterrupt:
             outcome.interrupted = True

@@ -23,6 +23,7 @@ from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
+from single_shot_eval.results.cache import CacheNamespace, WriteOnlyCache
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.results.store import ResultStore, SampleKey, StoreError, store_path
 from single_shot_eval.verify.verifier import (
@@ -201,8 +202,11 @@ def rejudge(
         _copy_store(source, target)
     examples: dict[str, Example] = {e.id: e for e in corpus}
     with ResultStore(target, create=False) as store:
-        cache = VerdictCache(oracle=store.all_oracle(), on_verdict=store.put_verdict,
-                             on_oracle=store.put_oracle)
+        # Verdicts are computed anew but kept for later runs; oracle outputs are reused.
+        cache = VerdictCache(
+            WriteOnlyCache(store.cache(CacheNamespace.VERDICTS)),
+            store.cache(CacheNamespace.ORACLE),
+        )
         base = verifier if verifier is not None else Verifier(cache=cache)
         policies = _task_policies(store)
         verifiers: dict[VerificationPolicy, Verifier] = {}

@@ -39,9 +39,6 @@ MAX_CASE_FIELD_CHARS = 800
 MAX_FEEDBACK_CHARS = 4000
 #: The model's previous answer is shown up to this length (a runaway answer is cut).
 MAX_ANSWER_CHARS = 12_000
-#: `Sample.extra` keys of a repair turn's sample.
-REPAIR_TURN_KEY = "repair_turn"
-REPAIR_FEEDBACK_KEY = "repair_feedback"
 
 _CUT = "\n[... cut ...]"
 _ASK = (

@@ -18,15 +18,13 @@ from single_shot_eval.config import TaskConfig
 from single_shot_eval.errors import UserError
 from single_shot_eval.models.base import (
     Completion,
+    GenerationDetails,
     GenerationRequest,
-    Model,
     truncate_at_repetition,
 )
 from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.records import Sample, Verdict
-from single_shot_eval.results.store import INFRASTRUCTURE_FAILURE
 from single_shot_eval.run.executors import (
-    GenerationJob,
     GenerationResult,
     VerificationDone,
     VerificationJob,
@@ -36,8 +34,6 @@ from single_shot_eval.run.executors.worker import harness_failure_text as _harne
 from single_shot_eval.run.plan import WorkUnit
 from single_shot_eval.run.prompt import prompt_digest, render_messages
 from single_shot_eval.run.repair import (
-    REPAIR_FEEDBACK_KEY,
-    REPAIR_TURN_KEY,
     needs_repair,
     repair_messages,
 )
@@ -64,11 +60,11 @@ def response_cache_key(
     """Key of the response cache: backend, model, endpoint, command, messages, parameters,
     seed and example, plus the backend's `numeric_settings` when it reports them.
 
-    The example id is part of it because some backends answer from the example rather than the
-    prompt (the reference model; file-in/file-out transpilers). Scheduling parameters (where a
-    model runs, with which resources) are not part of it. `numeric_settings` are the effective
-    settings that change an in-process model's arithmetic (threads, batch sizes, the backend's
-    build): an answer computed with other settings is another answer.
+    The example id is part of it because some sources answer from the example rather than the
+    prompt (the controls' known answers; file-in/file-out transpilers). Scheduling parameters
+    (where a model runs, with which resources) are not part of it. `numeric_settings` are the
+    effective settings that change an in-process model's arithmetic (threads, batch sizes, the
+    backend's build): an answer computed with other settings is another answer.
     """
     payload: dict[str, Any] = {
         "backend": config.backend,
@@ -90,29 +86,12 @@ def response_cache_key(
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def numeric_settings(model: Model) -> dict[str, str]:
-    """The settings that change a model's arithmetic (`numeric_settings()`), or none."""
-    report = getattr(model, "numeric_settings", None)
-    return dict(report()) if callable(report) else {}
-
-
 def completion_to_json(c: Completion) -> str:
-    return json.dumps(
-        {
-            "text": c.text,
-            "input_tokens": c.input_tokens,
-            "output_tokens": c.output_tokens,
-            "tokens_estimated": c.tokens_estimated,
-            "latency_s": c.latency_s,
-            "cost_usd": c.cost_usd,
-            "time_to_first_token_s": c.time_to_first_token_s,
-            "metadata": c.metadata,
-        }
-    )
+    return c.to_json()
 
 
 def completion_from_json(text: str) -> Completion:
-    return Completion(**json.loads(text))
+    return Completion.from_json(text)
 
 
 @dataclass
@@ -201,11 +180,12 @@ class Scheduler:
             stop_after_code_block=inference.stop_after_code_block,
             stop_on_repetition=inference.stop_on_repetition,
         )
-        model = ev._model_for(unit.model)
+        source = ev.source_for(unit.model)
         cacheable = ev.use_cache and (
-            unit.model.cache if unit.model.cache is not None else model.deterministic
+            unit.model.cache if unit.model.cache is not None else source.deterministic
         )
-        key = response_cache_key(unit.model, request, numeric_settings(model)) if cacheable else ""
+        settings = source.numeric_settings()
+        key = response_cache_key(unit.model, request, settings) if cacheable else ""
         self.sequence += 1
         return _Unit(unit, request, prompt_digest(messages), key, self.sequence)
 
@@ -215,7 +195,7 @@ class Scheduler:
         if unit.turn and not self._takes_feedback(unit.model):
             self.queue.popleft()  # a resumed chain of a model that takes no feedback
             return True, []
-        slots = self.executor.generation_slots(unit.model)
+        slots = self.ev.source_for(unit.model).generation_slots(self.executor)
         item = self._prepare(unit)
         stored = None if unit.turn else self.ev.stored_answers.pop(
             (unit.task.id, unit.model.id, unit.run, unit.example.id), None
@@ -226,7 +206,7 @@ class Scheduler:
             return True, list(self._to_verification(item))
         key = item.response_key
         if key:
-            hit = self.ev.store.get_response(key)
+            hit = self.ev.responses.get(key)
             if hit is not None:
                 self.queue.popleft()
                 self.ev.cache_hits += 1
@@ -248,8 +228,9 @@ class Scheduler:
         item.generation_attempts += 1
         self.ev.model_calls += 1
         self.running[item.unit.model.id] += 1
-        job = GenerationJob(item.unit.model, item.request, item.unit.example)
-        self.generating[self.executor.submit_generation(job)] = item
+        source = self.ev.source_for(item.unit.model)
+        future = source.answer(item.request, item.unit.example, self.executor)
+        self.generating[future] = item
 
     def _generation_finished(
         self, future: Future[GenerationResult], item: _Unit
@@ -281,7 +262,7 @@ class Scheduler:
         followers: list[_Unit] = []
         if item.response_key:
             text = completion_to_json(item.completion)
-            self.ev.store.put_response(item.response_key, text)
+            self.ev.responses.put(item.response_key, text)
             followers = self.response_followers.pop(item.response_key, [])
             for follower in followers:
                 self.ev.cache_hits += 1
@@ -387,8 +368,7 @@ class Scheduler:
             known = self.oracle_by_example.setdefault(item.unit.example.id, {})
             for key, text in done.oracle_entries:
                 known[key] = text
-                if self.ev.use_cache:
-                    self.ev.store.put_oracle(key, text)
+                verifier.cache.oracle.put(key, text)
         yield self._verified(item, result)
         for follower in self.verdict_followers.pop(item.verdict_key, []):
             yield self._verified(follower, dataclasses.replace(result, cached=True))
@@ -404,19 +384,17 @@ class Scheduler:
     def _takes_feedback(self, config: ModelConfig) -> bool:
         """False for the controls and for backends that never read the prompt (transpilers
         answering from the Python file): a repair turn would ask them nothing new."""
-        if config.backend == "reference":
-            return False
-        return bool(getattr(self.ev._model_for(config), "reads_prompt", True))
+        return self.ev.source_for(config).takes_feedback
 
     def _record(self, unit: WorkUnit, sample: Sample) -> Sample:
         """Store a sample of `unit`; when it failed and the task allows another repair turn,
         queue that turn first (a chain finishes before new work starts, so an interruption
         leaves few unfinished chains)."""
         if unit.turn:
-            sample = dataclasses.replace(sample, extra={
-                **sample.extra, REPAIR_TURN_KEY: str(unit.turn),
-                REPAIR_FEEDBACK_KEY: unit.task.repair.feedback if unit.task.repair else "",
-            })
+            sample = sample.model_copy(update={"details": sample.details.model_copy(update={
+                "repair_turn": unit.turn,
+                "repair_feedback": unit.task.repair.feedback if unit.task.repair else "",
+            })})
         stored = self.ev._store(sample, unit.turn)
         if (
             unit.turn < unit.repair_turns
@@ -445,11 +423,13 @@ class Scheduler:
         sample = _sample(
             item.unit, item.completion, item.digest, item.cached, error, item.code or None, None
         )
-        metadata = item.completion.metadata if item.completion is not None else {}
-        failed = dataclasses.replace(
-            sample, verdict=Verdict.HARNESS_ERROR,
-            extra={**{k: str(v) for k, v in metadata.items()}, INFRASTRUCTURE_FAILURE: stage},
+        details = (
+            item.completion.details if item.completion is not None else GenerationDetails()
         )
+        failed = sample.model_copy(update={
+            "verdict": Verdict.HARNESS_ERROR,
+            "details": details.model_copy(update={"harness_failure_stage": stage}),
+        })
         return self._record(item.unit, failed)
 
 
@@ -457,13 +437,13 @@ def stored_answer(sample: Sample) -> Completion | None:
     """The answer a `harness_error` sample holds, when its generation had finished."""
     if sample.verdict is not Verdict.HARNESS_ERROR:
         return None
-    if sample.extra.get(INFRASTRUCTURE_FAILURE) != "verification":
+    if sample.details.harness_failure_stage != "verification":
         return None
-    metadata = {k: v for k, v in sample.extra.items() if k != INFRASTRUCTURE_FAILURE}
     return Completion(
         text=sample.completion, input_tokens=sample.input_tokens,
         output_tokens=sample.output_tokens, latency_s=sample.latency_s,
-        cost_usd=sample.cost_usd, tokens_estimated=sample.tokens_estimated, metadata=metadata,
+        cost_usd=sample.cost_usd, tokens_estimated=sample.tokens_estimated,
+        details=sample.details.without_sample_facts(),
     )
 
 
@@ -483,18 +463,20 @@ def bounded_completion(
     output cannot bloat the store, the caches or the reports; and, when the task asks for it,
     cut where a repetition loop set in (the same cut for every backend)."""
     text = completion.text
-    metadata = dict(completion.metadata)
+    cuts: dict[str, int] = {}
     if len(text) > MAX_COMPLETION_CHARS:
-        metadata["completion_truncated_from_chars"] = str(len(text))
+        cuts["completion_truncated_from_chars"] = len(text)
         text = text[:MAX_COMPLETION_CHARS]
     if request is not None and request.stop_on_repetition:
         cut = truncate_at_repetition(text)
         if len(cut) < len(text):
-            metadata["repetition_cut_at_char"] = str(len(cut))
+            cuts["repetition_cut_at_char"] = len(cut)
             text = cut
     if text == completion.text:
         return completion
-    return dataclasses.replace(completion, text=text, metadata=metadata)
+    return completion.model_copy(
+        update={"text": text, "details": completion.details.model_copy(update=cuts)}
+    )
 
 
 def _sample(
@@ -520,10 +502,7 @@ def _sample(
             cost_usd=completion.cost_usd if completion else 0.0, verdict=Verdict.MODEL_ERROR,
             error=error, cached_response=cached, created_at=now,
         )
-    extra = {k: str(v) for k, v in completion.metadata.items()}
-    if completion.time_to_first_token_s is not None:
-        extra["time_to_first_token_s"] = repr(completion.time_to_first_token_s)
-    extra["verdict_cached"] = "yes" if result.cached else "no"
+    details = completion.details.model_copy(update={"verdict_cached": result.cached})
     return Sample(
         task_id=unit.task.id,
         model_id=unit.model.id,
@@ -543,5 +522,5 @@ def _sample(
         diagnostics=result.diagnostics,
         cached_response=cached,
         created_at=now,
-        extra=extra,
+        details=details,
     )

@@ -1,17 +1,17 @@
 """What verification produces and remembers: the policy, the result of one candidate, the
-Python oracle's outcome on a case, and the thread-safe cache of verdicts and oracle outcomes (with
-the digests their keys are built from)."""
+Python oracle's outcome on a case, and the typed cache of verdicts and oracle outcomes (with the
+digests their keys are built from)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import signal
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from single_shot_eval.corpus.example import Example
+from single_shot_eval.results.cache import KeyValueCache, MemoryCache, PrefixedCache
 from single_shot_eval.results.records import Diagnostic, StageResult, Verdict
 from single_shot_eval.sandbox import SandboxResult
 from single_shot_eval.verify.crates import DEFAULT_CRATES
@@ -98,47 +98,42 @@ class BrokenExample(Exception):
 
 
 class VerdictCache:
-    """Thread-safe memo of verdicts and Python oracle outputs, optionally persisted (callbacks)."""
+    """Verdicts and Python oracle outcomes as typed records over two key-value caches (a store's
+    tables, or memory): a `harness_error` verdict and an oracle run that did not finish are never
+    cached, so the next attempt verifies for real."""
 
     def __init__(
         self,
-        verdicts: dict[str, str] | None = None,
-        oracle: dict[str, str] | None = None,
-        on_verdict: Callable[[str, str], None] | None = None,
-        on_oracle: Callable[[str, str], None] | None = None,
+        verdicts: KeyValueCache | None = None,
+        oracle: KeyValueCache | None = None,
+        *,
+        broken: KeyValueCache | None = None,
     ) -> None:
-        self._verdicts = dict(verdicts or {})
-        self._oracle = dict(oracle or {})
-        self._on_verdict = on_verdict
-        self._on_oracle = on_oracle
+        self.verdicts: KeyValueCache = verdicts if verdicts is not None else MemoryCache()
+        self.oracle: KeyValueCache = oracle if oracle is not None else MemoryCache()
         # Examples whose oracle could not finish, with why: kept in memory only (never
         # persisted), so this process does not pay the failing oracle runs again for every
         # candidate, and a later process tries again.
-        self._broken: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self.hits = 0
+        self.broken: KeyValueCache = broken if broken is not None else MemoryCache()
+
+    def with_verdict_prefix(self, prefix: str) -> VerdictCache:
+        """This cache with verdicts under keys of their own (`prefix` + key), so they never mix
+        with the others; oracle outcomes and broken examples are shared (the Python program
+        does the same whoever the candidate is)."""
+        return VerdictCache(PrefixedCache(self.verdicts, prefix), self.oracle, broken=self.broken)
 
     def get_verdict(self, key: str) -> VerificationResult | None:
-        with self._lock:
-            text = self._verdicts.get(key)
-            if text is not None:
-                self.hits += 1
+        text = self.verdicts.get(key)
         return VerificationResult.from_json(text, cached=True) if text is not None else None
 
     def put_verdict(self, key: str, result: VerificationResult) -> None:
         """Remember a verdict; a `harness_error` (our failure, or a broken example) never is,
         so the next attempt verifies for real."""
-        if result.verdict is Verdict.HARNESS_ERROR:
-            return
-        text = result.to_json()
-        with self._lock:
-            self._verdicts[key] = text
-        if self._on_verdict is not None:
-            self._on_verdict(key, text)
+        if result.verdict is not Verdict.HARNESS_ERROR:
+            self.verdicts.put(key, result.to_json())
 
     def get_oracle(self, key: str) -> RunOutcome | None:
-        with self._lock:
-            text = self._oracle.get(key)
+        text = self.oracle.get(key)
         if text is None:
             return None
         data = json.loads(text)
@@ -150,15 +145,6 @@ class VerdictCache:
         )
         # Written by an older version that cached oracle failures: not truth, run it again.
         return None if oracle_failure(outcome) is not None else outcome
-
-    def broken_reason(self, key: str) -> str | None:
-        """Why the example with oracle-run key `key` is broken in this process, or None."""
-        with self._lock:
-            return self._broken.get(key)
-
-    def put_broken(self, key: str, reason: str) -> None:
-        with self._lock:
-            self._broken[key] = reason
 
     def put_oracle(self, key: str, outcome: RunOutcome) -> None:
         """Remember the Python program's outcome on a case; one that did not finish never is."""
@@ -172,10 +158,14 @@ class VerdictCache:
                 "timed_out": outcome.timed_out,
             }
         )
-        with self._lock:
-            self._oracle[key] = text
-        if self._on_oracle is not None:
-            self._on_oracle(key, text)
+        self.oracle.put(key, text)
+
+    def broken_reason(self, key: str) -> str | None:
+        """Why the example with oracle-run key `key` is broken in this process, or None."""
+        return self.broken.get(key)
+
+    def put_broken(self, key: str, reason: str) -> None:
+        self.broken.put(key, reason)
 
 
 def sha(*parts: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,7 @@ FILENAME = "results.json"
 
 def sample_record(sample: Sample) -> dict[str, Any]:
     """A sample as plain JSON values."""
-    data = asdict(sample)
-    data["verdict"] = sample.verdict.value
+    data = sample.model_dump(mode="json", by_alias=True)
     data["passed"] = sample.passed
     data["compiled"] = sample.compiled
     return data

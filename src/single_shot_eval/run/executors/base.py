@@ -40,26 +40,22 @@ DEFAULT_MAX_RETRIES = 2
 # response-cache key: they change where an answer is computed, not what it is.
 SCHEDULING_PARAMS = frozenset(SchedulingSettings.model_fields)
 
-# Backends that compute their answer inside the calling process (a GGUF model in llama.cpp, the
-# reference answers). One process runs one such generation at a time; on Ray they run on workers.
-# Every other backend (HTTP APIs, external commands) generates from the driver's threads, so API
-# keys stay on the driver and an I/O-bound call holds no cluster CPU.
-IN_PROCESS_BACKENDS = frozenset({"llama_cpp", "reference"})
+# Backends that compute their answer inside the calling process (a GGUF model in llama.cpp). One
+# process runs one such generation at a time; on Ray they run on workers. Every other backend
+# (HTTP APIs, external commands) generates from the driver's threads, so API keys stay on the
+# driver and an I/O-bound call holds no cluster CPU. (The controls' known answers never reach an
+# executor: `run/sources.KnownAnswers` answers in the driver.)
+IN_PROCESS_BACKENDS = frozenset({"llama_cpp"})
 
 Placement = Literal["driver", "worker"]
 
 
 @dataclass(frozen=True)
 class GenerationJob:
-    """One model call: which model (as a plain config), the request and the example it is for.
-
-    The example travels with the job because corpus-backed backends (the reference model) answer
-    from it rather than from the prompt.
-    """
+    """One model call: which model (as a plain config) and the request."""
 
     model: ModelConfig
     request: GenerationRequest
-    example: Example
 
 
 @dataclass(frozen=True)
@@ -106,8 +102,9 @@ class VerificationDone:
 class DriverContext:
     """What an executor may use from the driver: its verifier (toolchain and sandbox) and models.
 
-    `model_for` returns the driver's instance of a model, built once and attached to the corpus;
-    executors that generate in the driver's threads call it.
+    `model_for` returns the driver's instance of a model, built once; executors that generate in
+    the driver's threads call it. `models` are the configs of every model they may be asked to
+    run.
     """
 
     verifier: Verifier

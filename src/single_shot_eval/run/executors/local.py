@@ -3,7 +3,7 @@
 Verification runs in a pool sized to the cores (each unit spends its time in rustc and the
 sandboxed programs, which are separate processes, so threads are enough). Generation runs in one
 small pool per model: an API model gets `ModelConfig.concurrency` threads, an in-process model
-(llama.cpp, the reference answers) one, so a local model generates one answer at a time.
+(llama.cpp) one, so a local model generates one answer at a time.
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ with `workers` CPUs). When the process is already connected (`ray.init` was call
 that connection is used as is and left open.
 
 Each verification unit is a task declaring `num_cpus=1` (rustc and the test programs are
-CPU-bound). Generation of an in-process model (a GGUF model, the reference answers) is a task
-declaring `params.num_cpus` (default 1) and `params.num_gpus` (default 0) of its model config;
-every other model generates from driver threads, `ModelConfig.concurrency` at a time. Tasks are
-submitted with `max_retries=0`: a lost task surfaces as an exception on its future and the
-driver retries it (a bounded number of times), so retries are counted and visible.
+CPU-bound). Generation of an in-process model (a GGUF model) is a task declaring
+`params.num_cpus` (default 1) and `params.num_gpus` (default 0) of its model config; every other
+model generates from driver threads, `ModelConfig.concurrency` at a time. Tasks are submitted
+with `max_retries=0`: a lost task surfaces as an exception on its future and the driver retries
+it (a bounded number of times), so retries are counted and visible.
 """
 
 from __future__ import annotations

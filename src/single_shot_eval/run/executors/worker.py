@@ -20,6 +20,7 @@ from single_shot_eval.corpus.example import Example
 from single_shot_eval.errors import UserError
 from single_shot_eval.models.base import Model
 from single_shot_eval.models.registry import build_model
+from single_shot_eval.results.cache import MemoryCache
 from single_shot_eval.run.executors.base import (
     GenerationJob,
     GenerationResult,
@@ -64,9 +65,6 @@ def generate_unit(job: GenerationJob) -> GenerationResult:
     except UserError as exc:
         return GenerationResult(None, user_error=str(exc))
     with lock:
-        attach = getattr(model, "attach_corpus", None)
-        if callable(attach):
-            attach((job.example,))
         return call_model(model, job)
 
 
@@ -83,11 +81,10 @@ def verify_job(
     computes come back in the result (for the driver to keep). With `cache` (an executor in the
     driver's process passes the driver's own), verdicts and oracle outputs go straight into it.
     """
-    computed: list[tuple[str, str]] = []
+    seeded: MemoryCache | None = None
     if cache is None:
-        cache = VerdictCache(
-            oracle=dict(job.oracle_seed), on_oracle=lambda key, text: computed.append((key, text))
-        )
+        seeded = MemoryCache(job.oracle_seed)
+        cache = VerdictCache(oracle=seeded)
     verifier = Verifier(
         policy=job.policy, toolchain=toolchain, sandbox=sandbox, cache=cache, crates=crates
     )
@@ -97,7 +94,7 @@ def verify_job(
         return VerificationDone(None, user_error=str(exc))
     except Exception as exc:  # a sandbox failure or a verifier bug: ours, not the model's
         return VerificationDone(None, error=harness_failure_text(exc))
-    return VerificationDone(result, tuple(computed))
+    return VerificationDone(result, seeded.written() if seeded is not None else ())
 
 
 def harness_failure_text(exc: BaseException) -> str:
