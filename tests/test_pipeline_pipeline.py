@@ -17,8 +17,9 @@ from single_shot_eval.cli.pipeline import (
 )
 from single_shot_eval.config import bundled_task_path
 from single_shot_eval.errors import UserError
-from single_shot_eval.modelprep.quality import load_validation_prompts, quality_report_path
+from single_shot_eval.modelprep.quality import load_validation_prompts
 from single_shot_eval.models.llama_cpp import smollm2_gguf_path
+from single_shot_eval.models.quality_gate import quality_report_path
 from tests.test_pipeline_fixtures import HubFile, build_hub_repo, gguf_bytes, offline_hub
 
 __all__ = ["offline_hub"]

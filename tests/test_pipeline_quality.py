@@ -21,18 +21,21 @@ from single_shot_eval.modelprep.convert import (
     quantization_types,
     quantize_gguf,
 )
-from single_shot_eval.modelprep.logits import LogitComparison, QualityGateError, compare_logits
+from single_shot_eval.modelprep.logits import LogitComparison, compare_logits
 from single_shot_eval.modelprep.quality import (
     QualityReport,
     QualityThresholds,
     apply_thresholds,
-    check_quality_gate,
     load_thresholds,
     load_validation_prompts,
-    quality_report_path,
     run_quality_gates,
 )
 from single_shot_eval.models.llama_cpp import smollm2_gguf_path
+from single_shot_eval.models.quality_gate import (
+    QualityGateError,
+    check_quality_gate,
+    quality_report_path,
+)
 
 # --- metrics on hand-made logits ---------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import glob
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -160,10 +160,18 @@ def parse_yaml_document(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def validation_error(path: Path, exc: ValidationError, node: yaml.Node | None) -> ConfigError:
-    """The first pydantic error as a `ConfigError` naming key path and line."""
+def validation_error(
+    path: Path,
+    exc: ValidationError,
+    node: yaml.Node | None,
+    as_written: Callable[[tuple[str | int, ...]], tuple[str | int, ...]] | None = None,
+) -> ConfigError:
+    """The first pydantic error as a `ConfigError` naming key path and line (`as_written` maps
+    a model's location to the key the file wrote, where the two differ)."""
     err = exc.errors()[0]
     loc = tuple(err["loc"])
+    if as_written is not None:
+        loc = as_written(loc)
     key = ".".join(str(p) for p in loc)
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":

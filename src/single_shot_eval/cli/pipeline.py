@@ -27,13 +27,9 @@ from single_shot_eval.modelprep.download import (
     download_models,
     load_download_spec,
 )
-from single_shot_eval.modelprep.logits import QualityGateError
-from single_shot_eval.modelprep.quality import (
-    check_quality_gate,
-    load_thresholds,
-    load_validation_prompts,
-)
+from single_shot_eval.modelprep.quality import load_thresholds, load_validation_prompts
 from single_shot_eval.modelprep.validate import FileValidation, validate_model_files
+from single_shot_eval.models.quality_gate import QualityGateError
 from single_shot_eval.models.registry import ModelConfig
 
 STAGES = ("download", "convert", "validate", "evaluate", "report")
@@ -229,9 +225,6 @@ def _evaluate(config: PipelineConfig, result: PipelineResult, say: Callable[[str
     from single_shot_eval.run.evaluate import evaluate
     from single_shot_eval.verify.toolchain import detect_toolchain
 
-    if not config.allow_failed_quality_gate:
-        for candidate in result.candidates:
-            check_quality_gate(candidate)
     tasks = load_tasks(config.tasks)
     corpus = load_corpus(config.corpus)
     models = [
@@ -239,7 +232,9 @@ def _evaluate(config: PipelineConfig, result: PipelineResult, say: Callable[[str
             id=candidate.stem,
             backend="llama_cpp",
             model=str(candidate),
-            params={} if config.n_threads is None else {"n_threads": config.n_threads},
+            options={} if config.n_threads is None else {"n_threads": config.n_threads},
+            # the backend checks each model's recorded quality gate when it loads it
+            allow_failed_quality_gate=config.allow_failed_quality_gate,
         )
         for candidate in result.candidates
     ]

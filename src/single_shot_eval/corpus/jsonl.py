@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,6 @@ def load_jsonl(path: Path) -> list[Example]:
         UnsupportedCaseValue,
         UnsupportedSignature,
         check_cases,
-        harness_target,
     )
 
     examples = []
@@ -173,13 +173,23 @@ def load_jsonl(path: Path) -> list[Example]:
             FunctionCase(inputs=tuple(c.input), expected=c.expected) for c in record.test_cases
         )
         entry = record.entry_point or _entry_point(code)
+        example = Example(
+            kind=ExampleKind.FUNCTION,
+            function_cases=cases,
+            entry_point=entry,
+            mutant_target=record.mutant_target or ("tests" if record.mutant_rust else None),
+            **common,
+        )
         reason: str | None = None
         if entry is None:
             reason = "defines no function or class the harness can call"
         else:
             try:
-                # Fail at load time, not mid-evaluation, when the harness cannot express it.
-                check_cases(harness_target(code, entry, cases), cases)
+                # The contract, resolved here once (kept on the example); fail at load time,
+                # not mid-evaluation, when the harness cannot express a case.
+                contract = example.contract
+                assert contract is not None
+                check_cases(contract, cases)
             except UnsupportedCaseValue as exc:
                 raise CorpusError(
                     path, f"{record.id}: {str(exc).removeprefix('test_cases: ')}", line=lineno
@@ -189,14 +199,7 @@ def load_jsonl(path: Path) -> list[Example]:
                 # cases' expected values (see `casegen.functions`): not decided yet.
                 if exc.parameter != "return" or cases:
                     reason = str(exc).removeprefix("python_code: ")
-        examples.append(
-            Example(
-                kind=ExampleKind.FUNCTION,
-                function_cases=cases if reason is None else (),
-                entry_point=entry,
-                mutant_target=record.mutant_target or ("tests" if record.mutant_rust else None),
-                unjudgeable_reason=reason,
-                **common,
-            )
-        )
+        if reason is not None:
+            example = replace(example, function_cases=(), unjudgeable_reason=reason)
+        examples.append(example)
     return examples

@@ -14,22 +14,15 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import rel_entr, softmax
 
-from single_shot_eval.errors import ModelSpecError, UserError
+from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.modelprep.gguf import read_gguf_header
+from single_shot_eval.models.quality_gate import QualityGateError
 
 DEFAULT_TOP_K = 10
 DEFAULT_N_CTX = 512
 FloatArray = npt.NDArray[np.float64]
 
 
-class QualityGateError(UserError):
-    """A converted model failed a quality gate; the message names the gate and the figure."""
-
-    def __init__(self, message: str, *, gate: str = "", measured: float = 0.0, limit: float = 0.0):
-        self.gate = gate
-        self.measured = measured
-        self.limit = limit
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,15 @@ the next-token distribution at every position of every prompt, and measures:
 
 Thresholds are per quantization class (8-bit, 4-bit, 2/3-bit, ...) in
 `data/quality_thresholds.yaml`. The result is written as JSON next to the converted model
-(`<stem>.quality.json`); `check_quality_gate` reads it so that `evaluate` refuses a model that
-failed its gate unless the user overrides it.
+(`<stem>.quality.json`); `models.quality_gate.check_quality_gate` reads it when the llama.cpp
+backend loads the model, which refuses a model that failed its gate unless the user overrides it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -32,18 +31,21 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from single_shot_eval.errors import ConfigError, ModelSpecError, UserError
-from single_shot_eval.modelprep import OVERRIDE_FLAG
 from single_shot_eval.modelprep.gguf import read_gguf_header
 from single_shot_eval.modelprep.logits import (
     DEFAULT_N_CTX,
     DEFAULT_TOP_K,
     LogitComparison,
     LogitSource,
-    QualityGateError,
     ValidationPrompt,
     compare_models,
 )
-from single_shot_eval.models.registry import ModelConfig
+from single_shot_eval.models.quality_gate import (
+    QualityGateError,
+    failure_message,
+    file_sha256,
+    quality_report_path,
+)
 from single_shot_eval.version import __version__
 
 REPORT_SCHEMA_VERSION = 1
@@ -247,7 +249,10 @@ class QualityReport:
         """The error for the first failed check (call only when the report failed)."""
         first = self.failures[0]
         return QualityGateError(
-            _failure_message(self.model, self.quant_type, self.thresholds.name, first),
+            failure_message(
+                self.model, self.quant_type, self.thresholds.name, first.gate, first.measured,
+                first.limit, upper_bound=first.upper_bound,
+            ),
             gate=first.gate,
             measured=first.measured,
             limit=first.limit,
@@ -275,29 +280,6 @@ class QualityReport:
             "checks": [asdict(c) for c in self.checks],
             "passed": self.passed,
         }
-
-
-def _failure_message(model: Path, quant_type: str, class_name: str, check: GateCheck) -> str:
-    op = ">" if check.upper_bound else "<"
-    return (
-        f"quality gate '{check.gate}' failed for {model.name} ({quant_type}, {class_name} "
-        f"thresholds): {check.gate} = {check.measured:.4g} {op} limit {check.limit:g}"
-    )
-
-
-def quality_report_path(model: Path | str) -> Path:
-    """Where the gate result of `model` lives: `<dir>/<stem>.quality.json`."""
-    model = Path(model)
-    return model.with_name(f"{model.stem}.quality.json")
-
-
-def file_sha256(path: Path, chunk_bytes: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(chunk_bytes):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_quality_report(report: QualityReport, path: Path | None = None) -> Path:
@@ -380,59 +362,3 @@ def run_quality_gate(
         [model], reference, thresholds=thresholds, prompts=prompts, n_ctx=n_ctx,
         n_threads=n_threads, write_reports=write_report,
     )[0]
-
-
-def check_quality_gate(path: Path | str) -> None:
-    """Refuse a model whose recorded quality gate failed; raise `QualityGateError` if so.
-
-    A model without `<stem>.quality.json` passes (it was not converted here). A record that
-    describes other content (the file was replaced since: its SHA-256 differs) does not apply.
-    Call this for every GGUF before evaluating it, unless the user passed
-    `--allow-failed-quality-gate`.
-    """
-    model = Path(path)
-    record_path = quality_report_path(model)
-    if not record_path.is_file():
-        return
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        passed = record["passed"]
-        recorded_size = int(record["model_size_bytes"])
-        recorded_sha = str(record["model_sha256"])
-        checks = [c for c in record["checks"] if not c["passed"]]
-        if passed is not True:
-            first = checks[0]
-            failed = GateCheck(
-                str(first["gate"]), float(first["measured"]), float(first["limit"]),
-                bool(first["upper_bound"]), False,
-            )
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-        raise UserError(
-            f"{record_path}: unreadable quality report ({type(exc).__name__}: {exc}); delete it "
-            "or re-run `single-shot-eval validate --reference ORIGINAL` on the model"
-        ) from None
-    if passed is True:
-        return
-    try:
-        size = model.stat().st_size
-    except OSError:
-        return  # no model file: resolving the model reports that
-    if size != recorded_size or file_sha256(model) != recorded_sha:
-        return  # the record describes a different file
-    message = _failure_message(
-        model, str(record.get("quant_type")), str(record.get("threshold_class")), failed
-    )
-    raise QualityGateError(
-        f"{message}; recorded in {record_path} (pass {OVERRIDE_FLAG} to evaluate it anyway)",
-        gate=failed.gate,
-        measured=failed.measured,
-        limit=failed.limit,
-    )
-
-
-def gate_model_configs(configs: Iterable[ModelConfig]) -> None:
-    """`check_quality_gate` for every llama_cpp `ModelConfig` whose `model` is a GGUF path."""
-    for config in configs:
-        model = config.model
-        if config.backend == "llama_cpp" and model is not None and model.endswith(".gguf"):
-            check_quality_gate(Path(model))

@@ -20,9 +20,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, StrictBool
+
 from single_shot_eval.models.api_common import (
     ApiClientModel,
-    bool_param,
     check_params,
     is_local_url,
 )
@@ -39,23 +40,35 @@ from single_shot_eval.models.retry import (
     RetryPolicy,
     call_with_retries,
 )
+from single_shot_eval.models.settings import backend_options
 
 ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {"top_p", "top_k", "send_temperature"}
+
+
+class AnthropicOptions(BaseModel):
+    """The anthropic backend's own `params`: whether to send the task's temperature (some
+    models refuse one)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    send_temperature: StrictBool = True
 
 
 class AnthropicModel(ApiClientModel):
     """A Claude model behind the Messages API, with real usage and retries."""
 
     def __init__(self, config: ModelConfig) -> None:
-        params = config.params
-        check_params(config.id, params, ACCEPTED_PARAMS)
+        check_params(config.id, config.params, ACCEPTED_PARAMS)
         self.config = config
         self.model_name = config.model or config.id
         self.base_url = config.base_url
-        self.top_p = None if params.get("top_p") is None else float(params["top_p"])
-        self.top_k = None if params.get("top_k") is None else int(params["top_k"])
-        self.send_temperature = bool_param(config.id, params, "send_temperature", True)
-        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id)
+        sampling = config.generation
+        self.top_p = None if sampling.top_p is None else float(sampling.top_p)
+        self.top_k = sampling.top_k
+        self.send_temperature = backend_options(
+            config.id, config.options, AnthropicOptions
+        ).send_temperature
+        self.retry_policy = RetryPolicy.from_settings(config.retry, model_id=config.id)
         self.cost_rule = cost_rule_for(
             config, self.model_name, wall_time_fallback=is_local_url(config.base_url)
         )

@@ -62,14 +62,6 @@ def check_params(model_id: str, params: Mapping[str, Any], allowed: Iterable[str
         )
 
 
-def bool_param(model_id: str, params: Mapping[str, Any], key: str, default: bool) -> bool:
-    """A boolean entry of `params`, checked."""
-    value = params.get(key, default)
-    if not isinstance(value, bool):
-        raise ModelSpecError(f"model {model_id!r}: params.{key} must be true or false")
-    return value
-
-
 class ApiClientModel:
     """What the HTTP API backends share: the official SDK's client (with its own retries off:
     ours honour Retry-After and count attempts), a per-model concurrency limit, and the

@@ -51,10 +51,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from single_shot_eval.errors import ModelSpecError
-from single_shot_eval.models.api_common import bool_param, check_params
+from single_shot_eval.models.api_common import check_params
 from single_shot_eval.models.base import (
     Completion,
     GenerationDetails,
@@ -65,16 +67,21 @@ from single_shot_eval.models.base import (
 )
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend, register_preset_model
-from single_shot_eval.models.retry import RetryPolicy, TransientFailure, call_with_retries
+from single_shot_eval.models.retry import (
+    RETRY_PARAM_KEYS,
+    RetryPolicy,
+    TransientFailure,
+    call_with_retries,
+)
+from single_shot_eval.models.settings import backend_options
 
 PLACEHOLDERS = (
     "{prompt_file}", "{python_file}", "{output_file}", "{output_dir}", "{prompt}", "{system}",
     "{model}",
 )
-ACCEPTED_PARAMS = frozenset(
-    {"deterministic", "fence_output", "output_suffix", "output_format", "env", "max_attempts",
-     "retry_base_delay_s", "retry_max_delay_s", "max_retry_after_s", "answer_despite_exit"}
-)
+ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {
+    "deterministic", "fence_output", "output_suffix", "output_format", "env", "answer_despite_exit"
+}
 STDERR_TAIL_CHARS = 2000
 # A line that opens or closes a fenced block (a fence inside a comment, as in a transpiler's
 # `//! ```cargo` header, does not count).
@@ -101,7 +108,19 @@ class CommandRun:
     exit_failure: str | None = None
 
 
-OUTPUT_FORMATS = ("text", "llm_json")
+
+
+class CommandOptions(BaseModel):
+    """The command backend's own `params` (see the module docstring for each)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    deterministic: StrictBool = False
+    fence_output: StrictBool = False
+    answer_despite_exit: StrictBool = False
+    output_suffix: str = ".rs"
+    output_format: Literal["text", "llm_json"] = "text"
+    env: dict[Any, Any] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -177,8 +196,8 @@ class CommandModel:
     """A CLI or transpiler: argv with placeholders, prompt on stdin or in a temp file."""
 
     def __init__(self, config: ModelConfig, *, backend_name: str = "command") -> None:
-        params = config.params
-        check_params(config.id, params, ACCEPTED_PARAMS)
+        check_params(config.id, config.params, ACCEPTED_PARAMS)
+        options = backend_options(config.id, config.options, CommandOptions)
         if not config.command:
             raise ModelSpecError(
                 f"model {config.id!r}: the command backend needs `command`, an argv list such as "
@@ -197,21 +216,15 @@ class CommandModel:
         joined = "\0".join(self.argv_template)
         self.uses = {p for p in PLACEHOLDERS if p in joined}
         self.prompt_on_stdin = not ({"{prompt_file}", "{python_file}", "{prompt}"} & self.uses)
-        self._deterministic = bool_param(config.id, params, "deterministic", False)
-        self.fence_output = bool_param(config.id, params, "fence_output", False)
-        self.answer_despite_exit = bool_param(config.id, params, "answer_despite_exit", False)
-        self.output_suffix = str(params.get("output_suffix", ".rs"))
-        self.output_format = str(params.get("output_format", "text"))
-        if self.output_format not in OUTPUT_FORMATS:
-            raise ModelSpecError(
-                f"model {config.id!r}: params.output_format must be one of "
-                f"{', '.join(OUTPUT_FORMATS)}"
-            )
-        extra_env = params.get("env", {})
-        if not isinstance(extra_env, dict):
-            raise ModelSpecError(f"model {config.id!r}: params.env must be a mapping")
-        self.extra_env = {str(k): str(v) for k, v in extra_env.items()}
-        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id, default_attempts=1)
+        self._deterministic = options.deterministic
+        self.fence_output = options.fence_output
+        self.answer_despite_exit = options.answer_despite_exit
+        self.output_suffix = options.output_suffix
+        self.output_format: str = options.output_format
+        self.extra_env = {str(k): str(v) for k, v in options.env.items()}
+        self.retry_policy = RetryPolicy.from_settings(
+            config.retry, model_id=config.id, default_attempts=1
+        )
         self.cost_rule = cost_rule_for(config, config.model, wall_time_fallback=True)
         self._slots = threading.BoundedSemaphore(config.concurrency)
 
@@ -421,9 +434,8 @@ def _timeouts_only(exc: BaseException) -> TransientFailure | None:
 
 def _preset(config: ModelConfig, argv: list[str], backend_name: str, **params: Any) -> CommandModel:
     """A `CommandModel` for a preset, unless the config gives its own `command`."""
-    merged = {**params, **config.params}
-    preset = config.model_copy(
-        update={"command": config.command or argv, "params": merged}
+    preset = config.with_params({**params, **config.params}).model_copy(
+        update={"command": config.command or argv}
     )
     return CommandModel(preset, backend_name=backend_name)
 

@@ -36,6 +36,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.base import (
     COMPLETION_ROLE,
@@ -47,7 +49,9 @@ from single_shot_eval.models.base import (
     truncate_after_first_code_block,
 )
 from single_shot_eval.models.pricing import cost_rule_for
+from single_shot_eval.models.quality_gate import check_quality_gate
 from single_shot_eval.models.registry import ModelConfig, backend
+from single_shot_eval.models.settings import backend_options
 
 _LOADED: dict[tuple[object, ...], tuple[Any, threading.Lock]] = {}
 # Every model built in this process; closed at exit, while llama-cpp-python's module globals still
@@ -260,23 +264,38 @@ def llama_cpp_build() -> dict[str, str]:
     }
 
 
+class LlamaCppOptions(BaseModel):
+    """The llama_cpp backend's own `params`: context size and a fixed generation thread count
+    (default: measured); the llama.cpp context settings of `NUMERIC_PARAMS` are passed on as
+    written."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    n_ctx: int = 4096
+    n_threads: int | None = None
+
+
 class LlamaCppModel:
     """A GGUF model behind llama.cpp's chat completion, with real token counts."""
 
     def __init__(self, config: ModelConfig) -> None:
         self.config = config
         self.path = resolve_gguf(config.model)
-        params = config.params
-        self.n_ctx = int(params.get("n_ctx", 4096))
-        if "n_threads" in params:
+        if not config.allow_failed_quality_gate:
+            check_quality_gate(self.path)  # a converted model that failed its gate is refused
+        options = backend_options(config.id, config.options, LlamaCppOptions)
+        self.n_ctx = options.n_ctx
+        if options.n_threads is not None:
             self.thread_choice = ThreadChoice(
-                int(params["n_threads"]), 0, 0.0, "fixed by params.n_threads"
+                options.n_threads, 0, 0.0, "fixed by params.n_threads"
             )
         else:
             self.thread_choice = choose_n_threads()
         self.n_threads = self.thread_choice.n_threads
-        self.load_seed = int(params.get("seed", 0))
-        self.numeric_params = {k: params[k] for k in NUMERIC_PARAMS if k in params}
+        seed = config.generation.seed
+        self.load_seed = 0 if seed is None else seed
+        # passed to llama.cpp as written (their text is part of `numeric_settings`)
+        self.numeric_params = {k: config.options[k] for k in NUMERIC_PARAMS if k in config.options}
         # priced by measured wall time x $/hour (models file `price`, else the default rate)
         self.cost_rule = cost_rule_for(config, None, wall_time_fallback=True)
         self._llama: Any = None
@@ -441,6 +460,13 @@ def _stop_early(
     return LogitsProcessorList([processor])
 
 
-@backend("llama_cpp")
+def _quality_gate(config: ModelConfig) -> None:
+    """Before an evaluation starts: the recorded quality gate of a GGUF given by path (an alias
+    is checked when it is loaded: resolving it may download it)."""
+    if not config.allow_failed_quality_gate and (config.model or "").endswith(".gguf"):
+        check_quality_gate(Path(str(config.model)))
+
+
+@backend("llama_cpp", preflight=_quality_gate)
 def _build(config: ModelConfig) -> LlamaCppModel:
     return LlamaCppModel(config)

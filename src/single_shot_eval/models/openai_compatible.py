@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
-from single_shot_eval.errors import ModelSpecError
+from pydantic import BaseModel, ConfigDict, StrictBool
+
 from single_shot_eval.models.api_common import (
     ApiClientModel,
-    bool_param,
     check_params,
     is_local_url,
 )
@@ -41,9 +41,20 @@ from single_shot_eval.models.retry import (
     RetryPolicy,
     call_with_retries,
 )
+from single_shot_eval.models.settings import backend_options
 
 ACCEPTED_PARAMS = RETRY_PARAM_KEYS | {"stream", "top_p", "max_tokens_field", "extra_body"}
-MAX_TOKENS_FIELDS = ("max_tokens", "max_completion_tokens")
+
+
+class OpenAIOptions(BaseModel):
+    """The openai backend's own `params`: streaming, the name of the token-limit field (official
+    endpoints want `max_completion_tokens`, most servers `max_tokens`), extra request fields."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    stream: StrictBool = False
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] | None = None
+    extra_body: dict[str, Any] | None = None
 
 
 @dataclass
@@ -68,28 +79,21 @@ class OpenAICompatibleModel(ApiClientModel):
     """A chat model behind an OpenAI-compatible endpoint, with real usage and retries."""
 
     def __init__(self, config: ModelConfig) -> None:
-        params = config.params
-        check_params(config.id, params, ACCEPTED_PARAMS)
+        check_params(config.id, config.params, ACCEPTED_PARAMS)
+        options = backend_options(config.id, config.options, OpenAIOptions)
         self.config = config
         self.model_name = config.model or config.id
         self.base_url = config.base_url
         self.local = is_local_url(config.base_url)
-        self.stream = bool_param(config.id, params, "stream", False)
-        self.top_p = None if params.get("top_p") is None else float(params["top_p"])
+        self.stream = options.stream
+        top_p = config.generation.top_p
+        self.top_p = None if top_p is None else float(top_p)
         default_field = (
             "max_completion_tokens" if _is_official_openai(config.base_url) else "max_tokens"
         )
-        self.max_tokens_field = str(params.get("max_tokens_field", default_field))
-        if self.max_tokens_field not in MAX_TOKENS_FIELDS:
-            raise ModelSpecError(
-                f"model {config.id!r}: params.max_tokens_field must be one of "
-                f"{', '.join(MAX_TOKENS_FIELDS)}"
-            )
-        extra_body = params.get("extra_body")
-        if extra_body is not None and not isinstance(extra_body, dict):
-            raise ModelSpecError(f"model {config.id!r}: params.extra_body must be a mapping")
-        self.extra_body: dict[str, Any] | None = extra_body
-        self.retry_policy = RetryPolicy.from_params(params, model_id=config.id)
+        self.max_tokens_field: str = options.max_tokens_field or default_field
+        self.extra_body: dict[str, Any] | None = options.extra_body
+        self.retry_policy = RetryPolicy.from_settings(config.retry, model_id=config.id)
         self.cost_rule = cost_rule_for(config, self.model_name, wall_time_fallback=self.local)
         super().__init__(config, sdk="openai", client_class="OpenAI", default_env="OPENAI_API_KEY")
 

@@ -9,14 +9,29 @@ from __future__ import annotations
 import glob
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from single_shot_eval.errors import ConfigError, ModelSpecError
 from single_shot_eval.models.base import Model
+from single_shot_eval.models.settings import (
+    GenerationSettings,
+    RetrySettings,
+    SchedulingSettings,
+    joined_params,
+    split_params,
+)
 
 
 class Price(BaseModel):
@@ -30,7 +45,14 @@ class Price(BaseModel):
 
 
 class ModelConfig(BaseModel):
-    """One model to evaluate: a stable id, the backend that runs it and its parameters."""
+    """One model to evaluate: a stable id, the backend that runs it, and its settings in typed
+    sections (`models.settings`): sampling (`generation`), `retry`, `scheduling` and the
+    backend's own `options`.
+
+    Written as one flat `params` mapping in a models YAML (and accepted so here:
+    `ModelConfig(params={...})`); `params` reads the sections back as that mapping, which is also
+    what `model_dump` writes, so stored provenance keeps its shape.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -40,28 +62,101 @@ class ModelConfig(BaseModel):
     base_url: str | None = None
     api_key_env: str | None = None
     command: list[str] | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    scheduling: SchedulingSettings = Field(default_factory=SchedulingSettings)
+    options: dict[str, Any] = Field(default_factory=dict)
     price: Price | None = None
     concurrency: int = Field(default=1, ge=1)
     cache: bool | None = None
     # chat: the task's system and user messages. completion: one few-shot prompt to continue,
     # for base models without a chat template (see run/prompt.py).
     prompt_style: Literal["chat", "completion"] = "chat"
+    # Load the model even if its recorded quality gate failed (`--allow-failed-quality-gate`;
+    # see `models.quality_gate`). A run setting, not the model's identity: never dumped.
+    allow_failed_quality_gate: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sections_from_params(cls, data: Any) -> Any:
+        """Sort a flat `params` mapping into the typed sections."""
+        if not isinstance(data, dict) or "params" not in data:
+            return data
+        data = dict(data)
+        params = data.pop("params")
+        if not isinstance(params, dict):
+            raise ValueError("params must be a mapping")
+        for name, values in split_params(params).items():
+            if values:
+                existing = data.get(name) or {}
+                if not isinstance(existing, dict):
+                    existing = existing.model_dump(exclude_unset=True)
+                data[name] = {**existing, **values}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _params_as_written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # In the place `params` had among the fields, so a dump reads as it always did.
+        dumped: dict[str, Any] = {}
+        for key, value in handler(self).items():
+            if key == "generation":
+                dumped["params"] = self.params
+            elif key not in ("retry", "scheduling", "options", "allow_failed_quality_gate"):
+                dumped[key] = value
+        return dumped
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Every explicitly set setting as the flat mapping a models YAML writes."""
+        return joined_params(self.generation, self.retry, self.scheduling, self.options)
+
+    def with_params(self, params: dict[str, Any]) -> ModelConfig:
+        """This config with its settings replaced by the flat mapping `params`."""
+        return ModelConfig.model_validate({**self.model_dump(), "params": params})
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> ModelConfig:
+        """As pydantic's, and `update={"params": {...}}` replaces the settings (validated)
+        rather than setting an attribute nothing reads."""
+        if update is None or "params" not in update:
+            return super().model_copy(update=update, deep=deep)
+        rest = {key: value for key, value in update.items() if key != "params"}
+        return self.with_params(dict(update["params"])).model_copy(update=rest, deep=deep)
 
 
 BackendFactory = Callable[[ModelConfig], Model]
+Preflight = Callable[[ModelConfig], None]
 _BACKENDS: dict[str, BackendFactory] = {}
+_PREFLIGHTS: dict[str, Preflight] = {}
 _LOADED = False
 
 
-def backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
-    """Register a factory that builds a `Model` from a `ModelConfig` whose backend is `name`."""
+def backend(
+    name: str, *, preflight: Preflight | None = None
+) -> Callable[[BackendFactory], BackendFactory]:
+    """Register a factory that builds a `Model` from a `ModelConfig` whose backend is `name`.
+
+    `preflight` is a cheap check of a config the factory would also refuse (e.g. a failed
+    quality gate), run by `check_model_configs` before an evaluation starts any work."""
 
     def register(factory: BackendFactory) -> BackendFactory:
         _BACKENDS[name] = factory
+        if preflight is not None:
+            _PREFLIGHTS[name] = preflight
         return factory
 
     return register
+
+
+def check_model_configs(configs: Iterable[ModelConfig]) -> None:
+    """Each config's backend preflight (raises its `UserError`), so an evaluation refuses a
+    model before it creates a store or verifies a control, not when the model is loaded."""
+    _load_backends()
+    for config in configs:
+        check = _PREFLIGHTS.get(config.backend)
+        if check is not None:
+            check(config)
 
 
 def _load_backends() -> None:
@@ -108,7 +203,7 @@ BUILTIN_MODELS: dict[str, ModelConfig] = {
     "gemma3-270m": ModelConfig(
         id="gemma3-270m", backend="llama_cpp", model="gemma3-270m", prompt_style="completion"
     ),
-    "mutant": ModelConfig(id="mutant", backend="reference", params={"field": "mutant_rust"}),
+    "mutant": ModelConfig(id="mutant", backend="reference", options={"field": "mutant_rust"}),
 }
 
 
@@ -135,7 +230,24 @@ def load_models_file(path: Path) -> list[ModelConfig]:
     try:
         return _ModelsFile.model_validate(data).models
     except ValidationError as exc:
-        raise validation_error(path, exc, node) from None
+        raise validation_error(path, exc, node, _as_written(data)) from None
+
+
+def _as_written(data: dict[str, Any]) -> Callable[[tuple[str | int, ...]], tuple[str | int, ...]]:
+    """Locations in a settings section as the flat `params` key the file wrote."""
+
+    def locate(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        if len(loc) < 4 or loc[0] != "models" or not isinstance(loc[1], int):
+            return loc
+        written = data["models"][loc[1]] if loc[1] < len(data["models"]) else None
+        params = written.get("params") if isinstance(written, dict) else None
+        if loc[2] in ("generation", "retry", "scheduling", "options") and isinstance(
+            params, dict
+        ) and loc[3] in params:
+            return (*loc[:2], "params", *loc[3:])
+        return loc
+
+    return locate
 
 
 class _ModelsFile(BaseModel):

@@ -15,17 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import tenacity
 
 from single_shot_eval.errors import ModelSpecError
+from single_shot_eval.models.settings import RetrySettings
 
 T = TypeVar("T")
 
-RETRY_PARAM_KEYS = frozenset(
-    {"max_attempts", "retry_base_delay_s", "retry_max_delay_s", "max_retry_after_s"}
-)
+RETRY_PARAM_KEYS = frozenset(RetrySettings.model_fields)
+"""The flat `params` keys of a model config's `retry` section."""
 
 
 class RetriesExhaustedError(RuntimeError):
@@ -57,16 +57,23 @@ class RetryPolicy:
             raise ValueError("retry delays must not be negative")
 
     @classmethod
-    def from_params(
-        cls, params: Mapping[str, Any], *, model_id: str, default_attempts: int = 4
+    def from_settings(
+        cls, settings: RetrySettings, *, model_id: str, default_attempts: int = 4
     ) -> RetryPolicy:
-        """The policy set by a model's `params` (`max_attempts`, `retry_*_s`), else defaults."""
+        """The policy a model config's `retry` section sets (`max_attempts`, `retry_*_s`),
+        else defaults."""
+
+        def given(value: float | None, default: float) -> float:
+            return default if value is None else value
+
         try:
             return cls(
-                max_attempts=int(params.get("max_attempts", default_attempts)),
-                base_delay_s=float(params.get("retry_base_delay_s", cls.base_delay_s)),
-                max_delay_s=float(params.get("retry_max_delay_s", cls.max_delay_s)),
-                max_retry_after_s=float(params.get("max_retry_after_s", cls.max_retry_after_s)),
+                max_attempts=int(given(settings.max_attempts, default_attempts)),
+                base_delay_s=float(given(settings.retry_base_delay_s, cls.base_delay_s)),
+                max_delay_s=float(given(settings.retry_max_delay_s, cls.max_delay_s)),
+                max_retry_after_s=float(
+                    given(settings.max_retry_after_s, cls.max_retry_after_s)
+                ),
             )
         except (TypeError, ValueError) as exc:
             raise ModelSpecError(f"model {model_id!r}: bad retry parameter: {exc}") from None

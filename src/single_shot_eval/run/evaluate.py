@@ -24,7 +24,7 @@ from single_shot_eval.config import TaskConfig
 from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.errors import UserError
 from single_shot_eval.models.base import Completion, Model
-from single_shot_eval.models.registry import ModelConfig
+from single_shot_eval.models.registry import ModelConfig, check_model_configs
 from single_shot_eval.results.cache import CacheNamespace, KeyValueCache
 from single_shot_eval.results.provenance import RunProvenance
 from single_shot_eval.results.records import Sample, Verdict
@@ -290,6 +290,8 @@ def evaluate(
     verified first (cached in the store); an example whose reference fails or whose mutant passes
     is left out, named through `on_warning` (default: `warnings.warn`) and in the outcome.
     `baselines` are ids (among `models`) that every report marks as baselines.
+    A model whose backend refuses it before loading (a GGUF whose recorded quality gate failed,
+    unless `allow_failed_quality_gate`) stops the evaluation before any work.
     `repair_turns` overrides the tasks' `repair.turns` (None: theirs; absent: 0, one shot):
     after a failing answer the model gets feedback and answers again, up to that many times;
     each turn is stored (`repair_turns` table) and `resume` finishes unfinished chains.
@@ -297,10 +299,9 @@ def evaluate(
     from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
     tasks = with_repair_turns(tasks, repair_turns)
-    if not allow_failed_quality_gate:
-        from single_shot_eval.modelprep.quality import gate_model_configs
-
-        gate_model_configs(models)
+    if allow_failed_quality_gate:
+        models = [m.model_copy(update={"allow_failed_quality_gate": True}) for m in models]
+    check_model_configs(models)  # e.g. a GGUF whose recorded quality gate failed
     if len({task.ground_truth for task in tasks}) > 1:
         raise UserError("--tasks: tasks with different ground_truth sections need separate runs")
     if max_retries is None:

@@ -18,11 +18,11 @@ PROGRAM_REQUIREMENTS = (
 def requirements_for(example: Example) -> str:
     """Kind-specific instructions, including the exact signature the test harness will call."""
     if example.kind is ExampleKind.FUNCTION and example.entry_point:
-        from single_shot_eval.verify.function_harness import function_requirements
+        from single_shot_eval.verify.function_harness import contract_requirements
 
-        return function_requirements(
-            example.python_source, example.entry_point, example.function_cases
-        )
+        contract = example.contract
+        assert contract is not None  # a function example with an entry point has one
+        return contract_requirements(contract)
     if example.support_files:
         names = ", ".join(f"`{name}`" for name, _ in example.support_files)
         return (

@@ -111,7 +111,7 @@ class KnownAnswers:
     takes_feedback = False
 
     def __init__(self, config: ModelConfig) -> None:
-        field = str(config.params.get("field", KNOWN_ANSWER_FIELDS["reference"]))
+        field = str(config.options.get("field", KNOWN_ANSWER_FIELDS["reference"]))
         roles: dict[str, ControlRole] = {name: role for role, name in KNOWN_ANSWER_FIELDS.items()}
         if field not in roles:
             raise ModelSpecError(

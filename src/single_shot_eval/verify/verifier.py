@@ -274,12 +274,11 @@ class Verifier:
         harness = ""
         if gt != "compiler":
             if example.kind is ExampleKind.FUNCTION and example.function_cases:
-                from single_shot_eval.verify.function_harness import render_test_module
+                from single_shot_eval.verify.function_harness import render_target_cases
 
-                assert example.entry_point is not None
-                harness = render_test_module(
-                    example.python_source, example.entry_point, example.function_cases
-                )
+                contract = example.contract
+                assert contract is not None  # a function example with cases has one
+                harness = render_target_cases(contract, example.function_cases)
             if example.rust_tests:
                 harness += "\n" + example.rust_tests
         is_program = example.kind is ExampleKind.PROGRAM

@@ -42,6 +42,7 @@ from single_shot_eval.corpus.example import (
     Example,
     ExampleKind,
     FunctionCase,
+    with_contract,
 )
 
 if TYPE_CHECKING:
@@ -413,7 +414,7 @@ def with_generated_cases(
         if on_example is not None:
             with lock:
                 on_example(prepared.case_set)
-        return prepared.example
+        return with_contract(prepared.example)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         examples = tuple(pool.map(one, corpus.examples))
@@ -430,7 +431,7 @@ def attach_cases(example: Example, case_set: GeneratedCaseSet) -> Example:
     )
     if case_set.unjudgeable_reason is not None and not attached.has_behaviour_check:
         attached = replace(attached, unjudgeable_reason=case_set.unjudgeable_reason)
-    return attached
+    return with_contract(attached)
 
 
 @dataclass(frozen=True)

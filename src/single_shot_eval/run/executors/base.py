@@ -29,15 +29,16 @@ from single_shot_eval.corpus.example import Example
 from single_shot_eval.errors import UserError
 from single_shot_eval.models.base import Completion, GenerationRequest, Model
 from single_shot_eval.models.registry import ModelConfig
+from single_shot_eval.models.settings import SchedulingSettings
 from single_shot_eval.verify.verifier import VerificationPolicy, VerificationResult, Verifier
 
 EXECUTOR_NAMES = ("local", "ray")
 DEFAULT_MAX_RETRIES = 2
 
-# `ModelConfig.params` keys that say where and with which resources a model's generation runs.
-# They never reach the backend and are not part of the response-cache key: they change where an
-# answer is computed, not what it is.
-SCHEDULING_PARAMS = frozenset({"num_cpus", "num_gpus", "placement"})
+# The flat `params` keys of a model config's `scheduling` section: where and with which
+# resources a model's generation runs. They never reach the backend and are not part of the
+# response-cache key: they change where an answer is computed, not what it is.
+SCHEDULING_PARAMS = frozenset(SchedulingSettings.model_fields)
 
 # Backends that compute their answer inside the calling process (a GGUF model in llama.cpp). One
 # process runs one such generation at a time; on Ray they run on workers. Every other backend
@@ -155,16 +156,16 @@ class Executor(ABC):
 
 
 def scheduling_param(config: ModelConfig, name: str, default: Any) -> Any:
-    """A scheduling parameter (`num_cpus`, `num_gpus`, `placement`) of a model config."""
-    return config.params.get(name, default)
+    """A scheduling setting (`num_cpus`, `num_gpus`, `placement`) of a model config."""
+    value = getattr(config.scheduling, name)
+    return default if value is None else value
 
 
 def without_scheduling_params(config: ModelConfig) -> ModelConfig:
     """`config` minus the scheduling parameters, which no backend should see."""
-    if not SCHEDULING_PARAMS & config.params.keys():
+    if not config.scheduling.model_fields_set:
         return config
-    params = {k: v for k, v in config.params.items() if k not in SCHEDULING_PARAMS}
-    return config.model_copy(update={"params": params})
+    return config.model_copy(update={"scheduling": SchedulingSettings()})
 
 
 def placement(config: ModelConfig) -> Placement:

@@ -23,14 +23,15 @@ A failing case panics with its index, the JSON inputs, and the expected and actu
 
 Open types, classes and async
 -----------------------------
-`harness_target` is what the prompt (`function_requirements`) and the verifier
-(`render_test_module`) both use. A parameter or return type that is missing or bare (`list`,
-`dict`) is inferred by `type_inference` from the hand-written cases, the code, then the
-generated cases, so both sides see the same types. An `async def` entry point is called like a
-plain `fn` (the prompt says so). An entry point naming a class is driven as
-`Type::new(constructor args)` followed by a sequence of method calls, every result compared
-with Python's: public methods keep their names (`&mut self` where Python assigns to `self`),
-a `@property` is a method of the same name and its setter `set_<name>`. A class case is
+`harness_target` is what the prompt (`contract_requirements`) and the verifier
+(`render_target_cases`) both use, resolved once per example as `Example.contract`. A parameter
+or return type that is missing or bare (`list`, `dict`) is inferred by `type_inference` from
+the hand-written cases, the code, then the generated cases, so both sides see the same types.
+An `async def` entry point is called like a plain `fn` (the prompt says so). An entry point
+naming a class is driven as `Type::new(constructor args)` followed by a sequence of method
+calls, every result compared with Python's: public methods keep their names (`&mut self` where
+Python assigns to `self`), a `@property` is a method of the same name and its setter
+`set_<name>`. A class case is
 `FunctionCase(inputs=(constructor_args, [[method, args], ...]), expected=[result, ...])`.
 
 A case passes only by its pass record: before any candidate code runs, the first case reads a
@@ -92,7 +93,11 @@ def function_requirements(
 ) -> str:
     """The prompt's instruction for a function or class example: the exact Rust shape the
     harness will call (raises `UnsupportedSignature` when there is none)."""
-    target = harness_target(python_code, entry_point, cases)
+    return contract_requirements(harness_target(python_code, entry_point, cases))
+
+
+def contract_requirements(target: FunctionSignature | ClassSignature) -> str:
+    """`function_requirements` for a resolved contract (an `Example.contract`)."""
     uses = "".join(
         f"use std::collections::{name};\n" for name in sorted(target.collections_used())
     )
