@@ -325,7 +325,8 @@ class CandidateBuilder(ValuePools):
                     pool = list(vocab.words[:12])
                     if vocab.uses_csv and not vocab.keys:
                         pool += [name for name in CSV_HEADER[2:] if name not in pool]
-                    for value in [*self.int_values()[:6], "2.5", "-1.5", *STR_EDGES[:4]]:
+                    for value in [*self.int_values()[:6], *self.literal_words(), "2.5", "-1.5",
+                                  *STR_EDGES[:4]]:
                         add_unique(pool, value)
                     pools.append(pool)
             typical = [pool[0] for pool in pools]
@@ -360,6 +361,15 @@ class CandidateBuilder(ValuePools):
                 for lane in lanes:
                     if round_ < len(lane):
                         out.append(lane[round_])
+            if vocab.argv_slice:
+                # Many values at once where the program takes a list: its constants and their
+                # neighbours, a few per invocation, after the fixed positions.
+                literals = [*self.boundary_ints(), *self.boundary_floats(),
+                            *self.literal_words()]
+                fixed = typical[:positions - 1]
+                for number, start in enumerate(range(0, min(len(literals), 36), 4)):
+                    out.append(Candidate(f"argv_literals_{number}",
+                                         (*fixed, *literals[start:start + 4]), stdin=doc()))
             extra = 2 if vocab.argv_slice else 0
             for number in range(16):
                 count = self.rng.randint(1, positions + extra)

@@ -3,6 +3,7 @@ stdin lines, and the examples and formats its help texts name (`ValuePools`)."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import random
@@ -10,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from single_shot_eval.corpus.casegen.source_values import SourceValues
 from single_shot_eval.corpus.casegen.program_vocabulary import (
     ArgumentSpec,
     ParserSpec,
@@ -17,6 +19,7 @@ from single_shot_eval.corpus.casegen.program_vocabulary import (
     add_unique,
 )
 from single_shot_eval.corpus.example import Example
+from single_shot_eval.pysource import parse_python
 
 PATH_WORDS = re.compile(
     r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
@@ -49,6 +52,8 @@ _FLOAT_EDGES = ("0", "1.5", "-2.5", "1e308", "1e-7", "nan", "inf", "-0.0", "3", 
 STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5", "  padded  ")
 # Column names for CSV inputs when the program names none (also tried as arguments).
 CSV_HEADER = ("id", "name", "amount", "value")
+# How many mined constants (with neighbours) an argument's pool takes.
+_BOUNDARY_LIMIT = 24
 _TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
                "a,b,c", "x=1", "  indented line  ")
 
@@ -61,6 +66,18 @@ class ValuePools:
         self.vocab = vocab
         seed = int(hashlib.sha256(example.python_source.encode()).hexdigest()[:16], 16)
         self.rng = random.Random(seed)
+        try:
+            self.source = SourceValues.of(example.python_source)
+        except (SyntaxError, ValueError):
+            self.source = SourceValues()
+        try:
+            docstring = ast.get_docstring(parse_python(example.python_source, "<program>"))
+        except (SyntaxError, ValueError):
+            docstring = None
+        # The summary line says what the program's free-form inputs hold ("Roman numerals").
+        self.summary = (docstring or "").strip().split("\n", 1)[0]
+        # Inputs the docstring shows ("3/4 + 1/-6", `e.g. 30s, 5m`): typed as they are.
+        self.doc_examples = help_examples(docstring or "", self.vocab.words)[:12]
         self.cross_tokens: list[str] = []
         # Per (sub)command path: its options with their value pools (for mutation).
         self.option_pools: dict[tuple[str, ...], list[tuple[ArgumentSpec, list[
@@ -68,16 +85,33 @@ class ValuePools:
 
     # values -----------------------------------------------------------------------------
 
+    def boundary_ints(self) -> list[str]:
+        """The program's integer constants and their neighbours (+-1, negated), comparison
+        operands first: `if n > 100` is only told from `n >= 100` by 100 itself."""
+        return [str(v) for v in self.source.ints[:_BOUNDARY_LIMIT]]
+
+    def boundary_floats(self) -> list[str]:
+        """The program's float constants and their neighbours (+-1)."""
+        return [repr(v) for v in self.source.floats[:_BOUNDARY_LIMIT // 2]]
+
     def int_values(self) -> list[str]:
         values = [str(v) for v in self.vocab.ints[:6]]
         values += [str(v + 1) for v in self.vocab.ints[:3] if v + 1 not in self.vocab.ints]
-        for edge in _INT_EDGES:
+        for edge in _INT_EDGES[:6]:
+            add_unique(values, edge)
+        for literal in self.boundary_ints():
+            add_unique(values, literal)
+        for edge in _INT_EDGES[6:]:
             add_unique(values, edge)
         return values
 
     def float_values(self) -> list[str]:
         values = [repr(v) for v in self.vocab.floats[:4]] + [str(v) for v in self.vocab.ints[:2]]
-        for edge in _FLOAT_EDGES:
+        for edge in _FLOAT_EDGES[:4]:
+            add_unique(values, edge)
+        for literal in [*self.boundary_floats(), *self.boundary_ints()]:
+            add_unique(values, literal)
+        for edge in _FLOAT_EDGES[4:]:
             add_unique(values, edge)
         return values
 
@@ -90,6 +124,15 @@ class ValuePools:
         for edge in STR_EDGES:
             add_unique(values, edge)
         return values
+
+    def literal_words(self) -> list[str]:
+        """Words for free-form arguments: the program's short string literals that read as
+        words, and values of the domain its summary line names."""
+        words = [w for w in self.source.words
+                 if w not in self.vocab.words and not w.startswith("__")][:8]
+        for value in [*self.doc_examples[:6], *(_hinted_values(self.summary) or [])[:6]]:
+            add_unique(words, value)
+        return words
 
     def text_file(self, hint: str) -> list[tuple[str, str]]:
         """(content kind, text) variants for an input file whose name or help says `hint`: the
@@ -164,6 +207,8 @@ class ValuePools:
         numbers = [str(v) for v in self.vocab.ints[:6]] + [repr(v) for v in self.vocab.floats[:3]]
         for edge in ("0", "1", "3", "-7", "2.5", "100", "-0.5", "1e308", " 7 ", "1_000", "abc"):
             add_unique(numbers, edge)
+        for literal in self.boundary_ints()[:12]:
+            add_unique(numbers, literal)
         pool = list(numbers)
         for word in words:
             add_unique(pool, word)
@@ -172,7 +217,7 @@ class ValuePools:
                        f"{numbers[(len(pool) + 5) % len(numbers)]}")
         for line in _TEXT_LINES:
             add_unique(pool, line)
-        return self.template_lines() + pool
+        return self.template_lines() + [e for e in self.doc_examples if e not in pool] + pool
 
     def template_lines(self) -> list[str]:
         """Lines shaped like the program's `match` patterns, free words from a small stable set
@@ -195,6 +240,11 @@ class ValuePools:
         """Stdin documents built from the program's literals (commands, numbers, text)."""
         pool = self.line_pool()
         docs = ["", "\n".join(_TEXT_LINES) + "\n", "1 2 3\n4 5 6\n", "-7\n0\n2147483648\n"]
+        # The program's constants and their neighbours, one a line and all on one line.
+        literals = [*self.boundary_ints(), *self.boundary_floats()[:4]]
+        if literals:
+            docs.insert(2, "\n".join(literals) + "\n")
+            docs.insert(3, " ".join(literals[:12]) + "\n")
         if self.vocab.uses_json:
             keys = self.vocab.keys[:5] or ["a"]
             docs.append(json.dumps({k: i for i, k in enumerate(keys)}) + "\n")
@@ -206,6 +256,7 @@ class ValuePools:
             docs.append(",".join(keys) + "\n" + "\n".join(
                 ",".join(["7", "pear", " 2.5", "-1", "x", '"1,5"'][(i + j) % 6]
                          for j in range(len(keys))) for i in range(4)) + "\n\n")
+        docs[4:4] = self.char_grids()
         for word in self.vocab.words[:8]:
             docs.append(f"{word}\n")
         templated = self.template_lines()
@@ -216,6 +267,21 @@ class ValuePools:
                                      else pool) for _ in range(self.rng.randint(1, 8))]
             docs.append("\n".join(lines) + "\n")
         return docs
+
+    def char_grids(self) -> list[str]:
+        """Lines of the program's one-character literals (`#` and `.`, `X` and `O`): boards,
+        mazes and pictures, one sparse and one dense, of a few rows (seeded)."""
+        chars = [c for c in self.source.strs if len(c) == 1 and not c.isspace()
+                 and not c.isalnum()] or [c for c in self.source.strs
+                                          if len(c) == 1 and c.isalpha()]
+        if len(chars) < 2:
+            return []
+        grids = []
+        for density, rows, width in ((0.3, 5, 6), (0.55, 4, 5), (0.4, 6, 3)):
+            lines = ["".join(chars[0] if self.rng.random() < density else chars[1]
+                             for _ in range(width)) for _ in range(rows)]
+            grids.append("\n".join(lines) + "\n")
+        return grids
 
     def argument_values(self, arg: ArgumentSpec, slot: str) -> list[tuple[tuple[str, ...],
                                                                          tuple[tuple[str, str],

@@ -53,7 +53,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-6"
+GENERATOR_VERSION = "programs-7"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -275,6 +275,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     vocab = program_vocabulary(example.python_source)
     parser = capture_parser(example, sandbox) if vocab.uses_argparse else None
     builder = CandidateBuilder(example, vocab)
+    boundaries = frozenset([*builder.boundary_ints(), *builder.boundary_floats()])
     candidates = candidate_inputs(example, parser, vocab, builder)
     (first,) = run_candidates(example, sandbox, candidates, settings=_RUN_SETTINGS[:1])
     statements = next((run.statements for run in first if run.statements), frozenset())
@@ -292,7 +293,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     # adds coverage is a seed of the next round (an option added, then its partner).
     known = {(c.args, c.stdin, c.files) for c in candidates}
     for _ in range(MUTATION_ROUNDS):
-        seeds = [c for c, _ in _select(finished, budget) if not c.exit_code_only]
+        seeds = [c for c, _ in _select(finished, budget, boundaries) if not c.exit_code_only]
         mutants = [m for m in builder.mutants(seeds, MUTANTS)
                    if (m.args, m.stdin, m.files) not in known]
         mutants = list({(m.args, m.stdin, m.files): m for m in mutants}.values())
@@ -314,7 +315,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     # Verify the most useful candidates; when some prove volatile, rank the rest again.
     for _ in range(3):
         pool = [item for item in finished if id(item[0]) not in checked or item in kept]
-        ranked = [item for item in _select(pool, 3 * budget) if id(item[0]) not in checked]
+        ranked = [item for item in _select(pool, 3 * budget, boundaries) if id(item[0]) not in checked]
         if not ranked:
             break
         # Two more runs (a random choice among few values may agree twice by chance).
@@ -333,7 +334,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
                 kept.append((candidate, one))
         if not volatile:
             break
-    chosen = _select(kept, budget)
+    chosen = _select(kept, budget, boundaries)
     unjudgeable_reason = None
     if dropped_nondeterministic and all(
             _as_case(0, c, r, parser is not None).comparison is Comparison.EXIT_CODE
@@ -363,8 +364,10 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     )
 
 
-def _select(kept: list[tuple[Candidate, _Run]], budget: int) -> list[tuple[Candidate, _Run]]:
-    """Always-kept candidates, then greedily those adding the most lines+branches."""
+def _select(kept: list[tuple[Candidate, _Run]], budget: int,
+            boundaries: frozenset[str] = frozenset()) -> list[tuple[Candidate, _Run]]:
+    """Always-kept candidates, then greedily those adding the most lines+branches, then inputs
+    with a new output on paths already chosen (`boundaries` values first)."""
     chosen = [item for item in kept if item[0].always_keep][:budget]
     covered: set[object] = set()
     for _, run in chosen:
@@ -391,7 +394,7 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int) -> list[tuple[Candi
     signatures = {(run.exit_code, run.stdout) for _, run in chosen}
     paths: dict[frozenset[int], list[int]] = {}
     for index in sorted((i for i in range(len(rest)) if not used[i]),
-                        key=lambda i: (-_edge_score(rest[i][0]), i)):
+                        key=lambda i: (-_edge_score(rest[i][0], boundaries), i)):
         paths.setdefault(rest[index][1].lines, []).append(index)
     chosen_paths = [run.lines for _, run in chosen]
     order = sorted(paths, key=lambda lines: (
@@ -421,11 +424,12 @@ _EDGE_TOKENS = frozenset({"0", "1_000", "+3", "2147483648", "9007199254740993", 
                           "nan", "inf", "-0.0", "-0.5"})
 
 
-def _edge_score(candidate: Candidate) -> int:
-    """How many edge values (negatives, zero, huge or oddly written numbers) an input holds."""
+def _edge_score(candidate: Candidate, boundaries: frozenset[str] = frozenset()) -> int:
+    """How many edge values (negatives, zero, huge or oddly written numbers, the program's own
+    constants and their neighbours) an input holds."""
     tokens = [*candidate.args, *candidate.stdin.split()]
     return sum(1 for token in tokens
-               if token in _EDGE_TOKENS or token != token.strip()
+               if token in _EDGE_TOKENS or token in boundaries or token != token.strip()
                or (token.startswith("-") and token[1:2].isdigit()))
 
 
