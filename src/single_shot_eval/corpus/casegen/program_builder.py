@@ -326,10 +326,13 @@ class CandidateBuilder(ValuePools):
                     if vocab.uses_csv and not vocab.keys:
                         pool += [name for name in CSV_HEADER[2:] if name not in pool]
                     for value in [*self.int_values()[:6], *self.literal_words(), "2.5", "-1.5",
-                                  *STR_EDGES[:4]]:
+                                  *STR_EDGES[:4], *self.boundary_ints()]:
                         add_unique(pool, value)
                     pools.append(pool)
-            typical = [pool[0] for pool in pools]
+            # A typical number is neither 0 nor 1: `x * 0` and `x / 1` hide wrong arithmetic.
+            typical = [next((v for v in pool if v not in {"0", "1", "-1", "0.0", "1.0"}), pool[0])
+                       if position in vocab.argv_int_positions | vocab.argv_float_positions
+                       else pool[0] for position, pool in enumerate(pools, start=1)]
 
             def doc() -> str:
                 return stdin_docs[self.rng.randrange(len(stdin_docs))]
@@ -357,6 +360,18 @@ class CandidateBuilder(ValuePools):
                         lane.append(Candidate(f"{command}_{index}_{len(lane)}", tuple(argv),
                                               stdin=doc()))
                 lanes.append(lane)
+            # Command words followed by numbers (`fib 7`, `binomial 5 2`): one word varied at a
+            # time keeps the others at a word, so these shapes would never be tried.
+            numbers = [v for v in self.int_values() if v.lstrip("-").isdigit()][:12]
+            for command in commands or [None]:
+                for count in range(1, min(positions - (command is not None), 3) + 1):
+                    lane = []
+                    for start in range(len(numbers)):
+                        picked = [numbers[(start + 5 * i) % len(numbers)] for i in range(count)]
+                        argv = [command, *picked] if command is not None else picked
+                        lane.append(Candidate(f"{command or 'num'}_{count}_{start}",
+                                              tuple(argv), stdin=doc()))
+                    lanes.append(lane)
             for round_ in range(max(len(lane) for lane in lanes)):
                 for lane in lanes:
                     if round_ < len(lane):

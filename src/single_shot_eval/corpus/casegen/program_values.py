@@ -88,7 +88,14 @@ class ValuePools:
     def boundary_ints(self) -> list[str]:
         """The program's integer constants and their neighbours (+-1, negated), comparison
         operands first: `if n > 100` is only told from `n >= 100` by 100 itself."""
-        return [str(v) for v in self.source.ints[:_BOUNDARY_LIMIT]]
+        values = [str(v) for v in self.source.ints[:_BOUNDARY_LIMIT]]
+        # Mixed-radix programs (86400, 3600, 60) need every unit at once: the sum of the
+        # constants, and that plus one.
+        found = set(self.source.ints)
+        units = sorted({v for v in found if 1 < v <= 10**6 and {v - 1, v + 1} <= found})
+        if len(units) >= 2:
+            values += [str(sum(units[-4:]) + 1), str(2 * sum(units[-4:]) - 1)]
+        return values
 
     def boundary_floats(self) -> list[str]:
         """The program's float constants and their neighbours (+-1)."""
@@ -256,7 +263,7 @@ class ValuePools:
             docs.append(",".join(keys) + "\n" + "\n".join(
                 ",".join(["7", "pear", " 2.5", "-1", "x", '"1,5"'][(i + j) % 6]
                          for j in range(len(keys))) for i in range(4)) + "\n\n")
-        docs[4:4] = self.char_grids()
+        docs[4:4] = [*self.char_grids(), *self.field_records(), *self.separated_records()]
         for word in self.vocab.words[:8]:
             docs.append(f"{word}\n")
         templated = self.template_lines()
@@ -265,6 +272,48 @@ class ValuePools:
         for _ in range(16):
             lines = [self.rng.choice(templated if templated and self.rng.random() < 0.7
                                      else pool) for _ in range(self.rng.randint(1, 8))]
+            docs.append("\n".join(lines) + "\n")
+        return docs
+
+    def field_records(self) -> list[str]:
+        """Lines of N whitespace-separated fields for each N the program checks `len(...)`
+        against (`len(parts) != 5`): an id, then numbers (its constants, small and big ones)
+        and words (its own, or names), seeded; one document all numbers, one mixed."""
+        counts = [n for n in self.source.lengths if 2 <= n <= 8][:4]
+        if not counts:
+            return []
+        numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:8]
+        numbers += ["3", "12", "250", "1999", "0"]
+        words = [w for w in self.vocab.words if w.isidentifier()][:4] + ["alice", "bob"]
+        docs = []
+        for count in counts:
+            for mixed in (False, True):
+                lines = []
+                for row in range(5):
+                    fields = [str(row % 4 + 1)]
+                    for _ in range(count - 1):
+                        use_word = mixed and self.rng.random() < 0.4
+                        fields.append(self.rng.choice(words if use_word else numbers))
+                    lines.append(" ".join(fields))
+                docs.append("\n".join(lines) + "\n")
+        return docs
+
+    def separated_records(self) -> list[str]:
+        """Lines `name<sep> n n n` for each separator the program splits or partitions on
+        (`name: 90 81`, `key=3`): names repeat across lines, numbers are its constants."""
+        separators = [s for s in self.source.separators if s.strip() and len(s) <= 3][:3]
+        if not separators:
+            return []
+        numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:10] or ["3"]
+        names = ["alice", "bob", "carol", "alice", "dave"]
+        docs = []
+        for separator in separators:
+            lines = []
+            for row, name in enumerate(names):
+                count = 1 + (row * 2) % 4
+                picked = " ".join(self.rng.choice(numbers) for _ in range(count))
+                lines.append(f"{name}{separator} {picked}" if separator != "=" or count == 1
+                             else f"{name}{separator}{picked}")
             docs.append("\n".join(lines) + "\n")
         return docs
 

@@ -57,7 +57,7 @@ GENERATOR_VERSION = "programs-7"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
-MAX_CANDIDATES = 96
+MAX_CANDIDATES = 128
 # Mutants of the best inputs run in each coverage-guided round.
 MUTANTS = 24
 MUTATION_ROUNDS = 2
