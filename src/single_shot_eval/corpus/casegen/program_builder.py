@@ -376,6 +376,8 @@ class CandidateBuilder(ValuePools):
                 for lane in lanes:
                     if round_ < len(lane):
                         out.append(lane[round_])
+            for number, command in enumerate(self.doc_commands()):
+                out.append(Candidate(f"doc_command_{number}", tuple(command), stdin=doc()))
             if vocab.argv_slice:
                 # Many values at once where the program takes a list: its constants and their
                 # neighbours, a few per invocation, after the fixed positions.

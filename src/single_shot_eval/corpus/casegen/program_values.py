@@ -54,6 +54,9 @@ STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5"
 CSV_HEADER = ("id", "name", "amount", "value")
 # How many mined constants (with neighbours) an argument's pool takes.
 _BOUNDARY_LIMIT = 24
+# A lower-case command word and the upper-case placeholders after it (`rectangle W H`).
+_DOC_COMMAND = re.compile(r"(?<![\w.-])([a-z][a-z_]{1,15})((?:[ ]+[A-Z][A-Z_]{0,9}\b)+)"
+                          r"(?![\w-])(?!\.\w)")
 _TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
                "a,b,c", "x=1", "  indented line  ")
 
@@ -78,6 +81,7 @@ class ValuePools:
         self.summary = (docstring or "").strip().split("\n", 1)[0]
         # Inputs the docstring shows ("3/4 + 1/-6", `e.g. 30s, 5m`): typed as they are.
         self.doc_examples = help_examples(docstring or "", self.vocab.words)[:12]
+        self.doc_text = docstring or ""
         self.cross_tokens: list[str] = []
         # Per (sub)command path: its options with their value pools (for mutation).
         self.option_pools: dict[tuple[str, ...], list[tuple[ArgumentSpec, list[
@@ -224,7 +228,13 @@ class ValuePools:
                        f"{numbers[(len(pool) + 5) % len(numbers)]}")
         for line in _TEXT_LINES:
             add_unique(pool, line)
-        return self.template_lines() + [e for e in self.doc_examples if e not in pool] + pool
+        for word in words[:8]:
+            # Postfix too (`3 4 +`), for stack machines.
+            add_unique(pool, f"{numbers[len(pool) % len(numbers)]} "
+                       f"{numbers[(len(pool) + 2) % len(numbers)]} {word}")
+        commands = [" ".join(c) for c in self.doc_commands()]
+        return self.template_lines() + commands + [
+            e for e in self.doc_examples if e not in pool and e not in commands] + pool
 
     def template_lines(self) -> list[str]:
         """Lines shaped like the program's `match` patterns, free words from a small stable set
@@ -263,7 +273,11 @@ class ValuePools:
             docs.append(",".join(keys) + "\n" + "\n".join(
                 ",".join(["7", "pear", " 2.5", "-1", "x", '"1,5"'][(i + j) % 6]
                          for j in range(len(keys))) for i in range(4)) + "\n\n")
-        docs[4:4] = [*self.char_grids(), *self.field_records(), *self.separated_records()]
+        commands = self.doc_commands()
+        if commands:
+            docs[2:2] = ["\n".join(" ".join(c) for c in commands[i::3]) + "\n"
+                         for i in range(3)]
+        docs[5:5] = [*self.char_grids(), *self.field_records(), *self.separated_records()]
         for word in self.vocab.words[:8]:
             docs.append(f"{word}\n")
         templated = self.template_lines()
@@ -284,19 +298,39 @@ class ValuePools:
             return []
         numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:8]
         numbers += ["3", "12", "250", "1999", "0"]
-        words = [w for w in self.vocab.words if w.isidentifier()][:4] + ["alice", "bob"]
+        words = [w for w in [*self.vocab.words, *self.literal_words()]
+                 if w.isidentifier()][:8] + ["alice", "bob"]
         docs = []
         for count in counts:
             for mixed in (False, True):
                 lines = []
-                for row in range(5):
+                for row in range(8 if mixed else 5):
                     fields = [str(row % 4 + 1)]
                     for _ in range(count - 1):
-                        use_word = mixed and self.rng.random() < 0.4
+                        use_word = mixed and self.rng.random() < 0.5
                         fields.append(self.rng.choice(words if use_word else numbers))
                     lines.append(" ".join(fields))
                 docs.append("\n".join(lines) + "\n")
         return docs
+
+    def doc_commands(self) -> list[list[str]]:
+        """Command shapes the docstring spells out (`circle R | rectangle W H`, `fib N`): the
+        word, then its placeholders filled with numbers, three variants each (positive,
+        fractional and zero or negative, the program's constants)."""
+        shapes: list[tuple[str, int]] = []
+        # Only words the program itself knows: prose ("the N") is no command.
+        known = {*self.vocab.words, *self.source.strs}
+        for match in _DOC_COMMAND.finditer(self.doc_text):
+            shape = (match.group(1), len(match.group(2).split()))
+            if shape not in shapes and shape[0] in known:
+                shapes.append(shape)
+        constants = [v for v in self.boundary_ints() if v not in {"0", "1", "-1"}][:3]
+        variants = (["3", "4", "5"], ["2.5", "1", "7"], ["0", "-2", "10"], constants or ["6"])
+        commands = []
+        for variant in variants:
+            for word, count in shapes[:8]:
+                commands.append([word, *(variant[i % len(variant)] for i in range(count))])
+        return commands
 
     def separated_records(self) -> list[str]:
         """Lines `name<sep> n n n` for each separator the program splits or partitions on
