@@ -53,7 +53,7 @@ STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5"
 # Column names for CSV inputs when the program names none (also tried as arguments).
 CSV_HEADER = ("id", "name", "amount", "value")
 # How many mined constants (with neighbours) an argument's pool takes.
-_BOUNDARY_LIMIT = 24
+_BOUNDARY_LIMIT = 32
 # A lower-case command word and the upper-case placeholders after it (`rectangle W H`).
 _DOC_COMMAND = re.compile(r"(?<![\w.-])([a-z][a-z_]{1,15})((?:[ ]+[A-Z][A-Z_]{0,9}\b)+)"
                           r"(?![\w-])(?!\.\w)")
