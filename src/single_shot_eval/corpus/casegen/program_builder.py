@@ -314,6 +314,7 @@ class CandidateBuilder(ValuePools):
         stdin_docs = self.stdin_values() if vocab.reads_stdin else [""]
         out: list[Candidate] = [Candidate("no_args", (), stdin=stdin_docs[min(1, len(
             stdin_docs) - 1)])]
+        groups: list[list[Candidate]] = []
         if positions:
             pools = []
             for position in range(1, positions + 1):
@@ -363,37 +364,47 @@ class CandidateBuilder(ValuePools):
             # Command words followed by numbers (`fib 7`, `binomial 5 2`): one word varied at a
             # time keeps the others at a word, so these shapes would never be tried.
             numbers = [v for v in self.int_values() if v.lstrip("-").isdigit()][:12]
-            for command in commands or [None]:
-                for count in range(1, min(positions - (command is not None), 3) + 1):
+            heads: list[tuple[str, ...]] = [(c,) for c in commands] or [()]
+            for head in heads:
+                for count in range(1, min(positions - len(head), 3) + 1):
                     lane = []
                     for start in range(len(numbers)):
                         picked = [numbers[(start + 5 * i) % len(numbers)] for i in range(count)]
-                        argv = [command, *picked] if command is not None else picked
-                        lane.append(Candidate(f"{command or 'num'}_{count}_{start}",
-                                              tuple(argv), stdin=doc()))
+                        lane.append(Candidate(f"{''.join(head) or 'num'}_{count}_{start}",
+                                              (*head, *picked), stdin=doc()))
                     lanes.append(lane)
+            varied: list[Candidate] = []
             for round_ in range(max(len(lane) for lane in lanes)):
                 for lane in lanes:
                     if round_ < len(lane):
-                        out.append(lane[round_])
-            for number, command in enumerate(self.doc_commands()):
-                out.append(Candidate(f"doc_command_{number}", tuple(command), stdin=doc()))
+                        varied.append(lane[round_])
+            groups.append(varied)
+            groups.append([Candidate(f"doc_command_{number}", tuple(words), stdin=doc())
+                           for number, words in enumerate(self.doc_commands())])
             if vocab.argv_slice:
                 # Many values at once where the program takes a list: its constants and their
                 # neighbours, a few per invocation, after the fixed positions.
                 literals = [*self.boundary_ints(), *self.boundary_floats(),
                             *self.literal_words()]
                 fixed = typical[:positions - 1]
-                for number, start in enumerate(range(0, min(len(literals), 36), 4)):
-                    out.append(Candidate(f"argv_literals_{number}",
-                                         (*fixed, *literals[start:start + 4]), stdin=doc()))
+                groups.append([Candidate(f"argv_literals_{number}",
+                                         (*fixed, *literals[start:start + 4]), stdin=doc())
+                               for number, start in enumerate(range(0, min(len(literals), 36),
+                                                                    4))])
             extra = 2 if vocab.argv_slice else 0
+            combos: list[Candidate] = []
             for number in range(16):
                 count = self.rng.randint(1, positions + extra)
                 argv = [self.rng.choice(pools[min(i, len(pools) - 1)]) for i in range(count)]
-                out.append(Candidate(f"argv_combo_{number}", tuple(argv),
-                                     stdin=self.rng.choice(stdin_docs)))
+                combos.append(Candidate(f"argv_combo_{number}", tuple(argv),
+                                        stdin=self.rng.choice(stdin_docs)))
+            groups.append(combos)
         if vocab.reads_stdin:
-            for number, text in enumerate(stdin_docs):
-                out.append(Candidate(f"stdin_{number}", (), stdin=text))
+            groups.append([Candidate(f"stdin_{number}", (), stdin=text)
+                           for number, text in enumerate(stdin_docs)])
+        # Round-robin over the kinds of input, so a cap on candidates keeps some of each.
+        for round_ in range(max((len(group) for group in groups), default=0)):
+            for group in groups:
+                if round_ < len(group):
+                    out.append(group[round_])
         return out

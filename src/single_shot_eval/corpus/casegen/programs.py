@@ -53,7 +53,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-7"
+GENERATOR_VERSION = "programs-8"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -315,7 +315,8 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     # Verify the most useful candidates; when some prove volatile, rank the rest again.
     for _ in range(3):
         pool = [item for item in finished if id(item[0]) not in checked or item in kept]
-        ranked = [item for item in _select(pool, 3 * budget, boundaries) if id(item[0]) not in checked]
+        ranked = [item for item in _select(pool, 3 * budget, boundaries)
+                  if id(item[0]) not in checked]
         if not ranked:
             break
         # Two more runs (a random choice among few values may agree twice by chance).
@@ -392,10 +393,25 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
     # chosen (same lines) with other values and a new output, edge values first (negative
     # operands, zero, huge numbers: where translations slip), one per path in turn.
     signatures = {(run.exit_code, run.stdout) for _, run in chosen}
+    # Edge values first, then inputs that show more (distinct output lines).
+    ranked = sorted((i for i in range(len(rest)) if not used[i]), key=lambda i: (
+        -_edge_score(rest[i][0], boundaries) - min(len(set(rest[i][1].stdout.splitlines())), 8),
+        i))
+    # An exit status no chosen input shows yet (a crash, an error code) outranks all others.
+    exit_codes = {run.exit_code for _, run in chosen}
+    for index in ranked:
+        if len(chosen) >= budget:
+            break
+        code = rest[index][1].exit_code
+        if code not in exit_codes:
+            exit_codes.add(code)
+            used[index] = True
+            signatures.add((code, rest[index][1].stdout))
+            chosen.append(rest[index])
     paths: dict[frozenset[int], list[int]] = {}
-    for index in sorted((i for i in range(len(rest)) if not used[i]),
-                        key=lambda i: (-_edge_score(rest[i][0], boundaries), i)):
-        paths.setdefault(rest[index][1].lines, []).append(index)
+    for index in ranked:
+        if not used[index]:
+            paths.setdefault(rest[index][1].lines, []).append(index)
     chosen_paths = [run.lines for _, run in chosen]
     order = sorted(paths, key=lambda lines: (
         chosen_paths.index(lines) if lines in chosen_paths else len(chosen_paths),
