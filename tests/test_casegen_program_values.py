@@ -13,28 +13,28 @@ from single_shot_eval.corpus.casegen.program_values import Candidate
 from single_shot_eval.corpus.example import Example, ExampleKind
 from single_shot_eval.sandbox import Sandbox
 
-# Seven thresholds: the last one (100) is beyond the few comparison constants the older
-# vocabulary took, so only the mined constants (with +-1) put 100 itself on the command line.
+# Seven thresholds, the last one (100) nested deepest: beyond the first few comparison constants
+# that the vocabulary takes, so only the mined constants (with +-1) try 100 itself.
 LADDER = textwrap.dedent('''\
     import sys
 
     n = int(sys.argv[1])
     if n < 10:
-        band = "tiny"
+        print("tiny")
     elif n < 20:
-        band = "small"
+        print("small")
     elif n < 30:
-        band = "modest"
+        print("modest")
     elif n < 40:
-        band = "medium"
+        print("medium")
     elif n < 50:
-        band = "sizeable"
+        print("sizeable")
     elif n < 60:
-        band = "large"
+        print("large")
     else:
-        band = "huge"
-    bonus = "with bonus" if n >= 100 else "no bonus"
-    print(band, bonus)
+        print("huge")
+        if n >= 100:
+            print("with bonus")
 ''')
 
 SHAPES = textwrap.dedent('''\

@@ -341,15 +341,28 @@ class ValuePools:
             return []
         numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:10] or ["3"]
         names = ["alice", "bob", "carol", "alice", "dave"]
+        # Settings-like records name the program's own keys (`port=65535`, `mode=dev`).
+        keys = list(dict.fromkeys(
+            k for k in (*self.vocab.keys, *(w for w in self.source.words
+                                            if w not in self.vocab.words))
+            if k.isidentifier() and not k.startswith("__")))[:8]
+        values = [w for w in self.vocab.words if w.isidentifier()][:4] or keys
         docs = []
         for separator in separators:
-            lines = []
-            for row, name in enumerate(names):
-                count = 1 + (row * 2) % 4
-                picked = " ".join(self.rng.choice(numbers) for _ in range(count))
-                lines.append(f"{name}{separator} {picked}" if separator != "=" or count == 1
-                             else f"{name}{separator}{picked}")
-            docs.append("\n".join(lines) + "\n")
+            for named in (False, True) if keys else (False,):
+                lines = []
+                for row, name in enumerate(keys if named else names):
+                    if named:
+                        value = numbers[row % len(numbers)] if row % 2 else \
+                            values[row // 2 % len(values)]
+                        lines.append(f"{name}{separator}{value}")
+                        continue
+                    count = 1 + (row * 2) % 4
+                    picked = " ".join(self.rng.choice(numbers) for _ in range(count))
+                    lines.append(f"{name}{separator} {picked}")
+                docs.append("\n".join(lines) + "\n")
+            if separator == "=":
+                docs.append(self.config_text())
         return docs
 
     def char_grids(self) -> list[str]:

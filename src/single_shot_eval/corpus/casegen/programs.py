@@ -53,7 +53,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-8"
+GENERATOR_VERSION = "programs-9"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -394,7 +394,9 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
     # operands, zero, huge numbers: where translations slip), one per path in turn.
     signatures = {(run.exit_code, run.stdout) for _, run in chosen}
     # Edge values first, then inputs that show more (distinct output lines).
-    ranked = sorted((i for i in range(len(rest)) if not used[i]), key=lambda i: (
+    # Inputs judged by their exit code alone (`--help`, usage errors) show nothing more here.
+    ranked = sorted((i for i in range(len(rest))
+                     if not used[i] and not rest[i][0].exit_code_only), key=lambda i: (
         -_edge_score(rest[i][0], boundaries) - min(len(set(rest[i][1].stdout.splitlines())), 8),
         i))
     # An exit status no chosen input shows yet (a crash, an error code) outranks all others.
