@@ -323,7 +323,7 @@ class CandidateBuilder(ValuePools):
                 elif position in vocab.argv_float_positions:
                     pools.append(self.float_values())
                 else:
-                    pool = list(vocab.words[:12])
+                    pool = list(vocab.words[:20])
                     if vocab.uses_csv and not vocab.keys:
                         pool += [name for name in CSV_HEADER[2:] if name not in pool]
                     for value in [*self.int_values()[:6], *self.literal_words(), "2.5", "-1.5",
@@ -335,7 +335,14 @@ class CandidateBuilder(ValuePools):
                        if position in vocab.argv_int_positions | vocab.argv_float_positions
                        else pool[0] for position, pool in enumerate(pools, start=1)]
 
+            drawn = [0]
+
             def doc() -> str:
+                # Every other input gets the typical text (words and numbers, several lines):
+                # a filter such as `rot13` shows nothing on a document of digits.
+                drawn[0] += 1
+                if drawn[0] % 2 and len(stdin_docs) > 1:
+                    return stdin_docs[1]
                 return stdin_docs[self.rng.randrange(len(stdin_docs))]
 
             for count in range(1, positions):
@@ -384,12 +391,12 @@ class CandidateBuilder(ValuePools):
             if vocab.argv_slice:
                 # Many values at once where the program takes a list: its constants and their
                 # neighbours, a few per invocation, after the fixed positions.
-                literals = [*self.boundary_ints(), *self.boundary_floats(),
-                            *self.literal_words()]
+                literals = [*self.literal_words(), *self.boundary_ints(),
+                            *self.boundary_floats()]
                 fixed = typical[:positions - 1]
                 groups.append([Candidate(f"argv_literals_{number}",
                                          (*fixed, *literals[start:start + 4]), stdin=doc())
-                               for number, start in enumerate(range(0, min(len(literals), 36),
+                               for number, start in enumerate(range(0, min(len(literals), 48),
                                                                     4))])
             extra = 2 if vocab.argv_slice else 0
             combos: list[Candidate] = []

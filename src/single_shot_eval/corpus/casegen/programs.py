@@ -53,7 +53,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-9"
+GENERATOR_VERSION = "programs-11"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -393,46 +393,45 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
     # chosen (same lines) with other values and a new output, edge values first (negative
     # operands, zero, huge numbers: where translations slip), one per path in turn.
     signatures = {(run.exit_code, run.stdout) for _, run in chosen}
-    # Edge values first, then inputs that show more (distinct output lines).
     # Inputs judged by their exit code alone (`--help`, usage errors) show nothing more here.
-    ranked = sorted((i for i in range(len(rest))
-                     if not used[i] and not rest[i][0].exit_code_only), key=lambda i: (
-        -_edge_score(rest[i][0], boundaries) - min(len(set(rest[i][1].stdout.splitlines())), 8),
-        i))
+    open_ = [i for i in range(len(rest)) if not used[i] and not rest[i][0].exit_code_only]
     # An exit status no chosen input shows yet (a crash, an error code) outranks all others.
     exit_codes = {run.exit_code for _, run in chosen}
-    for index in ranked:
-        if len(chosen) >= budget:
-            break
+    for index in sorted(open_, key=lambda i: (-_edge_score(rest[i][0], boundaries), i)):
         code = rest[index][1].exit_code
-        if code not in exit_codes:
+        if len(chosen) < budget and code not in exit_codes:
             exit_codes.add(code)
             used[index] = True
             signatures.add((code, rest[index][1].stdout))
             chosen.append(rest[index])
-    paths: dict[frozenset[int], list[int]] = {}
-    for index in ranked:
-        if not used[index]:
-            paths.setdefault(rest[index][1].lines, []).append(index)
-    chosen_paths = [run.lines for _, run in chosen]
-    order = sorted(paths, key=lambda lines: (
-        chosen_paths.index(lines) if lines in chosen_paths else len(chosen_paths),
-        -len(lines)))
-    progress = True
-    while len(chosen) < budget and progress:
-        progress = False
-        for lines in order:
-            queue = paths[lines]
-            while queue:
-                index = queue.pop(0)
-                signature = (rest[index][1].exit_code, rest[index][1].stdout)
-                if signature not in signatures:
-                    signatures.add(signature)
-                    chosen.append(rest[index])
-                    progress = True
-                    break
-            if len(chosen) >= budget:
-                break
+    # Then, one at a time, the new output that scores best: a path (set of lines) taken by
+    # few chosen inputs, argv words no chosen input has used (`rot13` after `upper`), edge
+    # values (negatives, zero, the program's constants and neighbours), more output lines.
+    path_counts: dict[frozenset[int], int] = {}
+    words: set[str] = set()
+    for candidate, run in chosen:
+        path_counts[run.lines] = path_counts.get(run.lines, 0) + 1
+        words.update(candidate.args)
+    edge = {i: min(_edge_score(rest[i][0], boundaries), 3) for i in open_}
+    shown = {i: min(len(set(rest[i][1].stdout.splitlines())), 6) / 2 for i in open_}
+    while len(chosen) < budget:
+        best, best_score = -1, 0.0
+        for index in open_:
+            candidate, run = rest[index]
+            if used[index] or (run.exit_code, run.stdout) in signatures:
+                continue
+            score = (edge[index] + shown[index] + 2 * len(set(candidate.args) - words)
+                     - 3 * path_counts.get(run.lines, 0))
+            if best < 0 or score > best_score:
+                best, best_score = index, score
+        if best < 0:
+            break
+        candidate, run = rest[best]
+        used[best] = True
+        signatures.add((run.exit_code, run.stdout))
+        path_counts[run.lines] = path_counts.get(run.lines, 0) + 1
+        words.update(candidate.args)
+        chosen.append(rest[best])
     # Cases read best in the order they were generated.
     position = {id(item[0]): n for n, item in enumerate(kept)}
     return sorted(chosen, key=lambda item: position[id(item[0])])
