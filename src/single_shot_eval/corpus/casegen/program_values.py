@@ -234,6 +234,7 @@ class ValuePools:
             add_unique(pool, f"{numbers[len(pool) % len(numbers)]} "
                        f"{numbers[(len(pool) + 2) % len(numbers)]} {word}")
         commands = [" ".join(c) for c in self.doc_commands()]
+        commands += [v for v in (hinted_values(self.summary) or []) if v not in commands]
         return self.template_lines() + commands + [
             e for e in self.doc_examples if e not in pool and e not in commands] + pool
 
@@ -274,6 +275,10 @@ class ValuePools:
             docs.append(",".join(keys) + "\n" + "\n".join(
                 ",".join(["7", "pear", " 2.5", "-1", "x", '"1,5"'][(i + j) % 6]
                          for j in range(len(keys))) for i in range(4)) + "\n\n")
+        hinted = hinted_values(self.summary)
+        if hinted:
+            # Values of the domain the summary names (ISO dates), one a line.
+            docs.insert(2, "\n".join(hinted) + "\n")
         commands = self.doc_commands()
         if commands:
             docs[2:2] = ["\n".join(" ".join(c) for c in commands[i::3]) + "\n"
