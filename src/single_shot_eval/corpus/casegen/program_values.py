@@ -306,6 +306,11 @@ class ValuePools:
         numbers += ["3", "12", "250", "1999", "0"]
         words = [w for w in [*self.vocab.words, *self.literal_words()] if w.isidentifier()][:8]
         words += ["alice", "bob"]
+        # Fields the program wants bracketed (`startswith("[")` and `endswith("]")`).
+        marks = set(self.source.separators)
+        for opening, closing in (("[", "]"), ("(", ")"), ("<", ">"), ('"', '"'), ("{", "}")):
+            if opening in marks and closing in marks:
+                words += [f"{opening}{w}{closing}" for w in words[-2:]]
         docs = []
         for count in counts:
             for mixed in (False, True):
