@@ -53,7 +53,7 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-13"
+GENERATOR_VERSION = "programs-14"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -420,7 +420,7 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
             candidate, run = rest[index]
             if used[index] or (run.exit_code, run.stdout) in signatures:
                 continue
-            score = (edge[index] + shown[index] + 2 * len(set(candidate.args) - words)
+            score = (2 * edge[index] + shown[index] + min(len(set(candidate.args) - words), 2)
                      - 3 * path_counts.get(run.lines, 0))
             if best < 0 or score > best_score:
                 best, best_score = index, score
@@ -445,7 +445,8 @@ def _edge_score(candidate: Candidate, boundaries: frozenset[str] = frozenset()) 
     """How many edge values (negatives, zero, huge or oddly written numbers, the program's own
     constants and their neighbours) an input holds."""
     tokens = [*candidate.args, *candidate.stdin.split()]
-    return sum(1 for token in tokens
+    # A negative operand counts twice: `%`, `//` and rounding differ there between languages.
+    return sum(1 + (token.startswith("-") and token[1:2].isdigit()) for token in tokens
                if token in _EDGE_TOKENS or token in boundaries or token != token.strip()
                or (token.startswith("-") and token[1:2].isdigit()))
 
