@@ -314,6 +314,7 @@ class CandidateBuilder(ValuePools):
         stdin_docs = self.stdin_values() if vocab.reads_stdin else [""]
         out: list[Candidate] = [Candidate("no_args", (), stdin=stdin_docs[min(1, len(
             stdin_docs) - 1)])]
+        groups: list[list[Candidate]] = []
         if positions:
             pools = []
             for position in range(1, positions + 1):
@@ -322,15 +323,26 @@ class CandidateBuilder(ValuePools):
                 elif position in vocab.argv_float_positions:
                     pools.append(self.float_values())
                 else:
-                    pool = list(vocab.words[:12])
+                    pool = list(vocab.words[:20])
                     if vocab.uses_csv and not vocab.keys:
                         pool += [name for name in CSV_HEADER[2:] if name not in pool]
-                    for value in [*self.int_values()[:6], "2.5", "-1.5", *STR_EDGES[:4]]:
+                    for value in [*self.int_values()[:6], *self.literal_words(), "2.5", "-1.5",
+                                  *STR_EDGES[:4], *self.boundary_ints()]:
                         add_unique(pool, value)
                     pools.append(pool)
-            typical = [pool[0] for pool in pools]
+            # A typical number is neither 0 nor 1: `x * 0` and `x / 1` hide wrong arithmetic.
+            typical = [next((v for v in pool if v not in {"0", "1", "-1", "0.0", "1.0"}), pool[0])
+                       if position in vocab.argv_int_positions | vocab.argv_float_positions
+                       else pool[0] for position, pool in enumerate(pools, start=1)]
+
+            drawn = [0]
 
             def doc() -> str:
+                # Every other input gets the typical text (words and numbers, several lines):
+                # a filter such as `rot13` shows nothing on a document of digits.
+                drawn[0] += 1
+                if drawn[0] % 2 and len(stdin_docs) > 1:
+                    return stdin_docs[1]
                 return stdin_docs[self.rng.randrange(len(stdin_docs))]
 
             for count in range(1, positions):
@@ -356,17 +368,50 @@ class CandidateBuilder(ValuePools):
                         lane.append(Candidate(f"{command}_{index}_{len(lane)}", tuple(argv),
                                               stdin=doc()))
                 lanes.append(lane)
+            # Command words followed by numbers (`fib 7`, `binomial 5 2`): one word varied at a
+            # time keeps the others at a word, so these shapes would never be tried.
+            numbers = [v for v in self.int_values() if v.lstrip("-").isdigit()][:12]
+            heads: list[tuple[str, ...]] = [(c,) for c in commands] or [()]
+            for head in heads:
+                for count in range(1, min(positions - len(head), 3) + 1):
+                    lane = []
+                    for start in range(len(numbers)):
+                        picked = [numbers[(start + 5 * i) % len(numbers)] for i in range(count)]
+                        lane.append(Candidate(f"{''.join(head) or 'num'}_{count}_{start}",
+                                              (*head, *picked), stdin=doc()))
+                    lanes.append(lane)
+            varied: list[Candidate] = []
             for round_ in range(max(len(lane) for lane in lanes)):
                 for lane in lanes:
                     if round_ < len(lane):
-                        out.append(lane[round_])
+                        varied.append(lane[round_])
+            groups.append(varied)
+            groups.append([Candidate(f"doc_command_{number}", tuple(words), stdin=doc())
+                           for number, words in enumerate(self.doc_commands())])
+            if vocab.argv_slice:
+                # Many values at once where the program takes a list: its constants and their
+                # neighbours, a few per invocation, after the fixed positions.
+                literals = [*self.literal_words(), *self.boundary_ints(),
+                            *self.boundary_floats()]
+                fixed = typical[:positions - 1]
+                groups.append([Candidate(f"argv_literals_{number}",
+                                         (*fixed, *literals[start:start + 4]), stdin=doc())
+                               for number, start in enumerate(range(0, min(len(literals), 48),
+                                                                    4))])
             extra = 2 if vocab.argv_slice else 0
+            combos: list[Candidate] = []
             for number in range(16):
                 count = self.rng.randint(1, positions + extra)
                 argv = [self.rng.choice(pools[min(i, len(pools) - 1)]) for i in range(count)]
-                out.append(Candidate(f"argv_combo_{number}", tuple(argv),
-                                     stdin=self.rng.choice(stdin_docs)))
+                combos.append(Candidate(f"argv_combo_{number}", tuple(argv),
+                                        stdin=self.rng.choice(stdin_docs)))
+            groups.append(combos)
         if vocab.reads_stdin:
-            for number, text in enumerate(stdin_docs):
-                out.append(Candidate(f"stdin_{number}", (), stdin=text))
+            groups.append([Candidate(f"stdin_{number}", (), stdin=text)
+                           for number, text in enumerate(stdin_docs)])
+        # Round-robin over the kinds of input, so a cap on candidates keeps some of each.
+        for round_ in range(max((len(group) for group in groups), default=0)):
+            for group in groups:
+                if round_ < len(group):
+                    out.append(group[round_])
         return out

@@ -3,6 +3,7 @@ stdin lines, and the examples and formats its help texts name (`ValuePools`)."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import random
@@ -10,13 +11,16 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from single_shot_eval.corpus.casegen.program_hints import hinted_values
 from single_shot_eval.corpus.casegen.program_vocabulary import (
     ArgumentSpec,
     ParserSpec,
     Vocabulary,
     add_unique,
 )
+from single_shot_eval.corpus.casegen.source_values import SourceValues
 from single_shot_eval.corpus.example import Example
+from single_shot_eval.pysource import parse_python
 
 PATH_WORDS = re.compile(
     r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
@@ -49,6 +53,11 @@ _FLOAT_EDGES = ("0", "1.5", "-2.5", "1e308", "1e-7", "nan", "inf", "-0.0", "3", 
 STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5", "  padded  ")
 # Column names for CSV inputs when the program names none (also tried as arguments).
 CSV_HEADER = ("id", "name", "amount", "value")
+# How many mined constants (with neighbours) an argument's pool takes.
+_BOUNDARY_LIMIT = 32
+# A lower-case command word and the upper-case placeholders after it (`rectangle W H`).
+_DOC_COMMAND = re.compile(r"(?<![\w.-])([a-z][a-z_]{1,15})((?:[ ]+[A-Z][A-Z_]{0,9}\b)+)"
+                          r"(?![\w-])(?!\.\w)")
 _TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
                "a,b,c", "x=1", "  indented line  ")
 
@@ -61,6 +70,19 @@ class ValuePools:
         self.vocab = vocab
         seed = int(hashlib.sha256(example.python_source.encode()).hexdigest()[:16], 16)
         self.rng = random.Random(seed)
+        try:
+            self.source = SourceValues.of(example.python_source)
+        except (SyntaxError, ValueError):
+            self.source = SourceValues()
+        try:
+            docstring = ast.get_docstring(parse_python(example.python_source, "<program>"))
+        except (SyntaxError, ValueError):
+            docstring = None
+        # The summary line says what the program's free-form inputs hold ("Roman numerals").
+        self.summary = (docstring or "").strip().split("\n", 1)[0]
+        # Inputs the docstring shows ("3/4 + 1/-6", `e.g. 30s, 5m`): typed as they are.
+        self.doc_examples = help_examples(docstring or "", self.vocab.words)[:12]
+        self.doc_text = docstring or ""
         self.cross_tokens: list[str] = []
         # Per (sub)command path: its options with their value pools (for mutation).
         self.option_pools: dict[tuple[str, ...], list[tuple[ArgumentSpec, list[
@@ -68,16 +90,40 @@ class ValuePools:
 
     # values -----------------------------------------------------------------------------
 
+    def boundary_ints(self) -> list[str]:
+        """The program's integer constants and their neighbours (+-1, negated), comparison
+        operands first: `if n > 100` is only told from `n >= 100` by 100 itself."""
+        values = [str(v) for v in self.source.ints[:_BOUNDARY_LIMIT]]
+        # Mixed-radix programs (86400, 3600, 60) need every unit at once: the sum of the
+        # constants, and that plus one.
+        found = set(self.source.ints)
+        units = sorted({v for v in found if 1 < v <= 10**6 and {v - 1, v + 1} <= found})
+        if len(units) >= 2:
+            values += [str(sum(units[-4:]) + 1), str(2 * sum(units[-4:]) - 1)]
+        return values
+
+    def boundary_floats(self) -> list[str]:
+        """The program's float constants and their neighbours (+-1)."""
+        return [repr(v) for v in self.source.floats[:_BOUNDARY_LIMIT // 2]]
+
     def int_values(self) -> list[str]:
         values = [str(v) for v in self.vocab.ints[:6]]
         values += [str(v + 1) for v in self.vocab.ints[:3] if v + 1 not in self.vocab.ints]
-        for edge in _INT_EDGES:
+        for edge in _INT_EDGES[:6]:
+            add_unique(values, edge)
+        for literal in self.boundary_ints():
+            add_unique(values, literal)
+        for edge in _INT_EDGES[6:]:
             add_unique(values, edge)
         return values
 
     def float_values(self) -> list[str]:
         values = [repr(v) for v in self.vocab.floats[:4]] + [str(v) for v in self.vocab.ints[:2]]
-        for edge in _FLOAT_EDGES:
+        for edge in _FLOAT_EDGES[:4]:
+            add_unique(values, edge)
+        for literal in [*self.boundary_floats(), *self.boundary_ints()]:
+            add_unique(values, literal)
+        for edge in _FLOAT_EDGES[4:]:
             add_unique(values, edge)
         return values
 
@@ -90,6 +136,15 @@ class ValuePools:
         for edge in STR_EDGES:
             add_unique(values, edge)
         return values
+
+    def literal_words(self) -> list[str]:
+        """Words for free-form arguments: the program's short string literals that read as
+        words, and values of the domain its summary line names."""
+        words = [w for w in self.source.words
+                 if w not in self.vocab.words and not w.startswith("__")][:8]
+        for value in [*self.doc_examples[:6], *(hinted_values(self.summary) or [])[:6]]:
+            add_unique(words, value)
+        return words
 
     def text_file(self, hint: str) -> list[tuple[str, str]]:
         """(content kind, text) variants for an input file whose name or help says `hint`: the
@@ -164,6 +219,8 @@ class ValuePools:
         numbers = [str(v) for v in self.vocab.ints[:6]] + [repr(v) for v in self.vocab.floats[:3]]
         for edge in ("0", "1", "3", "-7", "2.5", "100", "-0.5", "1e308", " 7 ", "1_000", "abc"):
             add_unique(numbers, edge)
+        for literal in self.boundary_ints()[:12]:
+            add_unique(numbers, literal)
         pool = list(numbers)
         for word in words:
             add_unique(pool, word)
@@ -172,7 +229,14 @@ class ValuePools:
                        f"{numbers[(len(pool) + 5) % len(numbers)]}")
         for line in _TEXT_LINES:
             add_unique(pool, line)
-        return self.template_lines() + pool
+        for word in words[:8]:
+            # Postfix too (`3 4 +`), for stack machines.
+            add_unique(pool, f"{numbers[len(pool) % len(numbers)]} "
+                       f"{numbers[(len(pool) + 2) % len(numbers)]} {word}")
+        commands = [" ".join(c) for c in self.doc_commands()]
+        commands += [v for v in (hinted_values(self.summary) or []) if v not in commands]
+        return self.template_lines() + commands + [
+            e for e in self.doc_examples if e not in pool and e not in commands] + pool
 
     def template_lines(self) -> list[str]:
         """Lines shaped like the program's `match` patterns, free words from a small stable set
@@ -195,6 +259,11 @@ class ValuePools:
         """Stdin documents built from the program's literals (commands, numbers, text)."""
         pool = self.line_pool()
         docs = ["", "\n".join(_TEXT_LINES) + "\n", "1 2 3\n4 5 6\n", "-7\n0\n2147483648\n"]
+        # The program's constants and their neighbours, one a line and all on one line.
+        literals = [*self.boundary_ints(), *self.boundary_floats()[:4]]
+        if literals:
+            docs.insert(2, "\n".join(literals) + "\n")
+            docs.insert(3, " ".join(literals[:12]) + "\n")
         if self.vocab.uses_json:
             keys = self.vocab.keys[:5] or ["a"]
             docs.append(json.dumps({k: i for i, k in enumerate(keys)}) + "\n")
@@ -206,6 +275,15 @@ class ValuePools:
             docs.append(",".join(keys) + "\n" + "\n".join(
                 ",".join(["7", "pear", " 2.5", "-1", "x", '"1,5"'][(i + j) % 6]
                          for j in range(len(keys))) for i in range(4)) + "\n\n")
+        hinted = hinted_values(self.summary)
+        if hinted:
+            # Values of the domain the summary names (ISO dates), one a line.
+            docs.insert(2, "\n".join(hinted) + "\n")
+        commands = self.doc_commands()
+        if commands:
+            docs[2:2] = ["\n".join(" ".join(c) for c in commands[i::3]) + "\n"
+                         for i in range(3)]
+        docs[5:5] = [*self.char_grids(), *self.field_records(), *self.separated_records()]
         for word in self.vocab.words[:8]:
             docs.append(f"{word}\n")
         templated = self.template_lines()
@@ -216,6 +294,101 @@ class ValuePools:
                                      else pool) for _ in range(self.rng.randint(1, 8))]
             docs.append("\n".join(lines) + "\n")
         return docs
+
+    def field_records(self) -> list[str]:
+        """Lines of N whitespace-separated fields for each N the program checks `len(...)`
+        against (`len(parts) != 5`): an id, then numbers (its constants, small and big ones)
+        and words (its own, or names), seeded; one document all numbers, one mixed."""
+        counts = [n for n in self.source.lengths if 2 <= n <= 8][:4]
+        if not counts:
+            return []
+        numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:8]
+        numbers += ["3", "12", "250", "1999", "0"]
+        words = [w for w in [*self.vocab.words, *self.literal_words()] if w.isidentifier()][:8]
+        words += ["alice", "bob"]
+        # Fields the program wants bracketed (`startswith("[")` and `endswith("]")`).
+        marks = set(self.source.separators)
+        for opening, closing in (("[", "]"), ("(", ")"), ("<", ">"), ('"', '"'), ("{", "}")):
+            if opening in marks and closing in marks:
+                words += [f"{opening}{w}{closing}" for w in words[-2:]]
+        docs = []
+        for count in counts:
+            for mixed in (False, True):
+                lines = []
+                for row in range(8 if mixed else 5):
+                    fields = [str(row % 4 + 1)]
+                    for _ in range(count - 1):
+                        use_word = mixed and self.rng.random() < 0.5
+                        fields.append(self.rng.choice(words if use_word else numbers))
+                    lines.append(" ".join(fields))
+                docs.append("\n".join(lines) + "\n")
+        return docs
+
+    def doc_commands(self) -> list[list[str]]:
+        """Command shapes the docstring spells out (`circle R | rectangle W H`, `fib N`): the
+        word, then its placeholders filled with numbers, three variants each (positive,
+        fractional and zero or negative, the program's constants)."""
+        shapes: list[tuple[str, int]] = []
+        # Only words the program itself knows: prose ("the N") is no command.
+        known = {*self.vocab.words, *self.source.strs}
+        for match in _DOC_COMMAND.finditer(self.doc_text):
+            shape = (match.group(1), len(match.group(2).split()))
+            if shape not in shapes and shape[0] in known:
+                shapes.append(shape)
+        constants = [v for v in self.boundary_ints() if v not in {"0", "1", "-1"}][:3]
+        variants = (["3", "4", "5"], ["2.5", "1", "7"], ["0", "-2", "10"], constants or ["6"])
+        commands = []
+        for variant in variants:
+            for word, count in shapes[:8]:
+                commands.append([word, *(variant[i % len(variant)] for i in range(count))])
+        return commands
+
+    def separated_records(self) -> list[str]:
+        """Lines `name<sep> n n n` for each separator the program splits or partitions on
+        (`name: 90 81`, `key=3`): names repeat across lines, numbers are its constants."""
+        separators = [s for s in self.source.separators if s.strip() and len(s) <= 3][:3]
+        if not separators:
+            return []
+        numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:10] or ["3"]
+        names = ["alice", "bob", "carol", "alice", "dave"]
+        # Settings-like records name the program's own keys (`port=65535`, `mode=dev`).
+        keys = list(dict.fromkeys(
+            k for k in (*self.vocab.keys, *(w for w in self.source.words
+                                            if w not in self.vocab.words))
+            if k.isidentifier() and not k.startswith("__")))[:8]
+        values = [w for w in self.vocab.words if w.isidentifier()][:4] or keys
+        docs = []
+        for separator in separators:
+            for named in (False, True) if keys else (False,):
+                lines = []
+                for row, name in enumerate(keys if named else names):
+                    if named:
+                        value = numbers[row % len(numbers)] if row % 2 else \
+                            values[row // 2 % len(values)]
+                        lines.append(f"{name}{separator}{value}")
+                        continue
+                    count = 1 + (row * 2) % 4
+                    picked = " ".join(self.rng.choice(numbers) for _ in range(count))
+                    lines.append(f"{name}{separator} {picked}")
+                docs.append("\n".join(lines) + "\n")
+            if separator == "=":
+                docs.append(self.config_text())
+        return docs
+
+    def char_grids(self) -> list[str]:
+        """Lines of the program's one-character literals (`#` and `.`, `X` and `O`): boards,
+        mazes and pictures, one sparse and one dense, of a few rows (seeded)."""
+        chars = [c for c in self.source.strs if len(c) == 1 and not c.isspace()
+                 and not c.isalnum()] or [c for c in self.source.strs
+                                          if len(c) == 1 and c.isalpha()]
+        if len(chars) < 2:
+            return []
+        grids = []
+        for density, rows, width in ((0.3, 5, 6), (0.55, 4, 5), (0.4, 6, 3)):
+            lines = ["".join(chars[0] if self.rng.random() < density else chars[1]
+                             for _ in range(width)) for _ in range(rows)]
+            grids.append("\n".join(lines) + "\n")
+        return grids
 
     def argument_values(self, arg: ArgumentSpec, slot: str) -> list[tuple[tuple[str, ...],
                                                                          tuple[tuple[str, str],
@@ -263,7 +436,7 @@ class ValuePools:
             pool = []
             for value in [*help_examples(" ".join(filter(None, (arg.metavar, arg.help))),
                                           self.vocab.words),
-                          *(str(v) for v in literals), *(_hinted_values(hint) or ())]:
+                          *(str(v) for v in literals), *(hinted_values(hint) or ())]:
                 add_unique(pool, value)
             general = [v for v in self.str_values() if v not in pool]
             pool += general[:4] if pool else general
@@ -292,73 +465,6 @@ class ValuePools:
             words.extend(value_words)
             files.extend(value_files)
         return tuple(words), tuple(files)
-
-
-_HINTED_VALUES = (
-    (re.compile(r"(?i)\broman|numeral"),
-     ["XIV", "MCMXCIV", "iv", "MMXXIV", "IIII", "IC", "ABC", "0"]),
-    (re.compile(r"(?i)\bcron"),
-     ["*/15 * * * *", "0 9 * * 1-5", "30 2 1 1 *", "0 0 * * 0", "5,10 */2 * * *",
-      "61 * * * *", "* * *"]),
-    (re.compile(r"(?i)timestamp|datetime|\biso\b"),
-     ["2024-03-15T10:30:00", "2024-03-15T10:30:00+02:00", "2024-03-15", "1700000000",
-      "2024-13-45T99:00:00"]),
-    (re.compile(r"(?i)yyyy|date|birth|\bday\b"),
-     ["2024-03-15", "1990-05-15", "2000-02-29", "2023-12-31", "15/05/1990", "2023-02-29",
-      "1970-01-01"]),
-    (re.compile(r"(?i)duration|timeout|interval|delay|period|\bttl\b|elapsed"),
-     ["30s", "5m", "1h30m", "1d2h30m", "90", "0", "2w", "abc"]),
-    (re.compile(r"(?i)hh:mm|\btime\b|clock"), ["12:30", "00:00", "23:59", "7:05", "24:00"]),
-    (re.compile(r"(?i)semver|\bversion\b"),
-     ["1.2.3", "0.1.0-alpha.1", "2.0.0+build.5", "1.2", "v1.10.0", "x.y.z"]),
-    (re.compile(r"(?i)\buuid|\bguid"),
-     ["123e4567-e89b-12d3-a456-426614174000", "00000000-0000-0000-0000-000000000000",
-      "not-a-uuid"]),
-    (re.compile(r"(?i)cidr|subnet|netmask|network"),
-     ["192.168.1.0/24", "10.0.0.0/8", "192.168.1.7/32", "172.16.0.0/33", "2001:db8::/32"]),
-    (re.compile(r"(?i)\bip\b|ipv[46]|address"),
-     ["192.168.1.10", "10.0.0.256", "::1", "127.0.0.1", "2001:db8::1"]),
-    (re.compile(r"(?i)\bmac\b"), ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "zz:zz"]),
-    (re.compile(r"(?i)e-?mail"), ["user@example.com", "first.last+tag@sub.example.org",
-                                  "not-an-email", "a@b"]),
-    (re.compile(r"(?i)\burl\b|\buri\b|https?|link"),
-     ["https://example.com/a/b?x=1&y=two#frag", "http://user:pw@host:8080/p", "ftp://x",
-      "example.com/path", "nope"]),
-    (re.compile(r"(?i)\bhex|colou?r"),
-     ["ff8800", "#00FF7f", "48656c6c6f", "0xff", "DEADBEEF", "zz", "0"]),
-    (re.compile(r"(?i)base64|\bb64"), ["aGVsbG8gd29ybGQ=", "SGk=", "YWJj", "!!!"]),
-    (re.compile(r"(?i)\bbinary\b|\bbits?\b"), ["1011", "0b1010", "0", "102"]),
-    (re.compile(r"(?i)octal|permission|chmod"), ["755", "0o644", "rwxr-xr-x", "999"]),
-    (re.compile(r"(?i)\bphone"), ["+1-555-123-4567", "(555) 123-4567", "12"]),
-    (re.compile(r"(?i)\bisbn"), ["978-0-306-40615-7", "0-306-40615-2", "123"]),
-    (re.compile(r"(?i)credit|\bcard\b|luhn"),
-     ["4532015112830366", "79927398713", "1234567812345678", "12ab"]),
-    (re.compile(r"(?i)regex|pattern|\bglob"), ["[0-9]+", "^a.*z$", "foo|bar", "*.txt", "("]),
-    (re.compile(r"(?i)matrix"), ["1,2;3,4", "1,0;0,1", "2,3,4", "1,2;3"]),
-    (re.compile(r"(?i)comma|vector|\blist\b|coefficients|csv"),
-     ["1,2,3", "3,-1,2.5", "a,b,c", "5", ""]),
-    (re.compile(r"(?i)\bexpr|formula|equation|arithmetic"),
-     ["2 + 3 * 4", "(1 + 2) * 3", "10 / 4", "7 % 3", "2 ^ 10", "-5 + 2", "1 / 0", "3 +",
-      "(2"]),
-    (re.compile(r"(?i)\blat|\blon|coordinate"), ["40.7128", "-74.006", "91", "0"]),
-    (re.compile(r"(?i)\btext\b|sentence|message|string|phrase"),
-     ["Hello World", "racecar", "A man, a plan, a canal: Panama", "The quick brown fox",
-      "", "ünïcödé ✓"]),
-    (re.compile(r"(?i)\bword"), ["hello", "Level", "racecar", "a"]),
-    (re.compile(r"(?i)number|count|amount|value|size|width|n\b|num"),
-     ["3", "0", "-4", "12.5", "100"]),
-)
-
-
-def _hinted_values(hint: str) -> list[str] | None:
-    """Values for a string argument whose name or help says what it holds (a date, a time, a
-    Roman numeral, a cron line...): those of every domain the hint names, the first first."""
-    found: list[str] = []
-    for pattern, values in _HINTED_VALUES:
-        if pattern.search(hint):
-            for value in values:
-                add_unique(found, value)
-    return found or None
 
 
 # Words in a help text's format that stand for a value rather than being typed as they are.

@@ -140,6 +140,9 @@ def _is_argv(node: ast.AST) -> bool:
             and isinstance(node.value, ast.Name) and node.value.id == "sys")
 
 
+_COMMAND_PREFIXES = ("do_", "cmd_", "command_", "handle_", "op_")
+
+
 def program_vocabulary(source: str) -> Vocabulary:
     """The literals and input habits of `source` (see the module docstring)."""
     vocab = Vocabulary()
@@ -231,6 +234,12 @@ def program_vocabulary(source: str) -> Vocabulary:
             vocab.reads_stdin |= "fileinput" in names
         elif isinstance(node, ast.Name) and node.id == "argv":
             vocab.argv_slice = True
+    # Commands dispatched by method name (`getattr(self, "do_" + name)`): `do_set` -> `set`.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            prefix = next((p for p in _COMMAND_PREFIXES if node.name.startswith(p)), None)
+            if prefix is not None and len(node.name) > len(prefix):
+                add_unique(vocab.words, node.name[len(prefix):])
     # Module-level constants (`MAX_INDEX = 184`) bound what inputs the program accepts.
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):

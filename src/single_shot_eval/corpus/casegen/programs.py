@@ -53,11 +53,11 @@ from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Compariso
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-6"
+GENERATOR_VERSION = "programs-14"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
-MAX_CANDIDATES = 96
+MAX_CANDIDATES = 128
 # Mutants of the best inputs run in each coverage-guided round.
 MUTANTS = 24
 MUTATION_ROUNDS = 2
@@ -275,6 +275,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     vocab = program_vocabulary(example.python_source)
     parser = capture_parser(example, sandbox) if vocab.uses_argparse else None
     builder = CandidateBuilder(example, vocab)
+    boundaries = frozenset([*builder.boundary_ints(), *builder.boundary_floats()])
     candidates = candidate_inputs(example, parser, vocab, builder)
     (first,) = run_candidates(example, sandbox, candidates, settings=_RUN_SETTINGS[:1])
     statements = next((run.statements for run in first if run.statements), frozenset())
@@ -292,7 +293,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     # adds coverage is a seed of the next round (an option added, then its partner).
     known = {(c.args, c.stdin, c.files) for c in candidates}
     for _ in range(MUTATION_ROUNDS):
-        seeds = [c for c, _ in _select(finished, budget) if not c.exit_code_only]
+        seeds = [c for c, _ in _select(finished, budget, boundaries) if not c.exit_code_only]
         mutants = [m for m in builder.mutants(seeds, MUTANTS)
                    if (m.args, m.stdin, m.files) not in known]
         mutants = list({(m.args, m.stdin, m.files): m for m in mutants}.values())
@@ -314,7 +315,8 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     # Verify the most useful candidates; when some prove volatile, rank the rest again.
     for _ in range(3):
         pool = [item for item in finished if id(item[0]) not in checked or item in kept]
-        ranked = [item for item in _select(pool, 3 * budget) if id(item[0]) not in checked]
+        ranked = [item for item in _select(pool, 3 * budget, boundaries)
+                  if id(item[0]) not in checked]
         if not ranked:
             break
         # Two more runs (a random choice among few values may agree twice by chance).
@@ -333,7 +335,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
                 kept.append((candidate, one))
         if not volatile:
             break
-    chosen = _select(kept, budget)
+    chosen = _select(kept, budget, boundaries)
     unjudgeable_reason = None
     if dropped_nondeterministic and all(
             _as_case(0, c, r, parser is not None).comparison is Comparison.EXIT_CODE
@@ -363,8 +365,10 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     )
 
 
-def _select(kept: list[tuple[Candidate, _Run]], budget: int) -> list[tuple[Candidate, _Run]]:
-    """Always-kept candidates, then greedily those adding the most lines+branches."""
+def _select(kept: list[tuple[Candidate, _Run]], budget: int,
+            boundaries: frozenset[str] = frozenset()) -> list[tuple[Candidate, _Run]]:
+    """Always-kept candidates, then greedily those adding the most lines+branches, then inputs
+    with a new output on paths already chosen (`boundaries` values first)."""
     chosen = [item for item in kept if item[0].always_keep][:budget]
     covered: set[object] = set()
     for _, run in chosen:
@@ -389,29 +393,45 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int) -> list[tuple[Candi
     # chosen (same lines) with other values and a new output, edge values first (negative
     # operands, zero, huge numbers: where translations slip), one per path in turn.
     signatures = {(run.exit_code, run.stdout) for _, run in chosen}
-    paths: dict[frozenset[int], list[int]] = {}
-    for index in sorted((i for i in range(len(rest)) if not used[i]),
-                        key=lambda i: (-_edge_score(rest[i][0]), i)):
-        paths.setdefault(rest[index][1].lines, []).append(index)
-    chosen_paths = [run.lines for _, run in chosen]
-    order = sorted(paths, key=lambda lines: (
-        chosen_paths.index(lines) if lines in chosen_paths else len(chosen_paths),
-        -len(lines)))
-    progress = True
-    while len(chosen) < budget and progress:
-        progress = False
-        for lines in order:
-            queue = paths[lines]
-            while queue:
-                index = queue.pop(0)
-                signature = (rest[index][1].exit_code, rest[index][1].stdout)
-                if signature not in signatures:
-                    signatures.add(signature)
-                    chosen.append(rest[index])
-                    progress = True
-                    break
-            if len(chosen) >= budget:
-                break
+    # Inputs judged by their exit code alone (`--help`, usage errors) show nothing more here.
+    open_ = [i for i in range(len(rest)) if not used[i] and not rest[i][0].exit_code_only]
+    # An exit status no chosen input shows yet (a crash, an error code) outranks all others.
+    exit_codes = {run.exit_code for _, run in chosen}
+    for index in sorted(open_, key=lambda i: (-_edge_score(rest[i][0], boundaries), i)):
+        code = rest[index][1].exit_code
+        if len(chosen) < budget and code not in exit_codes:
+            exit_codes.add(code)
+            used[index] = True
+            signatures.add((code, rest[index][1].stdout))
+            chosen.append(rest[index])
+    # Then, one at a time, the new output that scores best: a path (set of lines) taken by
+    # few chosen inputs, argv words no chosen input has used (`rot13` after `upper`), edge
+    # values (negatives, zero, the program's constants and neighbours), more output lines.
+    path_counts: dict[frozenset[int], int] = {}
+    words: set[str] = set()
+    for candidate, run in chosen:
+        path_counts[run.lines] = path_counts.get(run.lines, 0) + 1
+        words.update(candidate.args)
+    edge = {i: min(_edge_score(rest[i][0], boundaries), 3) for i in open_}
+    shown = {i: min(len(set(rest[i][1].stdout.splitlines())), 6) / 2 for i in open_}
+    while len(chosen) < budget:
+        best, best_score = -1, 0.0
+        for index in open_:
+            candidate, run = rest[index]
+            if used[index] or (run.exit_code, run.stdout) in signatures:
+                continue
+            score = (2 * edge[index] + shown[index] + min(len(set(candidate.args) - words), 2)
+                     - 3 * path_counts.get(run.lines, 0))
+            if best < 0 or score > best_score:
+                best, best_score = index, score
+        if best < 0:
+            break
+        candidate, run = rest[best]
+        used[best] = True
+        signatures.add((run.exit_code, run.stdout))
+        path_counts[run.lines] = path_counts.get(run.lines, 0) + 1
+        words.update(candidate.args)
+        chosen.append(rest[best])
     # Cases read best in the order they were generated.
     position = {id(item[0]): n for n, item in enumerate(kept)}
     return sorted(chosen, key=lambda item: position[id(item[0])])
@@ -421,11 +441,13 @@ _EDGE_TOKENS = frozenset({"0", "1_000", "+3", "2147483648", "9007199254740993", 
                           "nan", "inf", "-0.0", "-0.5"})
 
 
-def _edge_score(candidate: Candidate) -> int:
-    """How many edge values (negatives, zero, huge or oddly written numbers) an input holds."""
+def _edge_score(candidate: Candidate, boundaries: frozenset[str] = frozenset()) -> int:
+    """How many edge values (negatives, zero, huge or oddly written numbers, the program's own
+    constants and their neighbours) an input holds."""
     tokens = [*candidate.args, *candidate.stdin.split()]
-    return sum(1 for token in tokens
-               if token in _EDGE_TOKENS or token != token.strip()
+    # A negative operand counts twice: `%`, `//` and rounding differ there between languages.
+    return sum(1 + (token.startswith("-") and token[1:2].isdigit()) for token in tokens
+               if token in _EDGE_TOKENS or token in boundaries or token != token.strip()
                or (token.startswith("-") and token[1:2].isdigit()))
 
 

@@ -34,8 +34,26 @@ fn euclid_steps(a: i128, b: i128, depth: u32) -> u32 {
     euclid_steps(b, a % b, depth + 1)
 }
 
+/// Python's `int()` accepts `_` between two digits (`1_000`); Rust's `parse` does not, so drop
+/// exactly those underscores before parsing.
+fn python_number(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_ascii_digit()
+            && chars[i + 1].is_ascii_digit();
+        if c == '_' && between_digits {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn parse_int(text: &str) -> i128 {
-    text.trim().parse().unwrap_or_else(|_| {
+    python_number(text.trim()).parse().unwrap_or_else(|_| {
         eprintln!("error: '{}' is not an integer", text);
         process::exit(1);
     })
