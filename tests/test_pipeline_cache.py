@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -274,8 +275,9 @@ def test_concurrent_processes_share_one_index(tmp_path: Path) -> None:
 
 def test_unrecorded_files_count_and_go_first_unless_reserved(tmp_path: Path) -> None:
     """Files the index does not record (a download killed before its checksum was recorded)
-    use disk like any other: they count towards the limit and are evicted first; a reserved
-    one (a download in flight) takes its place in LRU order instead."""
+    use disk like any other: they count towards the limit and are evicted first; a freshly
+    reserved one (a download in flight, maybe in another process) is never evicted, and a stale
+    reservation (its process killed long ago) takes its place in LRU order."""
     cache = ModelCache(tmp_path, size_limit_bytes=400)
     leftover = _put(cache.hub_dir, "leftover", 100)
     in_flight = _put(cache.hub_dir, "in_flight", 100)
@@ -285,11 +287,16 @@ def test_unrecorded_files_count_and_go_first_unless_reserved(tmp_path: Path) -> 
     assert [e.filename for e in cache.entries()] == ["old"]  # only verified files are listed
     assert [e.filename for e in cache.make_room(200)] == ["leftover"]
     assert not leftover.exists() and in_flight.exists()
-    assert [e.filename for e in cache.make_room(300)] == ["old"]  # older than the reservation
+    assert [e.filename for e in cache.make_room(300)] == ["old"]
     assert in_flight.exists()
+    other_process = ModelCache(tmp_path, size_limit_bytes=400)
     with pytest.raises(CacheError, match="cannot fit 301 more bytes"):
-        cache.make_room(301, protect=[("org/repo", REV, "in_flight")])
-    assert [e.filename for e in cache.make_room(301)] == ["in_flight"]
+        other_process.make_room(301)  # the download in flight is not chosen
+    assert in_flight.exists()
+    with sqlite3.connect(tmp_path / "index.sqlite") as conn:  # its process died a day ago
+        stale = time.time_ns() - 24 * 3600 * 10**9
+        conn.execute("UPDATE files SET last_used=? WHERE filename='in_flight'", (stale,))
+    assert [e.filename for e in other_process.make_room(301)] == ["in_flight"]
     assert cache.total_bytes() == 0
 
 

@@ -44,6 +44,9 @@ DEFAULT_SIZE_LIMIT_BYTES = 10 * 1000**3  # 10 GB
 INDEX_NAME = "index.sqlite"
 SCHEMA_VERSION = 2
 _BUSY_TIMEOUT_S = 60.0
+# A download's reservation protects its file from other processes' evictions for this long (a
+# multi-GB fetch and its checksum can take hours); an older one is a killed process's leftover.
+RESERVATION_TTL_S = 12 * 3600.0
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (repo_id TEXT NOT NULL, revision TEXT NOT NULL, "
@@ -292,8 +295,9 @@ class ModelCache:
         return max(time.time_ns(), int(latest) + 1)
 
     def reserve(self, repo_id: str, revision: str, filename: str) -> None:
-        """Mark a file as about to be fetched and used, before it is verified: a concurrent
-        process then evicts it in LRU order instead of first, as an unrecorded file."""
+        """Mark a file as about to be fetched and used, before it is verified: no concurrent
+        process evicts it while the download is in flight (for `RESERVATION_TTL_S`; after that
+        it is a leftover, evicted in LRU order), so the `add` that follows finds it."""
         with self._write() as conn:
             now = self._next_tick(conn)
             conn.execute(
@@ -356,14 +360,20 @@ class ModelCache:
     def make_room(self, incoming_bytes: int, *, protect: Iterable[Key] = ()) -> list[CacheEntry]:
         """Evict least-recently-used unpinned files until `incoming_bytes` more fit.
 
-        Files the index does not record go first. Raises `CacheError` when even evicting
-        everything evictable would not make room (the file is larger than the limit, or pinned
-        files fill it); nothing is evicted then. Returns the evicted files.
+        Files the index does not record go first; files a download has reserved (and not yet
+        recorded) within `RESERVATION_TTL_S` are in use and never chosen. Raises `CacheError`
+        when even evicting everything evictable would not make room (the file is larger than
+        the limit, or pinned or reserved files fill it); nothing is evicted then. Returns the
+        evicted files.
         """
         protected = set(protect)
         with self._write() as conn:
             view, rows = _scan_hub(self.hub_dir), self._rows(conn)
             leaving = {k for k, row in rows.items() if row.state == "evicting"}
+            fresh_ns = time.time_ns() - int(RESERVATION_TTL_S * 1e9)
+            protected |= {
+                k for k, row in rows.items() if row.state == "fetching" and row.last_used > fresh_ns
+            }
             candidates = sorted(
                 (k for k in view.files if k not in protected and k not in leaving
                  and not (k in rows and rows[k].pinned)),
