@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.corpus.casegen import CaseCache, with_generated_cases
+from single_shot_eval.corpus.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
 from single_shot_eval.corpus.casegen.programs import GENERATOR_VERSION
 from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind
 from single_shot_eval.corpus.loader import load_corpus
@@ -71,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--budget", type=int, default=12)
+    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET)
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--cache", type=Path, default=None,
                         help="case cache (default: the user's, as `cases` uses)")

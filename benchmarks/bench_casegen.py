@@ -30,7 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_case_reproducibility import REPEATS, reproduces
 
-from single_shot_eval.corpus.casegen import CaseCache, GeneratedCaseSet, with_generated_cases
+from single_shot_eval.corpus.casegen import (
+    DEFAULT_BUDGET,
+    CaseCache,
+    GeneratedCaseSet,
+    with_generated_cases,
+)
 from single_shot_eval.corpus.example import ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.sandbox import Sandbox
@@ -41,7 +46,7 @@ def main() -> None:
     parser.add_argument("examples", type=Path)
     parser.add_argument("--sample", type=int, default=None)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--budget", type=int, default=12)
+    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET)
     parser.add_argument("--json", type=Path, default=None, dest="json_path")
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep the generated cases in this (empty) cache directory, e.g. "

@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.corpus.casegen import CaseCache, with_generated_cases
+from single_shot_eval.corpus.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
 from single_shot_eval.corpus.example import CaseOrigin, Comparison, Example, ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.results.records import Verdict
@@ -163,7 +163,8 @@ def main() -> None:
     parser.add_argument("--per-reference", type=int, default=12,
                         help="mutants sampled per reference (default 12)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--budget", type=int, default=12, help="generated cases per example")
+    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET,
+                        help="generated cases per example")
     parser.add_argument("--cache-dir", type=Path, default=None, help="generated-case cache")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show-missed", type=int, default=15,

@@ -57,7 +57,7 @@ def cases_command(
         typer.Option(help="Write OUTPUT/<example>/cases.generated.yaml (default: beside each "
                      "example's script)."),
     ] = None,
-    budget: Annotated[int, typer.Option(min=1, help="Most cases kept per example.")] = 12,
+    budget: Annotated[int, typer.Option(min=1, help="Most cases kept per example.")] = 16,
     jobs: Annotated[int, typer.Option(min=1, help="Examples generated at once.")] = 1,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N examples.")] = None,
     cache_dir: Annotated[

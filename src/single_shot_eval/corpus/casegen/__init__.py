@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from single_shot_eval.sandbox import Sandbox
 
 GENERATED_CASES_FILE = "cases.generated.yaml"
-DEFAULT_BUDGET = 12
+DEFAULT_BUDGET = 16
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,7 @@ def candidate_inputs(example: Example, parser: ParserSpec | None,
 
 
 def generate_program_cases(example: Example, sandbox: Sandbox, *,
-                           budget: int = 12) -> GeneratedCaseSet:
+                           budget: int = 16) -> GeneratedCaseSet:
     """Up to `budget` deterministic, coverage-adding behaviour cases for a CLI program.
 
     Every candidate runs once under coverage; the ones that add coverage (ranked greedily, a
