@@ -418,12 +418,11 @@ def test_generated_cases_kill_a_wrong_translation_that_hand_written_cases_miss(
 
 
 def test_reports_show_hand_written_and_generated_counts_per_example() -> None:
-    import json
-
     from single_shot_eval.report.formats.md import _case_counts_section
+    from single_shot_eval.results.provenance import RunProvenance
 
-    stored = json.dumps({"calc": [2, 9], "tool": [0, 12]})
-    lines = _case_counts_section(stored)
+    stored = RunProvenance.from_meta({"case_counts": '{"calc": [2, 9], "tool": [0, 12]}'})
+    lines = _case_counts_section(stored.case_counts)
     assert "(2 hand-written, 21 generated in all)" in lines[1]
     assert "| calc | 2 | 9 |" in lines and "| tool | 0 | 12 |" in lines
     assert _case_counts_section(None) == []
