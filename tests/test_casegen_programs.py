@@ -242,7 +242,7 @@ def test_argparse_cases_cover_every_subcommand_with_files_help_and_usage_errors(
     argparse_cases: casegen.GeneratedCaseSet,
 ) -> None:
     cases = argparse_cases.cases
-    assert 0 < len(cases) <= 12
+    assert 0 < len(cases) <= casegen.DEFAULT_BUDGET
     assert all(c.origin is CaseOrigin.GENERATED for c in cases)
     help_case = next(c for c in cases if c.args == ("--help",))
     assert help_case.comparison is Comparison.EXIT_CODE
