@@ -48,8 +48,11 @@ def test_empty_huge_binary_and_codeless_answers_are_no_code(tmp_path: Path) -> N
 
 
 def _small_file_limit() -> None:
-    # soft limit only: the sandbox may still raise it for the programs it runs
-    resource.setrlimit(resource.RLIMIT_FSIZE, (800_000, resource.RLIM_INFINITY))
+    # soft limit only: the sandbox may still raise it for the programs it runs. The store's WAL
+    # takes a few pages per durable write, and each example's verification writes an oracle
+    # output per case (up to 16 generated ones) before its sample: 2 MB lets a few samples in
+    # before the limit, as a disk filling mid-run would.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, resource.RLIM_INFINITY))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
