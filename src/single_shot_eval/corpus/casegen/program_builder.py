@@ -30,11 +30,16 @@ class CandidateBuilder(ValuePools):
         lines = self.line_pool()
         words = [*self.vocab.words[:10], *self.int_values()[:8], *self.float_values()[:5]]
         out: list[Candidate] = []
+        documents: list[str] = []
         for number in range(count):
             seed = seeds[number % len(seeds)]
             args = list(seed.args)
             stdin_lines = seed.stdin.splitlines()
-            if seed.stdin and (not args or self.rng.random() < 0.6):
+            if not seed.stdin and self.vocab.reads_stdin and args and self.rng.random() < 0.25:
+                # A flag that turns on reading stdin (`--interactive`) shows nothing without it.
+                documents = documents or self.stdin_values()[1:]
+                stdin_lines = self.rng.choice(documents).splitlines()
+            elif seed.stdin and (not args or self.rng.random() < 0.6):
                 choice = self.rng.random()
                 at = self.rng.randrange(len(stdin_lines) + 1)
                 if choice < 0.5 and stdin_lines:
@@ -124,7 +129,12 @@ class CandidateBuilder(ValuePools):
             out.append(Candidate("version", (version.option,), exit_code_only=True))
         per_path: list[list[Candidate]] = []
         for prefix, parser in command_paths(spec):
-            per_path.append(self._path_candidates(prefix, parser))
+            mine = self._path_candidates(prefix, parser)
+            if prefix and mine:
+                # The main parser's own options go before the subcommand (`--verbose clone
+                # URL`): the branches they guard sit in the subcommands' handlers.
+                mine[1:1] = self._global_variants(spec, mine[0])
+            per_path.append(mine)
             if prefix:
                 out.append(Candidate(f"help_{'_'.join(prefix)}", (*prefix, "--help"),
                                      exit_code_only=True))
@@ -133,6 +143,30 @@ class CandidateBuilder(ValuePools):
             for path in per_path:
                 if round_ < len(path):
                     out.append(path[round_])
+        return out
+
+    def _global_variants(self, spec: ParserSpec, base: Candidate) -> list[Candidate]:
+        """`base` (a subcommand's typical input) after each optional argument of the main
+        parser in turn (a flag, or an option at its first two values), then after all flags."""
+        options = [(i, a) for i, a in enumerate(spec.actions) if not a.positional
+                   and not a.required and a.subcommands is None
+                   and a.kind not in {"_HelpAction", "_VersionAction"}]
+        out: list[Candidate] = []
+        flags: list[str] = []
+        for i, arg in options:
+            if arg.flag:
+                flags.append(arg.option)
+                out.append(replace(base, name=f"{base.name}_g{i}", args=(arg.option,
+                                                                          *base.args)))
+                continue
+            pool = self.argument_values(arg, argument_slot(arg, i))
+            for start in range(min(2, len(pool))):
+                words, extra = self._words(arg, pool, max(1, self._arity(arg)[0]), start)
+                out.append(replace(base, name=f"{base.name}_g{i}_{start}",
+                                   args=(arg.option, *words, *base.args),
+                                   files=tuple(dict([*base.files, *extra]).items())))
+        if len(flags) > 1:
+            out.append(replace(base, name=f"{base.name}_gflags", args=(*flags, *base.args)))
         return out
 
     def _path_candidates(self, prefix: tuple[str, ...], parser: ParserSpec) -> list[Candidate]:
@@ -183,6 +217,11 @@ class CandidateBuilder(ValuePools):
                         argv = (*prefix, *opts, *pos[:at], *words, *pos[at:])
                         mine.append(Candidate(f"{name}_{arg.dest}_{len(mine)}", argv,
                                               files=tuple(fs) + extra))
+                if str(arg.nargs) in {"*", "+"} and len(pool) > 3:
+                    # Many values at once (`a-b b-c c-d d-a`): a list long enough to loop.
+                    words, extra = self._words(arg, pool, min(len(pool), 8), 0)
+                    mine.insert(1, Candidate(f"{name}_{arg.dest}_many", (
+                        *prefix, *opts, *pos[:at], *words, *pos[at:]), files=tuple(fs) + extra))
             elif arg.flag:
                 argv = (*prefix, *opts, arg.option, *pos)
                 mine.append(Candidate(f"{name}_{arg.dest}", argv, files=tuple(fs)))
@@ -239,6 +278,17 @@ class CandidateBuilder(ValuePools):
                 extra_files.extend(extra)
             return words_out, tuple(dict(extra_files).items())
 
+        # The positionals with every list argument at many values (see `_many` above).
+        many: list[str] = []
+        many_files: list[tuple[str, str]] = []
+        for i, arg in enumerate(args):
+            pool = values[arg.dest + str(i)]
+            if arg.positional and pool:
+                count = min(len(pool), 8) if str(arg.nargs) in {"*", "+"} and len(pool) > 3 \
+                    else self._arity(arg)[0]
+                words, extra = self._words(arg, pool, count, 0)
+                many.extend(words)
+                many_files.extend(extra)
         if rich_args:
             rich, rich_files_t = rich_argv(0)
             out.append(Candidate(f"{name}_rich", (*prefix, *options, *rich, *positionals),
@@ -255,6 +305,11 @@ class CandidateBuilder(ValuePools):
                         out.append(Candidate(
                             f"{name}_rich{shift}_{args[i].dest}_{choice}",
                             (*prefix, *options, *varied, *positionals), files=varied_files))
+                        if not shift and many != positionals:
+                            out.append(Candidate(
+                                f"{name}_rich_many_{args[i].dest}_{choice}",
+                                (*prefix, *options, *varied, *many),
+                                files=tuple(dict([*varied_files, *many_files]).items())))
                 if shift:
                     varied, varied_files = rich_argv(shift)
                     out.append(Candidate(f"{name}_rich_alt",

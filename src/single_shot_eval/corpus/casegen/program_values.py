@@ -168,10 +168,14 @@ class ValuePools:
                 ["a", "-1", "2.5", "ü"][: len(keys[:4])]) + "\n",
             "config": self.config_text,
             "lines": lambda: "\n".join(templated or self.line_pool()[:8]) + "\n",
+            "matching": lambda: "\n".join([*self.vocab.regex_samples, "not a matching line",
+                                           *self.vocab.regex_samples[:2]]) + "\n",
             "text": lambda: "\n".join(lines) + "\n",
         }
         # What the hint names outranks what the imports suggest, which outranks separators.
         order: list[str] = []
+        if self.vocab.regex_samples:
+            order.append("matching")
         if "json" in lowered:
             order += ["json", "json_list"]
         if "csv" in lowered:
@@ -233,9 +237,15 @@ class ValuePools:
             # Postfix too (`3 4 +`), for stack machines.
             add_unique(pool, f"{numbers[len(pool) % len(numbers)]} "
                        f"{numbers[(len(pool) + 2) % len(numbers)]} {word}")
+        for word in self.vocab.words[:16]:
+            # Infix for operators (`3 <= 4`, `1 or 0`), for calculators and expression parsers.
+            if not any(ch.isalnum() for ch in word) or word in {"and", "or", "in", "not in"}:
+                add_unique(pool, f"{numbers[len(pool) % len(numbers)]} {word} "
+                           f"{numbers[(len(pool) + 1) % len(numbers)]}")
         commands = [" ".join(c) for c in self.doc_commands()]
         commands += [v for v in (hinted_values(self.summary) or []) if v not in commands]
-        return self.template_lines() + commands + [
+        matching = [m for m in self.vocab.regex_samples if m not in pool and m not in commands]
+        return self.template_lines() + matching + commands + [
             e for e in self.doc_examples if e not in pool and e not in commands] + pool
 
     def template_lines(self) -> list[str]:
@@ -284,6 +294,11 @@ class ValuePools:
             docs[2:2] = ["\n".join(" ".join(c) for c in commands[i::3]) + "\n"
                          for i in range(3)]
         docs[5:5] = [*self.char_grids(), *self.field_records(), *self.separated_records()]
+        if self.vocab.regex_samples:
+            # Lines the program's patterns match, alone and among lines they do not.
+            docs.insert(2, "\n".join(self.vocab.regex_samples) + "\n")
+            docs.insert(3, "\n".join(line for pair in zip(
+                self.vocab.regex_samples, _TEXT_LINES, strict=False) for line in pair) + "\n")
         for word in self.vocab.words[:8]:
             docs.append(f"{word}\n")
         templated = self.template_lines()
@@ -438,8 +453,12 @@ class ValuePools:
                                           self.vocab.words),
                           *(str(v) for v in literals), *(hinted_values(hint) or ())]:
                 add_unique(pool, value)
+            specific = bool(pool)
+            # Text the program's regular expressions match (a schedule, a duration).
+            for value in self.vocab.regex_samples[:6]:
+                add_unique(pool, value)
             general = [v for v in self.str_values() if v not in pool]
-            pool += general[:4] if pool else general
+            pool += general[:4] if specific else general
         if arg.default is not None and not isinstance(arg.default, bool):
             default = str(arg.default)
             pool = [default, *[v for v in pool if v != default]]

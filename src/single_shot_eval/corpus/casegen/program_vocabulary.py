@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from single_shot_eval.corpus.casegen.regex_samples import regex_patterns, regex_samples
 from single_shot_eval.pysource import parse_python
 
 # -- what the program accepts ------------------------------------------------------------------
@@ -99,6 +100,8 @@ class Vocabulary:
     # Per name (an argparse dest, a variable, a parameter): the literals the program compares it
     # with, looks it up among or matches it against (see `_subject_literals`).
     subject_literals: dict[str, list[Any]] = field(default_factory=dict)
+    # Lines that match the regular expressions the program applies (see `regex_samples`).
+    regex_samples: list[str] = field(default_factory=list)
 
 
 def _pattern_words(pattern: ast.pattern) -> tuple[str, ...] | None:
@@ -257,6 +260,7 @@ def program_vocabulary(source: str) -> Vocabulary:
                     wanted = comparator.value - (0 if isinstance(op, ast.Gt | ast.LtE) else 1)
                     vocab.argv_positions = max(vocab.argv_positions, min(wanted, 6))
     vocab.subject_literals = _subject_literals(tree)
+    vocab.regex_samples = regex_samples(regex_patterns(tree), vocab.words)
     return vocab
 
 
