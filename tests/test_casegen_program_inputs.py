@@ -1,6 +1,7 @@
 """Generated program cases reach code that random text does not: lines matching the program's own
-regular expressions, the main parser's options before a subcommand, list arguments at many
-values, and stdin behind a flag that turns reading it on. Program tests run the real oracle."""
+regular expressions or the line format its docstring states, the main parser's options before a
+subcommand, list arguments at many values, and stdin behind a flag that turns reading it on.
+Program tests run the real oracle."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ import textwrap
 import pytest
 
 from single_shot_eval.corpus.casegen import programs as program_cases
+from single_shot_eval.corpus.casegen.doc_formats import (
+    documented_lines,
+    example_lines,
+    string_collections,
+)
 from single_shot_eval.corpus.casegen.program_values import Candidate
 from single_shot_eval.corpus.casegen.regex_samples import regex_patterns, regex_samples
 from single_shot_eval.corpus.example import Example, ExampleKind
@@ -165,3 +171,50 @@ def _outputs(example: Example, sandbox: Sandbox,
         example, sandbox, candidates, settings=({"TZ": "UTC", "PYTHONHASHSEED": "0"},),
         measure_first=False)
     return [(run.exit_code, run.stdout) for run in runs]
+
+
+# Parses lines in the format its docstring states; `LEVEL` is one of `LEVELS`.
+FORMATTED = textwrap.dedent('''\
+    """Count log levels per component.
+
+    Expected line format: 2024-03-01 12:04:55 LEVEL [component] message
+    """
+    import sys
+
+    LEVELS = ["DEBUG", "INFO", "ERROR"]
+    counts = {}
+    skipped = 0
+    for line in sys.stdin:
+        parts = line.split(maxsplit=4)
+        if len(parts) < 5 or parts[2] not in LEVELS or not parts[3].startswith("["):
+            skipped += 1
+            continue
+        key = (parts[3].strip("[]"), parts[2])
+        counts[key] = counts.get(key, 0) + 1
+    for (component, level), count in sorted(counts.items()):
+        print(component, level, count)
+    print("skipped", skipped)
+''')
+
+
+def test_a_documented_line_format_is_filled_from_the_programs_collections() -> None:
+    tree = ast.parse(FORMATTED)
+    assert documented_lines(tree)[:3] == [
+        "2024-03-01 12:04:55 DEBUG [component] message",
+        "2024-03-01 12:04:55 INFO [component] message",
+        "2024-03-01 12:04:55 ERROR [component] message"]
+    assert string_collections(tree) == {"LEVELS": ["DEBUG", "INFO", "ERROR"]}
+    functions = ast.parse(textwrap.dedent('''\
+        def parse(spec):
+            """Parse a schedule.
+
+            Format: 'days time_range' (e.g., 'Mon-Fri 09:00-17:00')
+            """
+    '''))
+    assert example_lines(functions) == ["Format: 'days time_range' (e.g., 'Mon-Fri 09:00-17:00')"]
+
+
+def test_well_formed_lines_reach_the_code_that_handles_them(sandbox: Sandbox) -> None:
+    result = program_cases.generate_program_cases(_program(FORMATTED), sandbox)
+    assert result.line_coverage == 1.0
+    assert any("INFO [component] message" in case.stdin for case in result.cases)

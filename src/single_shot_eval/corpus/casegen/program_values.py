@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from single_shot_eval.corpus.casegen.doc_formats import documented_lines, example_lines
 from single_shot_eval.corpus.casegen.program_hints import hinted_values
 from single_shot_eval.corpus.casegen.program_vocabulary import (
     ArgumentSpec,
@@ -75,14 +76,20 @@ class ValuePools:
         except (SyntaxError, ValueError):
             self.source = SourceValues()
         try:
-            docstring = ast.get_docstring(parse_python(example.python_source, "<program>"))
+            tree = parse_python(example.python_source, "<program>")
         except (SyntaxError, ValueError):
-            docstring = None
+            tree = ast.Module(body=[], type_ignores=[])
+        docstring = ast.get_docstring(tree)
         # The summary line says what the program's free-form inputs hold ("Roman numerals").
         self.summary = (docstring or "").strip().split("\n", 1)[0]
-        # Inputs the docstring shows ("3/4 + 1/-6", `e.g. 30s, 5m`): typed as they are.
+        # Inputs the docstrings show ("3/4 + 1/-6", `e.g. 30s, 5m`): typed as they are.
         self.doc_examples = help_examples(docstring or "", self.vocab.words)[:12]
+        for line in example_lines(tree):
+            for value in help_examples(line, self.vocab.words)[:4]:
+                add_unique(self.doc_examples, value)
         self.doc_text = docstring or ""
+        # Lines the program's regular expressions match or its docstrings' formats describe.
+        self.shaped_lines = [*self.vocab.regex_samples, *documented_lines(tree)][:16]
         self.cross_tokens: list[str] = []
         # Per (sub)command path: its options with their value pools (for mutation).
         self.option_pools: dict[tuple[str, ...], list[tuple[ArgumentSpec, list[
@@ -168,13 +175,13 @@ class ValuePools:
                 ["a", "-1", "2.5", "ü"][: len(keys[:4])]) + "\n",
             "config": self.config_text,
             "lines": lambda: "\n".join(templated or self.line_pool()[:8]) + "\n",
-            "matching": lambda: "\n".join([*self.vocab.regex_samples, "not a matching line",
-                                           *self.vocab.regex_samples[:2]]) + "\n",
+            "matching": lambda: "\n".join([*self.shaped_lines, "not a matching line",
+                                           *self.shaped_lines[:2]]) + "\n",
             "text": lambda: "\n".join(lines) + "\n",
         }
         # What the hint names outranks what the imports suggest, which outranks separators.
         order: list[str] = []
-        if self.vocab.regex_samples:
+        if self.shaped_lines:
             order.append("matching")
         if "json" in lowered:
             order += ["json", "json_list"]
@@ -244,7 +251,7 @@ class ValuePools:
                            f"{numbers[(len(pool) + 1) % len(numbers)]}")
         commands = [" ".join(c) for c in self.doc_commands()]
         commands += [v for v in (hinted_values(self.summary) or []) if v not in commands]
-        matching = [m for m in self.vocab.regex_samples if m not in pool and m not in commands]
+        matching = [m for m in self.shaped_lines if m not in pool and m not in commands]
         return self.template_lines() + matching + commands + [
             e for e in self.doc_examples if e not in pool and e not in commands] + pool
 
@@ -294,11 +301,11 @@ class ValuePools:
             docs[2:2] = ["\n".join(" ".join(c) for c in commands[i::3]) + "\n"
                          for i in range(3)]
         docs[5:5] = [*self.char_grids(), *self.field_records(), *self.separated_records()]
-        if self.vocab.regex_samples:
-            # Lines the program's patterns match, alone and among lines they do not.
-            docs.insert(2, "\n".join(self.vocab.regex_samples) + "\n")
+        if self.shaped_lines:
+            # Well-formed lines (see `shaped_lines`), alone and among lines that are not.
+            docs.insert(2, "\n".join(self.shaped_lines) + "\n")
             docs.insert(3, "\n".join(line for pair in zip(
-                self.vocab.regex_samples, _TEXT_LINES, strict=False) for line in pair) + "\n")
+                self.shaped_lines, _TEXT_LINES, strict=False) for line in pair) + "\n")
         for word in self.vocab.words[:8]:
             docs.append(f"{word}\n")
         templated = self.template_lines()
@@ -454,8 +461,9 @@ class ValuePools:
                           *(str(v) for v in literals), *(hinted_values(hint) or ())]:
                 add_unique(pool, value)
             specific = bool(pool)
-            # Text the program's regular expressions match (a schedule, a duration).
-            for value in self.vocab.regex_samples[:6]:
+            # Text the program's regular expressions match (a schedule, a duration), and
+            # examples its functions' docstrings give.
+            for value in [*self.shaped_lines[:6], *self.doc_examples[:4]]:
                 add_unique(pool, value)
             general = [v for v in self.str_values() if v not in pool]
             pool += general[:4] if specific else general
