@@ -19,8 +19,8 @@ from single_shot_eval.corpus.casegen.doc_formats import (
 )
 from single_shot_eval.corpus.casegen.program_values import Candidate
 from single_shot_eval.corpus.casegen.regex_samples import regex_patterns, regex_samples
-from single_shot_eval.corpus.example import Example, ExampleKind
 from single_shot_eval.sandbox import Sandbox
+from tests.program_fixtures import oracle_outputs, program_example
 
 # Counts log levels in a file; only lines matching the pattern reach the counting and the
 # branch on the captured level.
@@ -97,10 +97,6 @@ INTERACTIVE = textwrap.dedent('''\
 ''')
 
 
-def _program(source: str) -> Example:
-    return Example(id="tool", kind=ExampleKind.PROGRAM, python_source=source,
-                   script_name="tool.py")
-
 
 @pytest.fixture(scope="module")
 def sandbox() -> Sandbox:
@@ -139,38 +135,31 @@ def test_a_pattern_that_cannot_be_parsed_or_rendered_gives_no_sample() -> None:
 
 def test_lines_matching_the_programs_pattern_reach_the_code_behind_the_match(
         sandbox: Sandbox) -> None:
-    result = program_cases.generate_program_cases(_program(LEVELS), sandbox)
+    result = program_cases.generate_program_cases(program_example(LEVELS), sandbox)
     assert result.line_coverage == 1.0
     contents = [text for case in result.cases for _, text in case.files]
     assert any(re.search(r"^\d{2}:\d{2} \[ERROR\] ", text, re.MULTILINE) for text in contents)
     # A translation that counts nothing but errors gives another answer on the cases.
-    wrong = _program(LEVELS.replace("counts[level] = counts.get(level, 0) + 1",
+    wrong = program_example(LEVELS.replace("counts[level] = counts.get(level, 0) + 1",
                                     "counts[level] = 1"))
     candidates = [Candidate(c.name, c.args, c.stdin, tuple(c.files)) for c in result.cases]
-    assert _outputs(_program(LEVELS), sandbox, candidates) != _outputs(wrong, sandbox,
-                                                                      candidates)
+    original = oracle_outputs(program_example(LEVELS), sandbox, candidates)
+    assert original != oracle_outputs(wrong, sandbox, candidates)
 
 
 def test_the_main_parsers_options_go_before_each_subcommand(sandbox: Sandbox) -> None:
-    result = program_cases.generate_program_cases(_program(GIT_LIKE), sandbox)
+    result = program_cases.generate_program_cases(program_example(GIT_LIKE), sandbox)
     assert result.line_coverage == 1.0
     assert any(case.args[:2] == ("--verbose", "clone") for case in result.cases)
     assert any(case.args[:2] == ("--verbose", "push") for case in result.cases)
 
 
 def test_a_flag_that_turns_on_reading_stdin_gets_stdin(sandbox: Sandbox) -> None:
-    result = program_cases.generate_program_cases(_program(INTERACTIVE), sandbox)
+    result = program_cases.generate_program_cases(program_example(INTERACTIVE), sandbox)
     assert any("--interactive" in case.args and case.stdin.strip() for case in result.cases)
     # The loop's body (5 of 16 statements) runs only on stdin given with the flag.
     assert result.line_coverage is not None and result.line_coverage >= 0.9
 
-
-def _outputs(example: Example, sandbox: Sandbox,
-             candidates: list[Candidate]) -> list[tuple[int | None, bytes]]:
-    (runs,) = program_cases.run_candidates(
-        example, sandbox, candidates, settings=({"TZ": "UTC", "PYTHONHASHSEED": "0"},),
-        measure_first=False)
-    return [(run.exit_code, run.stdout) for run in runs]
 
 
 # Parses lines in the format its docstring states; `LEVEL` is one of `LEVELS`.
@@ -215,6 +204,6 @@ def test_a_documented_line_format_is_filled_from_the_programs_collections() -> N
 
 
 def test_well_formed_lines_reach_the_code_that_handles_them(sandbox: Sandbox) -> None:
-    result = program_cases.generate_program_cases(_program(FORMATTED), sandbox)
+    result = program_cases.generate_program_cases(program_example(FORMATTED), sandbox)
     assert result.line_coverage == 1.0
     assert any("INFO [component] message" in case.stdin for case in result.cases)

@@ -10,8 +10,8 @@ import pytest
 
 from single_shot_eval.corpus.casegen import programs as program_cases
 from single_shot_eval.corpus.casegen.program_values import Candidate
-from single_shot_eval.corpus.example import Example, ExampleKind
 from single_shot_eval.sandbox import Sandbox
+from tests.program_fixtures import oracle_outputs, program_example
 
 # Seven thresholds, the last one (100) nested deepest: beyond the first few comparison constants
 # that the vocabulary takes, so only the mined constants (with +-1) try 100 itself.
@@ -70,43 +70,32 @@ BOARD = textwrap.dedent('''\
 ''')
 
 
-def _program(source: str) -> Example:
-    return Example(id="tool", kind=ExampleKind.PROGRAM, python_source=source,
-                   script_name="tool.py")
-
 
 @pytest.fixture(scope="module")
 def sandbox() -> Sandbox:
     return Sandbox()
 
 
-def _outputs(example: Example, sandbox: Sandbox,
-             candidates: list[Candidate]) -> list[tuple[int | None, bytes]]:
-    (runs,) = program_cases.run_candidates(
-        example, sandbox, candidates, settings=({"TZ": "UTC", "PYTHONHASHSEED": "0"},),
-        measure_first=False)
-    return [(run.exit_code, run.stdout) for run in runs]
-
 
 def test_a_constant_deep_in_the_program_is_tried_exactly(sandbox: Sandbox) -> None:
-    result = program_cases.generate_program_cases(_program(LADDER), sandbox)
+    result = program_cases.generate_program_cases(program_example(LADDER), sandbox)
     assert any(case.args == ("100",) for case in result.cases)
     # The off-by-one translation (`n > 100`) gives another answer on the generated cases.
-    mutant = _program(LADDER.replace("n >= 100", "n > 100"))
+    mutant = program_example(LADDER.replace("n >= 100", "n > 100"))
     candidates = [Candidate(case.name, case.args, case.stdin) for case in result.cases]
-    assert _outputs(_program(LADDER), sandbox, candidates) != _outputs(mutant, sandbox,
-                                                                      candidates)
+    original = oracle_outputs(program_example(LADDER), sandbox, candidates)
+    assert original != oracle_outputs(mutant, sandbox, candidates)
 
 
 def test_command_shapes_of_the_docstring_reach_every_branch(sandbox: Sandbox) -> None:
-    result = program_cases.generate_program_cases(_program(SHAPES), sandbox)
+    result = program_cases.generate_program_cases(program_example(SHAPES), sandbox)
     text = "".join(case.stdin for case in result.cases)
     assert "rectangle 3 4" in text and "circle 3" in text
     assert result.line_coverage == 1.0
 
 
 def test_one_character_literals_make_boards(sandbox: Sandbox) -> None:
-    result = program_cases.generate_program_cases(_program(BOARD), sandbox)
+    result = program_cases.generate_program_cases(program_example(BOARD), sandbox)
     boards = [case.stdin for case in result.cases
               if case.stdin and set(case.stdin) <= {"#", ".", "\n"}
               and "#" in case.stdin and "." in case.stdin]
