@@ -11,11 +11,11 @@ $(BIN)/python:
 	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[local]'
+	$(PIP) install --quiet -e '.[local,qwen]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[local,server,api,hub,ray,dev]'
+	$(PIP) install --quiet -e '.[local,qwen,server,api,hub,ray,dev]'
 	touch $@ $(VENV)/.installed-demo
 
 # bubblewrap isolates untrusted generated code (without it the sandbox degrades, with a warning);

