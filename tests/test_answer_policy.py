@@ -1,4 +1,5 @@
-"""How an answer is cut before extraction: after its first code block, at a repetition loop."""
+"""How an answer is cut before extraction: after the block holding the translation, at a
+repetition loop."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from single_shot_eval.models.base import (
     GenerationRequest,
     ends_in_repetition,
     repetition_cut,
-    truncate_after_first_code_block,
     truncate_at_repetition,
 )
 from single_shot_eval.run.scheduler import MAX_COMPLETION_CHARS, bounded_completion
@@ -39,10 +39,31 @@ def test_short_text_and_long_periods_are_not_loops() -> None:
     assert not ends_in_repetition(unit * 5)
 
 
+def _stopping(item: str) -> GenerationRequest:
+    return GenerationRequest(messages=(), stop_after_code_block=True, translation_item=item)
+
+
 def test_code_block_cut() -> None:
     text = "Sure:\n```rust\nfn main() {}\n```\nExplanation that is never verified."
-    assert truncate_after_first_code_block(text) == "Sure:\n```rust\nfn main() {}\n```"
-    assert truncate_after_first_code_block("no fence") == "no fence"
+    request = _stopping("fn main")
+    assert request.cut_after_translation(text) == "Sure:\n```rust\nfn main() {}\n```"
+    assert request.cut_after_translation("no fence") == "no fence"
+    assert GenerationRequest(messages=()).cut_after_translation(text) == text
+
+
+ECHO = "```rust\npub fn add(a: i64, b: i64) -> i64\n```\n"
+FULL = "```rust\npub fn add(a: i64, b: i64) -> i64 {\n    a + b\n}\n```\n"
+
+
+def test_an_echoed_signature_does_not_end_the_answer() -> None:
+    request = _stopping("fn add")
+    assert not request.translation_done(ECHO)  # the model goes on writing
+    assert not request.translation_done(ECHO + "Here it is:\n```rust\npub fn add(a: i64")
+    answer = ECHO + "Here it is:\n" + FULL + "It adds."
+    assert request.translation_done(answer)
+    assert request.cut_after_translation(answer) == ECHO + "Here it is:\n" + FULL.rstrip("\n")
+    # without a translation item, the first closed block ends it (the task's old rule)
+    assert _stopping("").translation_done(ECHO)
 
 
 def test_bounded_completion_applies_the_request_policy() -> None:

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "single_shot_eval"
 #: Each part of the package, lowest first. A part may import only parts of a lower layer; parts
 #: in one layer do not import each other (the runner and the reports meet only in results/).
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "pysource", "version"}),
+    frozenset({"errors", "pysource", "rustsource", "version"}),
     frozenset({"results", "config"}),
     frozenset({"sandbox"}),
     frozenset({"corpus"}),

@@ -21,6 +21,7 @@ from single_shot_eval.analysis.summaries import (
     ModelSummary,
 )
 from single_shot_eval.results.records import Sample, Verdict
+from single_shot_eval.rustsource import is_signature_only
 
 CHECK_VERDICTS = frozenset({Verdict.PASS, Verdict.TEST_FAILURE, Verdict.BEHAVIOUR_MISMATCH})
 
@@ -351,6 +352,10 @@ def summarize_model_samples(
         latency_p99_s=latency_p99,
         mean_tokens_per_s=mean_tokens_per_s,
         accuracy_per_dollar=per_dollar,
+        format_only_failures=sum(
+            1 for s in samples
+            if not s.passed and s.extracted_code and is_signature_only(s.extracted_code)
+        ),
         notes=tuple(notes),
     )
 
@@ -363,8 +368,9 @@ def control_check(role: str, data: ModelSamples, summary: ModelSummary) -> Contr
     rates = dict(zip(answered, data.example_pass_rates(answered), strict=True))
     expected = CONTROL_EXPECTED_PASS_RATE[role]
     unexpected = tuple(e for e in answered if rates[e] != expected)
-    if role == "reference":
-        # An example without a reference translation is a failure of the self-check too.
+    if role == "reference" and answered:
+        # An example without a reference translation is a failure of the self-check too
+        # (a corpus with none at all leaves the control not applicable, see `ControlCheck`).
         unexpected = tuple(sorted({*unexpected, *(set(data.examples) - set(answered))}))
     pass_rate = float(np.mean(list(rates.values()))) if rates else math.nan
     return ControlCheck(

@@ -97,6 +97,8 @@ class ModelSummary(JsonReady):
     latency_p99_s: float
     mean_tokens_per_s: float
     accuracy_per_dollar: float
+    # failed samples whose answer is the requested signature without a body (see rustsource)
+    format_only_failures: int = 0
     notes: tuple[str, ...] = ()
 
     @property
@@ -112,7 +114,8 @@ class ControlCheck(JsonReady):
       for only some examples; an example without one is answered with nothing).
     * ``unexpected_examples``: examples that contradict the expectation (a reference that
       failed, a mutant that passed), sorted. ``ok`` is True when there is none (a mutant
-      control with no mutant to check is vacuously ok; a reference without a translation fails).
+      control with no mutant to check is vacuously ok; a reference missing for some examples
+      fails; a corpus with no reference at all leaves that control not applicable).
     * ``pass_rate``: mean per-example pass rate over the answered examples.
     """
 
@@ -125,6 +128,18 @@ class ControlCheck(JsonReady):
     answered_examples: int
     unexpected_examples: tuple[str, ...]
     summary: ModelSummary
+
+    @property
+    def applicable(self) -> bool:
+        """False when the corpus gave this control no code at all: nothing was checked."""
+        return self.answered_examples > 0
+
+    @property
+    def result(self) -> str:
+        """'ok', 'FAILED' or 'not applicable', as every report prints it."""
+        if not self.applicable:
+            return "not applicable"
+        return "ok" if self.ok else "FAILED"
 
 
 @dataclass(frozen=True)
@@ -215,6 +230,13 @@ class TaskSummary(JsonReady):
     def self_check_ok(self) -> bool:
         """True when every control behaved as expected (vacuously with no control)."""
         return all(control.ok for control in self.controls)
+
+    @property
+    def self_check_result(self) -> str:
+        """'ok', 'FAILED', or 'not applicable' when no control had any code to check."""
+        if self.controls and not any(control.applicable for control in self.controls):
+            return "not applicable"
+        return "ok" if self.self_check_ok else "FAILED"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from single_shot_eval.models.base import (
     Completion,
     GenerationDetails,
     GenerationRequest,
-    truncate_after_first_code_block,
 )
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend
@@ -116,9 +115,7 @@ class AnthropicModel(ApiClientModel):
             str(getattr(block, "text", "")) for block in response.content
             if getattr(block, "type", "") == "text"
         )
-        text = truncate_after_first_code_block(full_text) if request.stop_after_code_block else (
-            full_text
-        )
+        text = request.cut_after_translation(full_text)
         usage = response.usage
         cache_created = int(getattr(usage, "cache_creation_input_tokens", None) or 0)
         cache_read = int(getattr(usage, "cache_read_input_tokens", None) or 0)

@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 # store and the reports read them; backends import them from here.
 from single_shot_eval.results.generation import Completion as Completion
 from single_shot_eval.results.generation import GenerationDetails as GenerationDetails
+from single_shot_eval.rustsource import translation_block_end, truncate_after_translation_block
 
 # The role of the single message a `prompt_style: completion` model receives: plain text to be
 # continued (a few-shot prompt), not a chat turn.
@@ -39,6 +40,24 @@ class GenerationRequest:
     python_source: str = ""
     stop_after_code_block: bool = False
     stop_on_repetition: bool = False
+    # What the translation must define ("fn main", "fn NAME", "impl NAME"; see rustsource):
+    # `stop_after_code_block` stops after the first closed block that defines it, not after
+    # a block that only echoes the requested signature.
+    translation_item: str = ""
+
+    def translation_done(self, text: str) -> bool:
+        """True once `text` holds a closed block with the translation and the task stops
+        after it (`stop_after_code_block`): a backend may stop generating."""
+        return self.stop_after_code_block and (
+            translation_block_end(text, self.translation_item) is not None
+        )
+
+    def cut_after_translation(self, text: str) -> str:
+        """The answer as judged: cut after the block holding the translation when the task
+        stops there, else unchanged."""
+        if not self.stop_after_code_block:
+            return text
+        return truncate_after_translation_block(text, self.translation_item)
 
 
 @runtime_checkable
@@ -65,30 +84,6 @@ class Model(Protocol):
 def estimate_tokens(text: str) -> int:
     """Rough token count for backends that report none (about 4 characters per token)."""
     return max(1, (len(text) + 3) // 4) if text else 0
-
-
-def first_code_block_end(text: str) -> int | None:
-    """Index just past the closing fence of the first complete fenced block, if there is one.
-
-    Used by `stop_after_code_block`: a one-shot translation is the first code block, and what a
-    model writes after it is never verified, so generation may stop there.
-    """
-    opening = text.find("```")
-    if opening < 0:
-        return None
-    body = text.find("\n", opening)
-    if body < 0:
-        return None
-    closing = text.find("\n```", body)
-    if closing < 0:
-        return None
-    return closing + 4
-
-
-def truncate_after_first_code_block(text: str) -> str:
-    """`text` cut just after its first complete fenced block (unchanged when there is none)."""
-    end = first_code_block_end(text)
-    return text if end is None else text[:end]
 
 
 REPETITION_WINDOW_CHARS = 320

@@ -63,7 +63,6 @@ from single_shot_eval.models.base import (
     GenerationRequest,
     Message,
     estimate_tokens,
-    truncate_after_first_code_block,
 )
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend, register_preset_model
@@ -252,8 +251,7 @@ class CommandModel:
         if self.fence_output and not _FENCE_LINE.search(text) and text.strip():
             text = f"```rust\n{text.rstrip()}\n```\n"
         full_text = text
-        if request.stop_after_code_block:
-            text = truncate_after_first_code_block(text)
+        text = request.cut_after_translation(text)
         measured = run.input_tokens is not None and run.output_tokens is not None
         input_tokens = (
             run.input_tokens if run.input_tokens is not None else estimate_tokens(run.prompt_text)

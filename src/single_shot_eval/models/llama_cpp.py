@@ -47,8 +47,6 @@ from single_shot_eval.models.base import (
     GenerationDetails,
     GenerationRequest,
     ends_in_repetition,
-    first_code_block_end,
-    truncate_after_first_code_block,
 )
 from single_shot_eval.models.packaged_gguf import packaged_gguf_path, packaged_models
 from single_shot_eval.models.pricing import cost_rule_for
@@ -364,10 +362,7 @@ class LlamaCppModel:
         opening = _open_fence(completion_prompt) if completion_prompt is not None else ""
         processors = None
         if request.stop_after_code_block or request.stop_on_repetition:
-            processors = _stop_early(
-                llama, after_code_block=request.stop_after_code_block,
-                on_repetition=request.stop_on_repetition, prefix=opening,
-            )
+            processors = _stop_early(llama, request, prefix=opening)
         sampling: dict[str, Any] = {
             "temperature": request.temperature,
             "top_p": 1.0 if request.temperature == 0 else 0.95,
@@ -391,8 +386,7 @@ class LlamaCppModel:
             latency = time.perf_counter() - started
             body = str(response["choices"][0]["text"] or "")
             text = f"{opening}{body.rstrip()}\n```\n" if body.strip() else ""
-        if request.stop_after_code_block:
-            text = truncate_after_first_code_block(text)
+        text = request.cut_after_translation(text)
         usage = response.get("usage") or {}
         input_tokens = int(usage.get("prompt_tokens", 0))
         output_tokens = int(usage.get("completion_tokens", 0))
@@ -433,11 +427,10 @@ def _open_fence(prompt: str) -> str:
     return f"{last}\n" if last.lstrip().startswith("```") else ""
 
 
-def _stop_early(
-    llama: Any, *, after_code_block: bool, on_repetition: bool, prefix: str = ""
-) -> Any:
-    """A logits processor that forces end-of-sequence once the first code block has closed
-    and/or once the answer has fallen into a repetition loop.
+def _stop_early(llama: Any, request: GenerationRequest, *, prefix: str = "") -> Any:
+    """A logits processor that forces end-of-sequence once the block holding the translation
+    has closed (`stop_after_code_block`) and/or once the answer has fallen into a repetition
+    loop (`stop_on_repetition`).
 
     Forcing EOS (rather than breaking a stream) keeps llama.cpp's own usage accounting exact.
     """
@@ -448,9 +441,9 @@ def _stop_early(
     prompt_len: list[int] = []
 
     def done(text: str) -> bool:
-        if after_code_block and first_code_block_end(text) is not None:
+        if request.translation_done(text):
             return True
-        return on_repetition and ends_in_repetition(text)
+        return request.stop_on_repetition and ends_in_repetition(text)
 
     def processor(input_ids: Any, scores: Any) -> Any:
         if not prompt_len:

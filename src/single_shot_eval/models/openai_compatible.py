@@ -31,8 +31,6 @@ from single_shot_eval.models.base import (
     GenerationDetails,
     GenerationRequest,
     estimate_tokens,
-    first_code_block_end,
-    truncate_after_first_code_block,
 )
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.registry import ModelConfig, backend
@@ -106,7 +104,7 @@ class OpenAICompatibleModel(ApiClientModel):
         text = answer.text
         truncated = False
         if request.stop_after_code_block:
-            text = truncate_after_first_code_block(text)
+            text = request.cut_after_translation(text)
             truncated = text != answer.text
         estimated = answer.input_tokens is None or answer.output_tokens is None
         input_tokens = answer.input_tokens
@@ -201,7 +199,7 @@ class OpenAICompatibleModel(ApiClientModel):
                         parts.append(delta)
                     if choice.finish_reason:
                         answer.finish_reason = str(choice.finish_reason)
-                if request.stop_after_code_block and first_code_block_end("".join(parts)):
+                if request.translation_done("".join(parts)):
                     answer.finish_reason = "stopped_after_code_block"
                     answer.stopped_early = True
                     break

@@ -6,8 +6,11 @@ import hashlib
 import json
 
 from single_shot_eval.config import TaskConfig
+from single_shot_eval.corpus.contract.signature import ClassSignature
 from single_shot_eval.corpus.example import Example, ExampleKind
 from single_shot_eval.models.base import COMPLETION_ROLE, Message
+from single_shot_eval.rustsource import translation_item as item_text
+from single_shot_eval.verify.function_harness import contract_requirements, signature_requirements
 
 PROGRAM_REQUIREMENTS = (
     "Write a complete Rust program with `fn main` that accepts the same command-line arguments "
@@ -18,8 +21,6 @@ PROGRAM_REQUIREMENTS = (
 def requirements_for(example: Example) -> str:
     """Kind-specific instructions, including the exact signature the test harness will call."""
     if example.kind is ExampleKind.FUNCTION and example.entry_point:
-        from single_shot_eval.verify.function_harness import contract_requirements
-
         contract = example.contract
         assert contract is not None  # a function example with an entry point has one
         return contract_requirements(contract)
@@ -30,6 +31,17 @@ def requirements_for(example: Example) -> str:
             "after the program): translate everything into one Rust program."
         )
     return PROGRAM_REQUIREMENTS
+
+
+def translation_item(example: Example) -> str:
+    """What the answer's translation must define with a body: `impl NAME` for a class, `fn
+    NAME` for a function, `fn main` for a program (see `rustsource`)."""
+    if example.kind is ExampleKind.FUNCTION and example.entry_point:
+        contract = example.contract
+        if isinstance(contract, ClassSignature):
+            return item_text("impl", contract.name)
+        return item_text("fn", example.entry_point)
+    return item_text("fn", "main")
 
 
 def python_code_for(example: Example) -> str:
@@ -81,9 +93,8 @@ fn main() {
 _FEW_SHOT_FUNCTION = (
     """def clamp(value: int, low: int, high: int) -> int:
     return max(low, min(value, high))""",
-    "Write the Rust function with exactly this signature:\n"
-    "```rust\nfn clamp(value: i64, low: i64, high: i64) -> i64\n```",
-    """fn clamp(value: i64, low: i64, high: i64) -> i64 {
+    signature_requirements("pub fn clamp(value: i64, low: i64, high: i64) -> i64"),
+    """pub fn clamp(value: i64, low: i64, high: i64) -> i64 {
     value.min(high).max(low)
 }""",
 )

@@ -32,7 +32,7 @@ from single_shot_eval.run.executors import (
 from single_shot_eval.run.executors.base import SCHEDULING_PARAMS
 from single_shot_eval.run.executors.worker import harness_failure_text as _harness_failure
 from single_shot_eval.run.plan import WorkUnit
-from single_shot_eval.run.prompt import prompt_digest, render_messages
+from single_shot_eval.run.prompt import prompt_digest, render_messages, translation_item
 from single_shot_eval.run.repair import (
     needs_repair,
     repair_messages,
@@ -80,6 +80,8 @@ def response_cache_key(
     }
     payload["stop_after_code_block"] = request.stop_after_code_block
     payload["stop_on_repetition"] = request.stop_on_repetition
+    if request.translation_item:
+        payload["translation_item"] = request.translation_item
     if numeric_settings:
         payload["numeric_settings"] = dict(numeric_settings)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
@@ -179,6 +181,7 @@ class Scheduler:
             python_source=unit.example.python_source,
             stop_after_code_block=inference.stop_after_code_block,
             stop_on_repetition=inference.stop_on_repetition,
+            translation_item=translation_item(unit.example),
         )
         source = ev.source_for(unit.model)
         cacheable = ev.use_cache and (

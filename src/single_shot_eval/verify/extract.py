@@ -1,15 +1,17 @@
 """Find the Rust program in a model's completion.
 
 Models answer in many shapes: one ```rust block, several blocks, an unterminated block cut off by
-`max_tokens`, or bare code. We take the fenced block that holds `fn main` (or the requested
-function), else the largest Rust-looking block, else unfenced code; `None` means no code at all.
+`max_tokens`, or bare code. We take the fenced block that defines the requested function or
+class (or `fn main`) with a body, else the largest Rust-looking block, else unfenced code;
+`None` means no code at all.
 """
 
 from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*$", re.MULTILINE)
+from single_shot_eval.rustsource import defines_item, fenced_blocks
+
 _RUST_LANGS = {"rust", "rs", ""}
 _NON_RUST_LANGS = {"python", "py", "python3", "bash", "sh", "shell", "console", "text", "toml"}
 _RUST_HINT = re.compile(
@@ -18,47 +20,39 @@ _RUST_HINT = re.compile(
 )
 
 
-def _fenced_blocks(text: str) -> list[tuple[str, str]]:
-    """(language, body) for every fenced block; an unterminated last block runs to the end."""
-    blocks: list[tuple[str, str]] = []
-    pos = 0
-    while True:
-        opening = _FENCE.search(text, pos)
-        if opening is None:
-            return blocks
-        fence, lang = opening.group(1), opening.group(2).lower()
-        start = opening.end() + 1
-        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.MULTILINE)
-        end_match = closing.search(text, start)
-        if end_match is None:
-            blocks.append((lang, text[start:]))
-            return blocks
-        blocks.append((lang, text[start : end_match.start()]))
-        pos = end_match.end()
-
-
 def _looks_like_rust(code: str) -> bool:
     return bool(_RUST_HINT.search(code))
 
 
 def extract_rust(completion: str, entry_point: str | None = None) -> str | None:
-    """The Rust source in `completion`, or None when it holds no code."""
+    """The Rust source in `completion`, or None when it holds no code.
+
+    Among the Rust blocks, the one that defines the requested item with a body wins (`fn
+    entry_point` or `impl entry_point`, else `fn main`): a block that only echoes the
+    signature from the prompt, or a usage note, is never taken for the translation.
+    """
     if not completion or not completion.strip():
         return None
-    blocks = _fenced_blocks(completion)
+    blocks = fenced_blocks(completion)
     if blocks:
         candidates = [
-            body
-            for lang, body in blocks
-            if body.strip()
-            and lang not in _NON_RUST_LANGS
-            and (lang in {"rust", "rs"} or (lang in _RUST_LANGS and _looks_like_rust(body)))
+            b.body
+            for b in blocks
+            if b.body.strip()
+            and b.language not in _NON_RUST_LANGS
+            and (b.language in {"rust", "rs"} or (b.language in _RUST_LANGS
+                                                  and _looks_like_rust(b.body)))
         ]
         if not candidates:
             return None
-        wanted = re.compile(rf"\bfn\s+{re.escape(entry_point)}\b") if entry_point else None
+        items = [f"fn {entry_point}", f"impl {entry_point}"] if entry_point else []
+        for wanted in (items, ["fn main"]):
+            hits = [c for c in candidates if any(defines_item(c, item) for item in wanted)]
+            if hits:
+                return _strip(max(hits, key=len))
+        wanted_name = re.compile(rf"\bfn\s+{re.escape(entry_point)}\b") if entry_point else None
         main = re.compile(r"\bfn\s+main\s*\(")
-        for pattern in (wanted, main):
+        for pattern in (wanted_name, main):
             if pattern is None:
                 continue
             hits = [c for c in candidates if pattern.search(c)]

@@ -22,6 +22,7 @@ from single_shot_eval.verify.function_harness.render import (
     function_requirements,
     render_target_cases,
     render_test_module,
+    signature_requirements,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "passed_cases",
     "render_target_cases",
     "render_test_module",
+    "signature_requirements",
 ]
