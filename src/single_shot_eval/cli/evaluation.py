@@ -40,6 +40,14 @@ def evaluate(
         int | None, typer.Option(min=1, help="Runs per example (default: the task's, 5).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Use only the first N examples.")] = None,
+    stratify: Annotated[
+        bool,
+        typer.Option(
+            "--stratify",
+            help="Take --limit's N examples as a stratified sample instead of the first N: "
+            "kinds (function, program) in turn, and within a kind each Py2Rs level in turn.",
+        ),
+    ] = False,
     output: Annotated[
         Path,
         typer.Option(
@@ -117,6 +125,8 @@ def evaluate(
     warnings_console = Console(stderr=True, highlight=False)
     task_configs = load_tasks(tasks)
     loaded = load_corpus_option(corpus, strict=strict, console=console)
+    if stratify:
+        loaded = loaded.stratified()
     model_configs = resolve_model_specs(models)
     baseline_ids: list[str] = []
     if baselines:

@@ -232,10 +232,13 @@ def _mark(present: bool) -> str:
 def render_listing(listing: ModelsListing, console: Console) -> None:
     """Print the listing as tables."""
     models = Table(title="Configured models", title_justify="left")
-    for column in ("id", "backend", "model", "from", "available", "detail"):
+    models.add_column("id", no_wrap=True)  # ids are typed back as --models: never split one
+    for column in ("backend", "model", "from", "available", "detail"):
         models.add_column(column, overflow="fold")
     for m in listing.configured:
-        models.add_row(m.id, m.backend, m.model, m.origin, _mark(m.available), m.detail)
+        # the model column only when it says more than the id
+        model = "" if m.model == m.id else m.model
+        models.add_row(m.id, m.backend, model, m.origin, _mark(m.available), m.detail)
     console.print(models)
 
     machine = listing.machine

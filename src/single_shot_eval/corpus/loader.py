@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
+from itertools import zip_longest
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -59,6 +60,11 @@ class _MetaFile(BaseModel):
 CorpusPaths = Path | str | Sequence[Path | str] | None
 
 
+def _round_robin(levels: dict[int, list[Example]]) -> list[Example]:
+    columns = [levels[level] for level in sorted(levels)]
+    return [e for turn in zip_longest(*columns) for e in turn if e is not None]
+
+
 @dataclass(frozen=True)
 class Corpus:
     """An ordered, id-unique collection of examples, where it came from, and what was left out.
@@ -94,6 +100,19 @@ class Corpus:
     def limit(self, n: int | None) -> Corpus:
         """The first `n` examples (all when `n` is None)."""
         return self if n is None else replace(self, examples=self.examples[:n])
+
+    def stratified(self) -> Corpus:
+        """The same examples reordered so that any first N are a stratified sample: kinds take
+        turns (function, program, ...), and within a kind its Py2Rs levels take turns (lowest
+        level first; corpus order within a level). A kind or level that runs out drops out."""
+        by_kind: dict[str, dict[int, list[Example]]] = {}
+        for example in self.examples:
+            by_kind.setdefault(example.kind.value, {}).setdefault(example.level, []).append(
+                example
+            )
+        per_kind = [_round_robin(levels) for _kind, levels in sorted(by_kind.items())]
+        order = [e for turn in zip_longest(*per_kind) for e in turn if e is not None]
+        return replace(self, examples=tuple(order))
 
     def display_path(self, path: Path) -> str:
         """`path` relative to the corpus root it was found under (as given when outside)."""

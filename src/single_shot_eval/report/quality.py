@@ -18,9 +18,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from single_shot_eval.analysis.aggregate import TaskSummary
 from single_shot_eval.analysis.quality import (
@@ -32,6 +30,7 @@ from single_shot_eval.analysis.quality import (
 )
 from single_shot_eval.errors import UserError
 from single_shot_eval.report import fmt
+from single_shot_eval.report.fit import FittedTable
 from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Sample
 from single_shot_eval.results.store import ResultStore
@@ -308,17 +307,15 @@ def print_quality(console: Console, section: QualitySection | None) -> None:
         console.print(f"  Rust quality: unavailable ({section.unavailable_reason})",
                       markup=False)
     for task_id in sorted({c.task_id for c in section.contestants}):
-        table = Table(
-            box=box.SIMPLE_HEAD, title=f"Rust quality of passing answers ({task_id})",
+        table = FittedTable(
+            "model",
+            ("passing", "clippy::all", "+pedantic", "clippy-clean", "rustfmt-clean", "unsafe",
+             "panics", "rs/py lines"),
+            title=f"Rust quality of passing answers ({task_id})",
             caption="per 100 lines of Rust with 95% CI over examples; clippy::all = the groups "
             "cargo clippy enables by default, +pedantic = all enabled groups; "
             "panics = unwrap + expect + panic!; * = harness control",
-            caption_justify="left",
         )
-        for name in ("model", "passing", "clippy::all", "+pedantic", "clippy-clean",
-                     "rustfmt-clean", "unsafe", "panics", "rs/py lines"):
-            table.add_column(name, justify="left" if name == "model" else "right",
-                             no_wrap=name == "model")
         for c in section.for_task(task_id):
             table.add_row(
                 c.model_id + ("" if c.role == "contestant" else "*"),
@@ -329,7 +326,7 @@ def print_quality(console: Console, section: QualitySection | None) -> None:
                 _compact(c.unsafe_per_100_lines), _compact(c.panicking_per_100_lines),
                 _compact(c.rust_per_python_line, 2),
             )
-        console.print(table)
+        table.render(console)
         for c in section.for_task(task_id):
             if c.role == "reference":
                 console.print(f"  {c.model_id}: {clippy_clean_verdict(c)}", markup=False)

@@ -9,6 +9,11 @@ from rich.table import Table
 from single_shot_eval.analysis.aggregate import EvaluationSummary, TaskSummary
 from single_shot_eval.analysis.repair import RepairSummary
 from single_shot_eval.report import fmt
+from single_shot_eval.report.fit import FittedTable
+
+FORMAT_ONLY_NOTE = (
+    "format-only failures (the answer is the requested signature without a body)"
+)
 
 
 def self_check_line(task: TaskSummary) -> str:
@@ -16,21 +21,23 @@ def self_check_line(task: TaskSummary) -> str:
     parts = []
     for control in task.controls:
         failures = len(control.unexpected_examples)
-        if control.role == "reference":
+        if not control.applicable:
+            text = (
+                f"{control.model_id} not applicable (no example of the "
+                f"{control.n_examples} has its code)"
+            )
+        elif control.role == "reference":
             text = (
                 f"{control.model_id} {control.n_examples - failures}/{control.n_examples} "
                 "pass (must be 100%)"
             )
-        elif control.answered_examples == 0:
-            text = f"{control.model_id}: no example of the {control.n_examples} has a mutant"
         else:
             text = (
                 f"{control.model_id} {failures}/{control.answered_examples} pass (must be 0%; "
                 f"{control.n_examples - control.answered_examples} example(s) have none)"
             )
         parts.append(text)
-    status = "ok" if task.self_check_ok else "FAILED"
-    return f"self-check {status}: " + "; ".join(parts)
+    return f"self-check {task.self_check_result}: " + "; ".join(parts)
 
 
 def render_summary(
@@ -41,7 +48,7 @@ def render_summary(
     for task in summary.tasks:
         console.print(f"[bold]Task {task.task_id}[/]")
         if task.controls:
-            style = "green" if task.self_check_ok else "bold red"
+            style = {"ok": "green", "FAILED": "bold red"}.get(task.self_check_result, "yellow")
             console.print(f"  [{style}]{self_check_line(task)}[/]")
         if fmt.harness_errors(task.harness_errors):
             console.print(
@@ -51,20 +58,14 @@ def render_summary(
         if not task.models:
             console.print("  no contestant: only harness controls were evaluated")
             continue
-        table = Table(
-            box=box.SIMPLE_HEAD,
+        table = FittedTable(
+            "model",
+            ("pass@1", "95% CI", "run-to-run", "compile", "$/sample", "spent", "p50", "◆"),
+            justify=("right",) * 7 + ("center",),
             caption="95% CI: over examples (exact when runs are identical, else cluster "
             "bootstrap BCa); run-to-run: Student-t over run accuracies; spent: actual spend "
             "(cached replays free); ◆ on the cost/accuracy Pareto frontier",
-            caption_justify="left",
         )
-        table.add_column("model", no_wrap=True)
-        for name, justify in (
-            ("pass@1", "right"), ("95% CI", "right"), ("run-to-run", "right"),
-            ("compile", "right"), ("$/sample", "right"), ("spent", "right"), ("p50", "right"),
-            ("◆", "center"),
-        ):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for m in task.models:
             run_ci = "runs same" if m.runs_identical else _compact_ci(m.t_ci_low, m.t_ci_high)
             table.add_row(
@@ -78,16 +79,40 @@ def render_summary(
                 fmt.seconds(m.latency_p50_s),
                 "◆" if task.pareto.on_front(m.model_id) else "",
             )
-        console.print(table)
-        for c in task.comparisons:
-            needed = ", ".join(f"{p} pt: {n:,}" for p, n in sorted(c.examples_needed.items()))
-            console.print(
-                f"  {c.model_a} − {c.model_b}: Δ {fmt.signed_points(c.accuracy_difference)} "
-                f"{fmt.pct_ci(c.difference_ci_low, c.difference_ci_high)}, McNemar "
-                f"{c.mcnemar_b}/{c.mcnemar_c} mid-p {fmt.pvalue(c.mcnemar_mid_p)} (Holm "
-                f"{fmt.pvalue(c.holm_p)}); min. detectable Δ at 80% power "
-                f"{fmt.gap(c.minimum_detectable_difference)}; examples needed for {needed}"
-            )
+        table.render(console)
+        format_only = [m for m in task.models if m.format_only_failures]
+        if format_only:
+            counts = ", ".join(f"{m.model_id} {m.format_only_failures}" for m in format_only)
+            console.print(f"  {FORMAT_ONLY_NOTE}: {counts}")
+        if task.comparisons:
+            render_comparisons(console, task)
+
+
+def render_comparisons(console: Console, task: TaskSummary) -> None:
+    """Every pair of contestants: paired difference, McNemar, Holm, power."""
+    table = FittedTable(
+        "A − B",
+        ("Δ", "95% CI", "McNemar", "mid-p", "Holm"),
+        caption="Δ: A's pass@1 minus B's on the examples both answered, paired bootstrap CI; "
+        "McNemar: examples only A / only B passed, exact mid-p; Holm: mid-p adjusted over all "
+        "pairs",
+    )
+    for c in task.comparisons:
+        table.add_row(
+            f"{c.model_a}\n− {c.model_b}",
+            fmt.signed_points(c.accuracy_difference),
+            fmt.pct_ci(c.difference_ci_low, c.difference_ci_high),
+            f"{c.mcnemar_b}/{c.mcnemar_c}",
+            fmt.pvalue(c.mcnemar_mid_p),
+            fmt.pvalue(c.holm_p),
+        )
+    table.render(console)
+    for c in task.comparisons:
+        needed = ", ".join(f"{p} pt: {n:,}" for p, n in sorted(c.examples_needed.items()))
+        console.print(
+            f"  {c.model_a} − {c.model_b}: min. detectable Δ at 80% power "
+            f"{fmt.gap(c.minimum_detectable_difference)}; examples needed for {needed}"
+        )
 
 
 # The repair table's columns, short enough for an 80-column terminal.

@@ -1,7 +1,11 @@
-"""Live progress of `evaluate`: done/total, ETA, pass so far per model and cost so far."""
+"""Live progress of `evaluate`: done/total, ETA, pass so far per model and cost so far.
+
+On a terminal this is a rich bar; in a pipe, log or CI (where a bar cannot redraw and would be
+cut to the width) it is a plain line at every tenth of the work instead."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from types import TracebackType
 
@@ -26,6 +30,11 @@ class EvaluationProgress:
     def __init__(self, console: Console, *, enabled: bool = True) -> None:
         self.console = console
         self.enabled = enabled
+        self._plain = enabled and not console.is_terminal
+        self._total = 0
+        self._advanced = 0
+        self._next_report = 0
+        self._started_s = time.monotonic()
         self._progress = Progress(
             TextColumn("[bold]evaluate"),
             BarColumn(),
@@ -35,7 +44,7 @@ class EvaluationProgress:
             TimeElapsedColumn(),
             TextColumn("{task.fields[status]}"),
             console=console,
-            disable=not enabled,
+            disable=not enabled or self._plain,
             transient=False,
         )
         self._task: TaskID | None = None
@@ -59,6 +68,13 @@ class EvaluationProgress:
     def start(self, plan: EvaluationPlan) -> None:
         # one-shot samples only: repair turns (resumed ones included) are not counted here
         first_turns = sum(1 for unit in plan.units if unit.turn == 0)
+        self._total = first_turns
+        self._next_report = max(1, first_turns // 10)
+        self._started_s = time.monotonic()
+        if self._plain:
+            self.console.print(
+                f"evaluate: {first_turns} samples to run, {plan.already_done} already stored"
+            )
         self._task = self._progress.add_task(
             "evaluate", total=first_turns, status=f"{plan.already_done} already stored"
         )
@@ -71,6 +87,9 @@ class EvaluationProgress:
             self._harness_errors += 1
         if not sample.cached_response:
             self._cost_usd += sample.cost_usd
+        self._advanced += 1
+        if self._plain:
+            self._print_plain_line()
         if self._task is None:
             return
         per_model = "  ".join(
@@ -79,4 +98,19 @@ class EvaluationProgress:
         harness = f"  {self._harness_errors} harness errors" if self._harness_errors else ""
         self._progress.update(
             self._task, advance=1, status=f"pass {per_model}  ${self._cost_usd:.4f}{harness}"
+        )
+
+    def _print_plain_line(self) -> None:
+        if self._advanced < self._next_report and self._advanced != self._total:
+            return
+        self._next_report += max(1, self._total // 10)
+        elapsed_s = time.monotonic() - self._started_s
+        remaining = max(0, self._total - self._advanced)
+        eta_s = elapsed_s / self._advanced * remaining if self._advanced else 0.0
+        per_model = ", ".join(
+            f"{m} {self._passed[m]}/{n}" for m, n in sorted(self._done.items())
+        )
+        self.console.print(
+            f"evaluate {self._advanced}/{self._total}: {elapsed_s:.0f} s elapsed, "
+            f"ETA {eta_s:.0f} s; pass so far: {per_model or '-'}"
         )

@@ -61,7 +61,7 @@ def _self_check(task: TaskSummary) -> list[str]:
             unexpected += f" and {len(c.unexpected_examples) - 10} more"
         rows.append([
             f"`{c.model_id}`", c.role, fmt.pct(c.expected_pass_rate, 0), fmt.pct(c.pass_rate),
-            f"{c.answered_examples}/{c.n_examples}", "ok" if c.ok else "FAILED",
+            f"{c.answered_examples}/{c.n_examples}", c.result,
             unexpected or "–",
         ])
     out += _table(
