@@ -130,7 +130,7 @@ CASES = [
     Case("corpus file not jsonl", {"x.txt": "hi"}, [*EVAL, "--corpus", "{tmp}/x.txt"],
          "error: {tmp}/x.txt: a corpus file must be JSONL (*.jsonl)"),
     Case("unknown model spec", {}, ["evaluate", "--models", "gpt-17-ultra", "--output", "{tmp}/out"],
-         "error: --models: unknown model spec 'gpt-17-ultra' (use a built-in name such as reference, smollm2-135m, gemma3-270m, mutant, a *.gguf path or glob, backend:model, or a models YAML)"),
+         "error: --models: unknown model spec 'gpt-17-ultra' (use a built-in name such as reference, smollm2-135m, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, mutant, a *.gguf path or glob, backend:model, or a models YAML)"),
     Case("gguf glob matches nothing", {}, ["evaluate", "--models", "{tmp}/*.gguf", "--output", "{tmp}/out"],
          "error: --models: no file matches '{tmp}/*.gguf'"),
     Case("not a gguf file", {"m.gguf": b"NOTGGUF" * 10}, ["evaluate", "--models", "{tmp}/m.gguf", "--limit", "1", "--output", "{tmp}/out"],
