@@ -251,3 +251,39 @@ def test_zero_turns_leave_no_trace_and_a_schema_2_store_reports_identically(
     assert fresh == migrated
     assert (tmp_path / "fresh" / "report.md").read_text() == (
         tmp_path / "migrated" / "report.md").read_text()
+
+
+def test_contestants_are_compared_at_the_last_turn_as_at_pass_at_1() -> None:
+    """A model that fails one-shot but passes after feedback is compared, at repair@1, on what
+    it delivered by then; the transpiler-like contestant without turns keeps its turn 0."""
+    from single_shot_eval.analysis.repair import RepairSettingsSeen, summarize_repair
+    from single_shot_eval.report import repair_view
+    from single_shot_eval.results.records import RepairTurn
+
+    examples = [f"e{i}" for i in range(10)]
+    firsts = [_sample(Verdict.COMPILE_ERROR, model_id=m, example_id=e)
+              for m in ("learner", "stuck", "static") for e in examples]
+    firsts[20] = _sample(Verdict.PASS, model_id="static", example_id="e0")
+    later = [RepairTurn(turn=1, sample=_sample(Verdict.PASS, model_id="learner", example_id=e))
+             for e in examples[:9]]
+    later.append(RepairTurn(turn=1, sample=_sample(
+        Verdict.HARNESS_ERROR, model_id="learner", example_id="e9")))
+    later += [RepairTurn(turn=1, sample=_sample(
+        Verdict.COMPILE_ERROR, model_id="stuck", example_id=e)) for e in examples]
+    summary = summarize_repair(firsts, later, {"t": RepairSettingsSeen(1, "compiler")},
+                               bootstrap_resamples=200)
+    assert summary is not None
+    pairs = {(c.model_a, c.model_b): c for c in summary.comparisons_for("t")}
+    assert set(pairs) == {("learner", "static"), ("learner", "stuck"), ("static", "stuck")}
+    learner_stuck = pairs[("learner", "stuck")]
+    # e9's chain had a harness error: left out, so 9 common examples, all won by the learner
+    assert learner_stuck.n_common_examples == 9
+    assert (learner_stuck.mcnemar_b, learner_stuck.mcnemar_c) == (9, 0)
+    assert learner_stuck.mcnemar_mid_p == pytest.approx(0.5 ** 9)
+    assert learner_stuck.holm_p == pytest.approx(3 * 0.5 ** 9)  # smallest of three pairs
+    learner_static = pairs[("learner", "static")]
+    assert (learner_static.mcnemar_b, learner_static.mcnemar_c) == (8, 0)  # static kept e0
+    lines = repair_view.comparison_lines(summary, "t")
+    assert any(line.startswith("repair@1: learner − stuck:") and "McNemar 9/0" in line
+               for line in lines)
+    assert summary.to_dict()["tasks"]["t"]["comparisons_at_last_turn"][1]["mcnemar_b"] == 9

@@ -13,10 +13,16 @@ if more), `accuracy` is the mean over examples of the example's passed-by-r rate
 per chain. Controls (`reference`, `mutant`) never get repair turns and are left out. Chains
 whose turn 0 or any repair turn is a `harness_error` are left out of every figure (our machinery
 failed; `--resume` redoes those turns) and counted.
+
+At the last turn R the contestants are also compared in pairs, as the headline compares them at
+pass@1 (McNemar mid-p on the examples both answered, Holm over the pairs): a chain counts as
+passed when it passed by turn R. A contestant that cannot read feedback (a transpiler) keeps
+its one-shot outcome, which is what it would deliver with the same budget.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -26,10 +32,11 @@ from typing import Any
 import numpy as np
 
 from single_shot_eval.analysis import stats
-from single_shot_eval.analysis.per_model import control_role, label_seed
+from single_shot_eval.analysis.comparisons import adjusted_for_family, compare_samples
+from single_shot_eval.analysis.per_model import ModelSamples, control_role, label_seed
 from single_shot_eval.analysis.stats import JsonReady
-from single_shot_eval.analysis.summaries import CONFIDENCE
-from single_shot_eval.results.records import RepairTurn, Sample
+from single_shot_eval.analysis.summaries import CONFIDENCE, Comparison
+from single_shot_eval.results.records import RepairTurn, Sample, Verdict
 
 
 @dataclass(frozen=True)
@@ -81,9 +88,14 @@ class RepairSummary:
 
     turns: Mapping[str, RepairSettingsSeen]
     curves: tuple[RepairCurve, ...]
+    # paired comparisons at each task's last turn R (passed by turn R), Holm over the pairs
+    comparisons: tuple[Comparison, ...] = ()
 
     def for_task(self, task_id: str) -> tuple[RepairCurve, ...]:
         return tuple(c for c in self.curves if c.task_id == task_id)
+
+    def comparisons_for(self, task_id: str) -> tuple[Comparison, ...]:
+        return tuple(c for c in self.comparisons if c.task_id == task_id)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -93,6 +105,9 @@ class RepairSummary:
                     "turns": seen.turns,
                     "feedback": seen.feedback,
                     "curves": [c.to_dict() for c in self.for_task(task_id)],
+                    "comparisons_at_last_turn": [
+                        c.to_dict() for c in self.comparisons_for(task_id)
+                    ],
                 }
                 for task_id, seen in sorted(self.turns.items())
             },
@@ -130,6 +145,7 @@ def summarize_repair(
         if sample.task_id in seen:
             by_model[(sample.task_id, sample.model_id)].append(sample)
     curves = []
+    final: dict[str, list[ModelSamples]] = defaultdict(list)
     for (task_id, model_id), firsts in sorted(by_model.items()):
         if control_role(model_id, firsts) is not None:
             continue
@@ -139,7 +155,36 @@ def summarize_repair(
         )
         if curve is not None:
             curves.append(curve)
-    return RepairSummary(turns=seen, curves=tuple(curves))
+        outcomes = _outcomes_by_turn(task_id, firsts, later, seen[task_id].turns)
+        if outcomes:
+            final[task_id].append(ModelSamples.build(outcomes))
+    comparisons: list[Comparison] = []
+    for task_id in sorted(final):
+        comparisons += adjusted_for_family([
+            compare_samples(a, b, seed=seed, bootstrap_resamples=bootstrap_resamples)
+            for a, b in itertools.combinations(final[task_id], 2)
+        ])
+    return RepairSummary(turns=seen, curves=tuple(curves), comparisons=tuple(comparisons))
+
+
+def _outcomes_by_turn(
+    task_id: str,
+    firsts: list[Sample],
+    later: Mapping[tuple[str, str, int, str], dict[int, Sample]],
+    turns: int,
+) -> list[Sample]:
+    """Each chain's turn-0 sample, marked passed when a turn up to `turns` passed (chains with
+    a harness error left out, as in the curves)."""
+    outcomes = []
+    for first in firsts:
+        stored = later.get((task_id, first.model_id, first.run, first.example_id), {})
+        chain = [first, *(stored[t] for t in sorted(stored) if t <= turns)]
+        if any(not s.verdict.counts_for_model for s in chain):
+            continue
+        if any(s.passed for s in chain) and not first.passed:
+            first = first.model_copy(update={"verdict": Verdict.PASS})
+        outcomes.append(first)
+    return outcomes
 
 
 def _curve(

@@ -64,3 +64,19 @@ def curve_notes(curve: RepairCurve) -> list[str]:
             "no turn, or the backend does not read the prompt, e.g. a transpiler)"
         )
     return notes
+
+
+def comparison_lines(summary: RepairSummary, task_id: str) -> list[str]:
+    """One line per contestant pair at the task's last turn R: the difference in passed-by-R
+    rate, McNemar counts, mid-p and Holm-adjusted p (the headline's comparisons are at pass@1)."""
+    turns = summary.turns[task_id].turns
+    lines = []
+    for c in summary.comparisons_for(task_id):
+        lines.append(
+            f"repair@{turns}: {c.model_a} − {c.model_b}: "
+            f"Δ {fmt.signed_points(c.accuracy_difference)} "
+            f"{fmt.pct_ci(c.difference_ci_low, c.difference_ci_high)}, "
+            f"McNemar {c.mcnemar_b}/{c.mcnemar_c}, mid-p {fmt.pvalue(c.mcnemar_mid_p)}, "
+            f"Holm {fmt.pvalue(c.holm_p)}"
+        )
+    return lines

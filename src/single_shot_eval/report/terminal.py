@@ -141,6 +141,8 @@ def render_repair(console: Console, repair: RepairSummary) -> None:
         for curve in repair.for_task(task_id):
             for note in repair_view.curve_notes(curve):
                 console.print(f"  {note}")
+        for line in repair_view.comparison_lines(repair, task_id):
+            console.print(f"  {line}")
 
 
 def _compact_ci(low: float | None, high: float | None) -> str:

@@ -10,7 +10,7 @@ from single_shot_eval.corpus.contract.signature import ClassSignature
 from single_shot_eval.corpus.example import Example, ExampleKind
 from single_shot_eval.models.base import COMPLETION_ROLE, Message
 from single_shot_eval.rustsource import translation_item as item_text
-from single_shot_eval.verify.function_harness import contract_requirements, signature_requirements
+from single_shot_eval.verify.function_harness import contract_requirements
 
 PROGRAM_REQUIREMENTS = (
     "Write a complete Rust program with `fn main` that accepts the same command-line arguments "
@@ -93,8 +93,9 @@ fn main() {
 _FEW_SHOT_FUNCTION = (
     """def clamp(value: int, low: int, high: int) -> int:
     return max(low, min(value, high))""",
-    signature_requirements("pub fn clamp(value: i64, low: i64, high: i64) -> i64"),
-    """pub fn clamp(value: i64, low: i64, high: i64) -> i64 {
+    "Write the Rust function with exactly this signature:\n"
+    "```rust\nfn clamp(value: i64, low: i64, high: i64) -> i64\n```",
+    """fn clamp(value: i64, low: i64, high: i64) -> i64 {
     value.min(high).max(low)
 }""",
 )

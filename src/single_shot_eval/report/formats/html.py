@@ -201,7 +201,8 @@ def _repair(data: ReportData) -> _Repair | None:
             task_id=task_id,
             heading=repair_view.task_heading(task_id, data.repair),
             rows=[(c.model_id, row) for c in curves for row in repair_view.curve_rows(c)],
-            notes=[n for c in curves for n in repair_view.curve_notes(c)],
+            notes=[n for c in curves for n in repair_view.curve_notes(c)]
+            + repair_view.comparison_lines(data.repair, task_id),
             plot_anchor=(element_id("pareto-plot", indexes[task_id])
                          if task_id in indexes else None),
         ))

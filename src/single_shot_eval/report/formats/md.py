@@ -252,6 +252,7 @@ def _repair_section(data: ReportData, plots: PlotSet | None) -> list[str]:
             rows += [[f"`{row[0]}`", *row[1:]] for row in repair_view.curve_rows(curve)]
         out += _table(repair_view.HEADER, rows)
         notes = [n for c in data.repair.for_task(task_id) for n in repair_view.curve_notes(c)]
+        notes += repair_view.comparison_lines(data.repair, task_id)
         out += ["", *[f"- {n}" for n in notes], ""] if notes else [""]
     return out
 

@@ -22,7 +22,6 @@ from single_shot_eval.verify.function_harness.render import (
     function_requirements,
     render_target_cases,
     render_test_module,
-    signature_requirements,
 )
 
 __all__ = [
@@ -40,5 +39,4 @@ __all__ = [
     "passed_cases",
     "render_target_cases",
     "render_test_module",
-    "signature_requirements",
 ]

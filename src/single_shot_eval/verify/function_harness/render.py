@@ -99,20 +99,22 @@ def function_requirements(
 def contract_requirements(target: FunctionSignature | ClassSignature) -> str:
     """`function_requirements` for a resolved contract (an `Example.contract`).
 
-    The signature is shown as an indented block, not a fenced one: a model asked for "one
-    ```rust block" would otherwise often echo the fenced signature as its answer.
+    The signature is shown in a ```rust fence. A model that echoes it is not failed for that:
+    the answer stops, and is extracted, at the block that defines the item with a body (see
+    `rustsource`), so an echoed signature is skipped. Measured on a third-party corpus, this
+    kept every model's pass@1, where an indented (unfenced) signature lowered the 0.5B's.
     """
-    uses = [f"use std::collections::{name};" for name in sorted(target.collections_used())]
+    uses = "".join(
+        f"use std::collections::{name};\n" for name in sorted(target.collections_used())
+    )
     if isinstance(target, ClassSignature):
         return (
             f"Write a Rust struct `{target.name}` with exactly these associated functions and "
             f"methods (the test harness constructs it with `{target.name}::new(..)` and calls the "
             "methods by these names; a Python `@property` becomes a method of the same name, its "
             "setter `set_<name>`; you may add fields, helper items and `use` declarations; no "
-            "`fn main` is needed; standard library only):\n\n"
-            + indented_block([*uses, *target.rust().splitlines()])
-            + f"\n\nAnswer with one ```rust block holding the struct `{target.name}` and its "
-            "`impl` with every method body."
+            "`fn main` is needed; standard library only):\n"
+            f"```rust\n{uses}{target.rust()}\n```"
         )
     note = ""
     if target.is_async:
@@ -123,20 +125,14 @@ def contract_requirements(target: FunctionSignature | ClassSignature) -> str:
     return signature_requirements(target.rust(), uses) + note
 
 
-def signature_requirements(signature: str, uses: Sequence[str] = ()) -> str:
+def signature_requirements(signature: str, uses: str = "") -> str:
     """The requirement for one function with exactly `signature` (also used, with a fixed
     signature, by the few-shot prompt of base models)."""
     return (
         "Write the Rust function with exactly this signature (you may add helper items and "
-        "`use` declarations; no `fn main` is needed; standard library only):\n\n"
-        + indented_block([*uses, signature])
-        + "\n\nAnswer with one ```rust block holding the whole function, its body included."
+        "`use` declarations; no `fn main` is needed; standard library only):\n"
+        f"```rust\n{uses}{signature}\n```"
     )
-
-
-def indented_block(lines: Sequence[str]) -> str:
-    """`lines` as a Markdown indented code block (four spaces)."""
-    return "\n".join(f"    {line}" if line.strip() else "" for line in lines)
 
 
 def _module_header() -> list[str]:
