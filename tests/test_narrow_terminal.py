@@ -122,3 +122,28 @@ def test_a_stratified_corpus_alternates_kinds_and_levels() -> None:
     order = [e.id for e in corpus.stratified().examples]
     assert order == ["f3a", "p1a", "f5a", "p2a", "f3b", "p9a", "p1b"]
     assert sorted(order) == sorted(e.id for e in examples)  # a reordering, nothing lost
+
+
+def test_the_repair_table_fits_80_columns_and_compares_at_the_last_turn() -> None:
+    from single_shot_eval.analysis.repair import RepairSettingsSeen, summarize_repair
+    from single_shot_eval.report.terminal import render_repair
+    from single_shot_eval.results.records import RepairTurn
+
+    firsts = [s for s in _contestants() if s.run == 0]
+    failing = [s for s in firsts if not s.passed and s.model_id == LONG_IDS[1]]
+    later = [  # the 0.5b-like contestant fixes 8 of its 11 failures after feedback
+        RepairTurn(turn=1, sample=s.model_copy(update={
+            "verdict": Verdict.PASS if i < 8 else Verdict.COMPILE_ERROR, "cost_usd": 0.0031}))
+        for i, s in enumerate(failing)
+    ]
+    repair = summarize_repair(firsts, later, {"task": RepairSettingsSeen(1, "both")},
+                              bootstrap_resamples=200)
+    assert repair is not None
+    buffer = io.StringIO()
+    render_repair(Console(file=buffer, width=80, color_system=None), repair)
+    text = buffer.getvalue()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "85.0%" in text and "$0.00" in text  # repair@1 of 17/20 and its cost, whole
+    joined = text.replace("\n", " ")
+    assert f"repair@1: {LONG_IDS[1]} − {LONG_IDS[2]}:" in joined and "McNemar 17/0" in joined

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from single_shot_eval.analysis.aggregate import EvaluationSummary, TaskSummary
 from single_shot_eval.analysis.repair import RepairSummary
@@ -115,29 +113,24 @@ def render_comparisons(console: Console, task: TaskSummary) -> None:
         )
 
 
-# The repair table's columns, short enough for an 80-column terminal.
-TERMINAL_REPAIR_HEADER = (
-    "model", "turn", "acc.", "95% CI", "passed", "asked", "cum. $/sample", "cum. tokens",
-)
+# The repair table's figure columns, short enough for an 80-column terminal.
+TERMINAL_REPAIR_HEADER = ("acc.", "95% CI", "passed", "asked", "cum. $/sample", "cum. tokens")
 
 
 def render_repair(console: Console, repair: RepairSummary) -> None:
-    """Per task that asked for repair turns: pass@1 and repair@1..R of every contestant."""
+    """Per task that asked for repair turns: pass@1 and repair@1..R of every contestant, then
+    the pairwise comparisons at the last turn."""
     from single_shot_eval.report import repair_view
 
     for task_id in sorted(repair.turns):
         console.print(f"[bold]{repair_view.task_heading(task_id, repair)}[/]")
-        table = Table(
-            box=box.SIMPLE_HEAD, caption=repair_view.CAPTION, caption_justify="left"
-        )
-        for index, name in enumerate(TERMINAL_REPAIR_HEADER):
-            table.add_column(name, justify="left" if index < 2 else "right", no_wrap=index < 2)
+        table = FittedTable("model, turn", TERMINAL_REPAIR_HEADER, caption=repair_view.CAPTION)
         for curve in repair.for_task(task_id):
             for row, point in zip(repair_view.curve_rows(curve), curve.points, strict=True):
                 row[3] = _compact_ci(point.ci_low, point.ci_high)
                 row[7] = row[7].removesuffix(" (est.)")
-                table.add_row(*row)
-        console.print(table)
+                table.add_row(f"{row[0]} {row[1]}", *row[2:])
+        table.render(console)
         for curve in repair.for_task(task_id):
             for note in repair_view.curve_notes(curve):
                 console.print(f"  {note}")
