@@ -167,21 +167,42 @@ def summarize_repair(
     return RepairSummary(turns=seen, curves=tuple(curves), comparisons=tuple(comparisons))
 
 
+Chain = list[Sample | None]
+"""Turn 0, then the stored repair turns 1..R (None where no turn was asked)."""
+
+
+def _chains(
+    task_id: str,
+    firsts: list[Sample],
+    later: Mapping[tuple[str, str, int, str], dict[int, Sample]],
+    turns: int,
+) -> tuple[list[Chain], int]:
+    """The chains of one contestant in (run, example) order, and how many were left out for a
+    harness error on some turn."""
+    chains: list[Chain] = []
+    left_out = 0
+    for first in sorted(firsts, key=lambda s: (s.run, s.example_id)):
+        stored = later.get((task_id, first.model_id, first.run, first.example_id), {})
+        chain: Chain = [first, *(stored.get(turn) for turn in range(1, turns + 1))]
+        if any(s is not None and not s.verdict.counts_for_model for s in chain):
+            left_out += 1
+            continue
+        chains.append(chain)
+    return chains, left_out
+
+
 def _outcomes_by_turn(
     task_id: str,
     firsts: list[Sample],
     later: Mapping[tuple[str, str, int, str], dict[int, Sample]],
     turns: int,
 ) -> list[Sample]:
-    """Each chain's turn-0 sample, marked passed when a turn up to `turns` passed (chains with
-    a harness error left out, as in the curves)."""
+    """Each chain's turn-0 sample, marked passed when a turn up to `turns` passed."""
     outcomes = []
-    for first in firsts:
-        stored = later.get((task_id, first.model_id, first.run, first.example_id), {})
-        chain = [first, *(stored[t] for t in sorted(stored) if t <= turns)]
-        if any(not s.verdict.counts_for_model for s in chain):
-            continue
-        if any(s.passed for s in chain) and not first.passed:
+    for chain in _chains(task_id, firsts, later, turns)[0]:
+        first = chain[0]
+        assert first is not None  # turn 0 is always there
+        if not first.passed and any(s is not None and s.passed for s in chain):
             first = first.model_copy(update={"verdict": Verdict.PASS})
         outcomes.append(first)
     return outcomes
@@ -198,16 +219,7 @@ def _curve(
     bootstrap_resamples: int,
 ) -> RepairCurve | None:
     turns = settings.turns
-    chains: list[list[Sample | None]] = []
-    left_out = 0
-    for first in sorted(firsts, key=lambda s: (s.run, s.example_id)):
-        chain: list[Sample | None] = [first]
-        stored = later.get((task_id, model_id, first.run, first.example_id), {})
-        chain += [stored.get(turn) for turn in range(1, turns + 1)]
-        if any(s is not None and not s.verdict.counts_for_model for s in chain):
-            left_out += 1
-            continue
-        chains.append(chain)
+    chains, left_out = _chains(task_id, firsts, later, turns)
     if not chains:
         return None
     examples = sorted({c[0].example_id for c in chains if c[0] is not None})

@@ -122,16 +122,10 @@ def contract_requirements(target: FunctionSignature | ClassSignature) -> str:
             "\nThe Python function is `async def`: write a plain synchronous `fn` (the harness "
             "calls it directly, without an async runtime)."
         )
-    return signature_requirements(target.rust(), uses) + note
-
-
-def signature_requirements(signature: str, uses: str = "") -> str:
-    """The requirement for one function with exactly `signature` (also used, with a fixed
-    signature, by the few-shot prompt of base models)."""
     return (
         "Write the Rust function with exactly this signature (you may add helper items and "
         "`use` declarations; no `fn main` is needed; standard library only):\n"
-        f"```rust\n{uses}{signature}\n```"
+        f"```rust\n{uses}{target.rust()}\n```{note}"
     )
 
 
