@@ -62,6 +62,8 @@ def test_seed_schema_loads_and_defaults_inference(tmp_path: Path) -> None:
         (VALID.replace("{python_code}", "no placeholder"), "template must contain the {python_code} placeholder"),
         (VALID.replace("  id: t1\n", ""), "task.yaml:1: task.id: required key is missing"),
         (VALID.replace("type: compiler", "type: vibes"), "task.yaml:16: ground_truth.type: Input should be"),
+        (VALID.replace("runs: 3", "runs: 3\ninference:\n  answer_budget:\n    tokens_per_source_char: 0"),
+         "task.yaml:12: inference.answer_budget.tokens_per_source_char: Input should be greater than 0"),
         ("task: [unclosed\n", "task.yaml:2: invalid YAML"),
         ("- just\n- a list\n", "task.yaml:1: expected a mapping at the top level"),
     ],

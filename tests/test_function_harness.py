@@ -356,7 +356,7 @@ def test_parse_empty_output_counts_nothing() -> None:
 
 def test_records_have_the_promised_shape() -> None:
     records = load_records()
-    assert len(records) == 22
+    assert len(records) == 33
     assert len({record["id"] for record in records}) == len(records)
     for record in records:
         assert set(record) <= RECORD_KEYS, record["id"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from single_shot_eval.corpus.loader import Corpus
 from single_shot_eval.run.scheduler import MAX_COMPLETION_CHARS
 from tests.conftest import run_cli
 
@@ -57,7 +58,9 @@ def _small_file_limit() -> None:
 
 
 @pytest.mark.slow
-def test_disk_full_is_one_line_exit_2_and_keeps_stored_samples(tmp_path: Path) -> None:
+def test_disk_full_is_one_line_exit_2_and_keeps_stored_samples(
+    tmp_path: Path, bundled_corpus: Corpus
+) -> None:
     out = tmp_path / "out"
     # --no-controls: the disk must fill while samples are being stored, not while the controls'
     # verdicts are (which happens first, before any sample).
@@ -74,10 +77,10 @@ def test_disk_full_is_one_line_exit_2_and_keeps_stored_samples(tmp_path: Path) -
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
     conn.close()
-    assert 0 < stored < 66
+    assert 0 < stored < len(bundled_corpus)
     resumed = run_cli("evaluate", "--models", "reference", "--runs", "1", "--output", str(out),
                       "--resume", "--quiet", "--no-controls")
     assert resumed.returncode == 0, resumed.stderr
     conn = sqlite3.connect(out / "results.sqlite")
-    assert conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 66
+    assert conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == len(bundled_corpus)
     conn.close()

@@ -43,8 +43,15 @@ def test_committed_demo_holds_every_report_and_the_reference_passes() -> None:
     # the answer key is the self-check, not a contestant, and it must pass everything
     assert "reference" not in models
     assert controls["reference"]["pass_rate"] == 1.0 and controls["reference"]["ok"]
-    # the three real contestants of `make demo`
-    assert {"py2many", "smollm2-135m", "gemma3-270m"} <= set(models)
+    # the real contestants of `make demo`
+    assert {"py2many", "smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b",
+            "qwen2.5-coder-1.5b"} <= set(models)
+    # a frontier that says something: two contestants pass something, and a pair differs
+    # significantly after Holm's adjustment over all pairs
+    assert sum(m["pass_at_1"] > 0 for m in models.values()) >= 2
+    comparisons = [c for t in document["summary"]["tasks"] for c in t["comparisons"]]
+    assert len(comparisons) == len(models) * (len(models) - 1) // 2
+    assert min(c["holm_p"] for c in comparisons) < 0.05
     # the Markdown report is the same store's: same sample count
     assert f"- Samples: {len(document['samples'])} " in (DEMO / "report.md").read_text()
 
@@ -55,6 +62,10 @@ def test_rows_follow_the_document(tmp_path: Path) -> None:
     for task in document["summary"]["tasks"]:
         for m in task["models"]:
             assert f"`{m['model_id']}`" in table
+        for c in task["comparisons"]:
+            row = f"| `{c['model_a']}` − `{c['model_b']}` |"
+            assert table.count(row) == 1, row
+            assert f"| {c['mcnemar_b']}/{c['mcnemar_c']} |" in table.split(row, 1)[1].split("\n")[0]
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{DEMO_TABLE_BEGIN}\nold figures\n{DEMO_TABLE_END}\noutro\n")
     results = tmp_path / "results.json"

@@ -7,6 +7,7 @@ ground truth. Unknown keys and wrong types are errors that name the file, the ke
 from __future__ import annotations
 
 import glob
+import math
 import string
 from collections.abc import Callable, Iterator
 from importlib import resources
@@ -42,13 +43,39 @@ class EvaluationSettings(_Strict):
     runs: int = Field(default=5, ge=1)
 
 
+class AnswerBudget(_Strict):
+    """A limit on an answer's length that grows with the Python source it translates.
+
+    A translation is about as long as its source, so a budget of a few tokens per source
+    character never cuts one (the task YAML states the margin it leaves); what it does cut is a
+    model looping until `max_tokens`, which costs minutes per answer and cannot change a verdict.
+    """
+
+    tokens_per_source_char: float = Field(gt=0)
+    at_least_tokens: int = Field(default=256, ge=1)
+
+    def tokens_for(self, python_source: str) -> int:
+        """The budget for one source: `tokens_per_source_char` per character, at least
+        `at_least_tokens`."""
+        scaled = math.ceil(self.tokens_per_source_char * len(python_source))
+        return max(self.at_least_tokens, scaled)
+
+
 class InferenceSettings(_Strict):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(default=4096, ge=1)
+    answer_budget: AnswerBudget | None = None
     seed: int = 0
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     stop_after_code_block: bool = False
     stop_on_repetition: bool = False
+
+    def max_tokens_for(self, python_source: str) -> int:
+        """The output-token limit for an answer to `python_source`: `max_tokens`, or the answer
+        budget for that source when it is smaller."""
+        if self.answer_budget is None:
+            return self.max_tokens
+        return min(self.max_tokens, self.answer_budget.tokens_for(python_source))
 
 
 class Prompts(_Strict):

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from single_shot_eval.cli.app import CORPUS_HELP, STRICT_HELP, app, console_for, load_corpus_option
+from single_shot_eval.corpus.example import ExampleKind
 from single_shot_eval.errors import UserError
 
 
@@ -40,6 +41,17 @@ def evaluate(
         int | None, typer.Option(min=1, help="Runs per example (default: the task's, 5).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Use only the first N examples.")] = None,
+    kind: Annotated[
+        ExampleKind | None,
+        typer.Option(help="Use only the examples of this kind (function or program)."),
+    ] = None,
+    levels: Annotated[
+        str | None,
+        typer.Option(
+            help="Use only the examples at these Py2Rs levels, e.g. 3, 1-3 or 1,4-5 "
+            "(before --stratify and --limit)."
+        ),
+    ] = None,
     stratify: Annotated[
         bool,
         typer.Option(
@@ -125,6 +137,10 @@ def evaluate(
     warnings_console = Console(stderr=True, highlight=False)
     task_configs = load_tasks(tasks)
     loaded = load_corpus_option(corpus, strict=strict, console=console)
+    if kind is not None or levels is not None:
+        loaded = loaded.select(kind=kind, levels=parse_levels(levels) if levels else None)
+        if not loaded.examples:
+            raise UserError("--kind/--levels: no example of the corpus is selected")
     if stratify:
         loaded = loaded.stratified()
     model_configs = resolve_model_specs(models)
@@ -265,3 +281,19 @@ def report(
         path, out_dir, formats=formats, console=console_for(quiet), baseline=baseline,
         file_names=file_names, quality=quality,
     )
+
+
+def parse_levels(text: str) -> frozenset[int]:
+    """Py2Rs levels written as `3`, `1-3` or `1,4-5`; a UserError names what is wrong."""
+    chosen: set[int] = set()
+    for part in text.split(","):
+        label = part.strip()
+        low, _, high = label.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise UserError(f"--levels: {label!r} is not a level or a range like 1-3") from None
+        if not 1 <= first <= last <= 10:
+            raise UserError(f"--levels: {label!r} is not within 1-10 in increasing order")
+        chosen.update(range(first, last + 1))
+    return frozenset(chosen)

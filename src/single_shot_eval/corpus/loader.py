@@ -10,7 +10,7 @@ seed's function-level format.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from itertools import zip_longest
@@ -100,6 +100,18 @@ class Corpus:
     def limit(self, n: int | None) -> Corpus:
         """The first `n` examples (all when `n` is None)."""
         return self if n is None else replace(self, examples=self.examples[:n])
+
+    def select(
+        self, *, kind: ExampleKind | None = None, levels: Collection[int] | None = None
+    ) -> Corpus:
+        """The examples of one kind and/or at some Py2Rs levels, in corpus order (a subset a
+        report can name: "the level-3 functions")."""
+        chosen = tuple(
+            e
+            for e in self.examples
+            if (kind is None or e.kind == kind) and (levels is None or e.level in levels)
+        )
+        return replace(self, examples=chosen)
 
     def stratified(self) -> Corpus:
         """The same examples reordered so that any first N are a stratified sample: kinds take

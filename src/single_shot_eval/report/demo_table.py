@@ -38,6 +38,34 @@ def _tokens_per_s(model: dict[str, Any]) -> str:
     return fmt.number(model.get("mean_tokens_per_s"), 1)
 
 
+def _points_ci(comparison: dict[str, Any]) -> str:
+    low, high = comparison.get("difference_ci_low"), comparison.get("difference_ci_high")
+    if low is None or high is None:
+        return "–"
+    return f"[{100 * low:+.1f}, {100 * high:+.1f}]"
+
+
+def _comparison_lines(task: dict[str, Any]) -> list[str]:
+    """The paired comparisons, most significant first: which differences the demo can claim."""
+    pairs = sorted(task.get("comparisons") or [], key=lambda c: (c["holm_p"], c["model_a"]))
+    if not pairs:
+        return []
+    lines = [
+        "",
+        "| A − B | Δ pass@1 | 95% CI | McNemar (only A / only B) | mid-p | Holm |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in pairs:
+        lines.append(
+            f"| `{c['model_a']}` − `{c['model_b']}` "
+            f"| {fmt.signed_points(c['accuracy_difference'])} "
+            f"| {_points_ci(c)} "
+            f"| {c['mcnemar_b']}/{c['mcnemar_c']} "
+            f"| {fmt.pvalue(c['mcnemar_mid_p'])} | {fmt.pvalue(c['holm_p'])} |"
+        )
+    return lines
+
+
 def render_demo_table(document: dict[str, Any]) -> str:
     """Markdown for the README: one table per task (the demo has one), then its provenance."""
     provenance = document.get("provenance", {})
@@ -65,6 +93,7 @@ def render_demo_table(document: dict[str, Any]) -> str:
                 fmt.seconds(m["latency_p50_s"]),
                 _tokens_per_s(m),
             ]) + " |")
+        lines += _comparison_lines(task)
         runs = max((m["n_runs"] for m in task["models"]), default=0)
         lines += [
             "",

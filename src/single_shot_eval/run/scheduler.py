@@ -173,7 +173,7 @@ class Scheduler:
         request = GenerationRequest(
             messages=messages,
             temperature=inference.temperature,
-            max_tokens=inference.max_tokens,
+            max_tokens=inference.max_tokens_for(unit.example.python_source),
             seed=effective_seed(unit.task, ev.seed, unit.run),
             timeout_s=unit.task.evaluation.timeout_ms / 1000,
             run=unit.run,
