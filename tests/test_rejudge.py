@@ -159,3 +159,36 @@ def test_rejudge_of_a_store_from_the_current_evaluate_changes_nothing(
         assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
         assert {(p.key.model_id, p.key.example_id): p.verdict
                 for p in store.previous_verdicts(1)} == before
+
+
+LAST_DIGIT = {
+    "id": "last_digit",
+    "python_code": "def last_digit(n: int) -> int:\n    return n % 10\n",
+    "test_cases": [{"input": [123], "expected": 3}, {"input": [40], "expected": 0},
+                   {"input": [7], "expected": 7}],
+    "reference_rust": "pub fn last_digit(n: i64) -> i64 {\n    n.rem_euclid(10)\n}\n",
+    # right on every hand-written case, wrong on a negative n (Rust's % keeps the sign)
+    "mutant_rust": "pub fn last_digit(n: i64) -> i64 {\n    n % 10\n}\n",
+}
+
+
+def test_rejudge_judges_with_generated_cases_when_the_evaluation_did(tmp_path: Path) -> None:
+    corpus = tmp_path / "records.jsonl"
+    corpus.write_text(json.dumps(LAST_DIGIT) + "\n")
+    out = tmp_path / "out"
+    evaluated = run_cli("evaluate", "--corpus", str(corpus), "--models", "mutant", "--runs", "1",
+                        "--output", str(out), "--quiet", "--no-controls")
+    assert evaluated.returncode == 0, evaluated.stderr
+
+    def verdict() -> str:
+        with sqlite3.connect(out / "results.sqlite") as conn:
+            return str(conn.execute("SELECT verdict FROM samples").fetchone()[0])
+
+    assert verdict() == Verdict.TEST_FAILURE.value  # a generated negative case caught it
+    again = run_cli("rejudge", "--input", str(out))
+    assert again.returncode == 0, again.stderr
+    assert verdict() == Verdict.TEST_FAILURE.value and "0 changed" in again.stdout
+    # with the hand-written cases alone the mutant passes: the default is not that
+    lenient = run_cli("rejudge", "--input", str(out), "--no-generated-cases")
+    assert lenient.returncode == 0, lenient.stderr
+    assert verdict() == Verdict.PASS.value and "fail->pass: last_digit" in lenient.stdout

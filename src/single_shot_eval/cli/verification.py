@@ -60,6 +60,14 @@ def rejudge(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Concurrent verifications (default: the cores).")
     ] = None,
+    generated_cases: Annotated[
+        bool | None,
+        typer.Option(
+            "--generated-cases/--no-generated-cases",
+            help="Judge also by the cases generated from each Python original (default: as the "
+            "store was judged, by the case counts it records).",
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Re-verify every stored answer with today's verifier (no model is called), keep the old
@@ -72,12 +80,18 @@ def rejudge(
     path = store_path(input)
     if not path.exists():
         raise UserError(f"{input}: no results store found (expected {path})")
-    if corpus is None:
-        with ResultStore(path, create=False) as store:
-            recorded = store.provenance().corpus
-        if recorded and Path(recorded).exists():
-            corpus = Path(recorded)
-    outcome = run_rejudge(path, load_corpus(corpus), output=output, workers=workers)
+    with ResultStore(path, create=False) as store:
+        provenance = store.provenance()
+    if corpus is None and provenance.corpus and Path(provenance.corpus).exists():
+        corpus = Path(provenance.corpus)
+    if generated_cases is None:  # judge as the evaluation did: with generated cases if it had any
+        generated_cases = any(generated for _, generated in (provenance.case_counts or {}).values())
+    loaded = load_corpus(corpus)
+    if generated_cases:
+        from single_shot_eval.corpus.casegen import with_generated_cases
+
+        loaded = with_generated_cases(loaded)
+    outcome = run_rejudge(path, loaded, output=output, workers=workers)
     if json_output:
         sys.stdout.write(json.dumps(outcome.to_json(), indent=2, sort_keys=True) + "\n")
     else:

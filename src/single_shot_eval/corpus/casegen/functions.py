@@ -3,9 +3,12 @@
 1. **Types.** The harness target (`corpus.contract.harness_target`): parameter types come from
    annotations, hand-written values or the code; a return type nothing determines is filled
    from the values the oracle returns.
-2. **Candidates.** Edge values per type, one parameter varied at a time from a base call, plus
-   the sign combinations of numeric parameters, then values drawn by `hypothesis` strategies
-   with `derandomize=True` (the same code always draws the same values). Edges are where
+2. **Candidates.** First the example's own inputs (`casegen.seeds`: doctest lines, calls in its
+   docstrings, comments and code with literal arguments); then edge values per type, one
+   parameter varied at a time from a base call, plus the sign combinations of numeric
+   parameters; then type-aware mutations of the seeds; then values drawn by `hypothesis`
+   strategies with `derandomize=True` (the same code always draws the same values). Edges are
+   where
    Python and Rust differ: negative operands of `%` and `//`, 0 and +-1, large values that
    still fit i64 (one large value per call, the others small: a debug-build Rust translation
    panics on overflow where Python grows its integers, and a result outside i64 is dropped),
@@ -31,7 +34,8 @@
    or return an error), and so is a value the Rust types cannot hold (an int outside i64, a
    lone surrogate), a call during which a local variable left i64 (a Rust i64 translation
    overflows there), and a NaN input whose result is text (Python writes `nan`, Rust `NaN`).
-4. **Selection.** Greedily the candidates that add covered lines or arcs of the target, then
+4. **Selection.** The seeds (always: they show what the author meant), then greedily the
+   candidates that add covered lines or arcs of the target, then
    edge candidates with results not yet seen, drawn ones with unseen results, any edge, up to
    `CASES_PER_BUDGET_UNIT` cases per unit of the budget (a function case is one call in a test
    binary compiled once, not a process run like a program case).
@@ -72,6 +76,7 @@ from single_shot_eval.corpus.casegen.function_values import (
     json_key,
     same_value,
 )
+from single_shot_eval.corpus.casegen.seeds import mutated_inputs, seed_inputs
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,
@@ -83,7 +88,7 @@ from single_shot_eval.corpus.contract import (
 from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
 from single_shot_eval.sandbox import Sandbox
 
-GENERATOR_VERSION = "functions-4"
+GENERATOR_VERSION = "functions-6"
 DEFAULT_BUDGET = 16
 CASES_PER_BUDGET_UNIT = 3
 """The budget counts what a program case costs (one process run); a function case is one call
@@ -179,7 +184,7 @@ def generate_function_cases(
     if isinstance(target, ClassSignature):
         candidates = class_candidates(target, hints)
     else:
-        candidates = function_candidates(target, hints)
+        candidates = _seeded(code, target, hand, function_candidates(target, hints))
     candidates = dedupe(candidates)[:MAX_CANDIDATES]
     inputs = [candidate.inputs for candidate in candidates]
     (first,), statements = run_oracle(sandbox, code, target, inputs, runs=(0,), coverage=True,
@@ -253,6 +258,19 @@ def generate_function_cases(
     )
 
 
+def _seeded(
+    code: str, target: FunctionSignature, hand: list[FunctionCase], generic: list[Candidate]
+) -> list[Candidate]:
+    """The example's own inputs (not already hand-written cases) first, the generic edges,
+    then mutations around the seeds (after the edges, so that where both add nothing new the
+    generic edge is kept), then the random draws."""
+    written = {json_key(case.inputs) for case in hand}
+    seeds = [s for s in seed_inputs(code, target) if json_key(s) not in written]
+    around = [Candidate(m, edge=True) for m in mutated_inputs(seeds, target)]
+    return [*(Candidate(s, edge=True, seed=True) for s in seeds),
+            *(c for c in generic if c.edge), *around, *(c for c in generic if not c.edge)]
+
+
 def _final_target(
     code: str, entry: str, hand: list[FunctionCase], generated: list[FunctionCase]
 ) -> FunctionSignature | ClassSignature | None:
@@ -280,10 +298,13 @@ def _final_target(
 def _select(
     usable: list[tuple[Candidate, Outcome, FunctionCase]], budget: int
 ) -> list[tuple[Candidate, Outcome, FunctionCase]]:
-    """Greedy coverage first (lines and arcs), then edge candidates with unseen results."""
-    chosen: list[tuple[Candidate, Outcome, FunctionCase]] = []
+    """The example's own inputs (seeds) first, then greedy coverage (lines and arcs), then
+    edge candidates with unseen results."""
+    chosen = [item for item in usable if item[0].seed][:budget]
     covered: set[Any] = set()
-    remaining = list(usable)
+    for item in chosen:
+        covered |= {("line", n) for n in item[1].lines} | {("arc", a) for a in item[1].arcs}
+    remaining = [item for item in usable if not item[0].seed]
     while remaining and len(chosen) < budget:
         def gain(item: tuple[Candidate, Outcome, FunctionCase], seen: set[Any] = covered) -> int:
             features = {("line", n) for n in item[1].lines} | {("arc", a) for a in item[1].arcs}

@@ -1,0 +1,208 @@
+"""Seeds: the inputs an example shows itself, and type-aware mutations around them.
+
+A function's own examples say which behaviour its author cared about: a doctest line
+(`>>> count("aaa", "aa")`), a call in a docstring or comment (`e.g. f([3, 1, 2])`), a call with
+literal arguments in the file (a main block, a module-level demo). Generic edge values and random
+draws rarely hit that behaviour (overlapping occurrences, a decreasing sequence, a sentence after
+a period), so these inputs come first, always make it into the case set, and are then varied the
+way EvalPlus varies seeds: numbers shifted by one and negated, strings repeated, reversed and
+split at their sentences, sequences reversed, sorted and doubled; one parameter at a time.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from single_shot_eval.corpus.casegen.function_values import json_key
+from single_shot_eval.corpus.contract import FunctionSignature, PyType, TypeKind
+from single_shot_eval.pysource import parse_python
+
+MAX_SEEDS = 24
+"""At most this many seeds per example (a file that calls its function in a long table)."""
+
+MAX_MUTATIONS = 48
+
+
+class _NotALiteral(Exception):
+    """A call's argument is an expression, not a value the file writes out."""
+
+
+def _calls_in(text: str, name: str) -> Iterator[str]:
+    """The argument text of every `name(...)` in `text` (not its `def`), parentheses balanced
+    and quotes respected."""
+    for match in re.finditer(rf"(?<![\w.]){re.escape(name)}\s*\(", text):
+        if text[max(0, match.start() - 4) : match.start()].endswith("def "):
+            continue
+        depth, quote, position = 1, "", match.end()
+        while position < len(text) and depth:
+            char = text[position]
+            if quote:
+                if char == "\\":
+                    position += 1
+                elif char == quote:
+                    quote = ""
+            elif char in "\"'":
+                quote = char
+            elif char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            position += 1
+        if depth == 0:
+            yield text[match.end() : position - 1]
+
+
+def _literal_arguments(arguments: str) -> tuple[list[Any], dict[str, Any]]:
+    try:
+        call = parse_python(f"_({arguments})", mode="eval")
+    except SyntaxError:
+        raise _NotALiteral from None
+    node = getattr(call, "body", None)
+    if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args):
+        raise _NotALiteral
+    try:
+        positional = [ast.literal_eval(arg) for arg in node.args]
+        named = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise _NotALiteral from None
+    if len(named) != len(node.keywords):
+        raise _NotALiteral
+    return positional, named
+
+
+def conform(value: Any, py_type: PyType) -> Any:
+    """`value` as a value of `py_type` the way Python's own call would see it (an int where a
+    float is declared is that float; a tuple where a list is, that list). ValueError when it
+    is not one."""
+    kind = py_type.kind
+    if kind is TypeKind.BOOL and isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("a bool where another type is declared")
+    if kind is TypeKind.INT and isinstance(value, int):
+        return value
+    if kind is TypeKind.FLOAT and isinstance(value, int | float):
+        return float(value)
+    if kind is TypeKind.STR and isinstance(value, str):
+        return value
+    if kind is TypeKind.OPTION:
+        return None if value is None else conform(value, py_type.args[0])
+    if kind in (TypeKind.LIST, TypeKind.SET) and isinstance(value, list | tuple | set):
+        items = [conform(item, py_type.args[0]) for item in value]
+        if kind is TypeKind.SET:
+            return sorted({json_key(v): v for v in items}.values(), key=json_key)
+        return items
+    if kind is TypeKind.TUPLE and isinstance(value, list | tuple) and len(value) == len(
+        py_type.args
+    ):
+        return [conform(item, arg) for item, arg in zip(value, py_type.args, strict=True)]
+    if kind is TypeKind.DICT and isinstance(value, dict):
+        key_type, value_type = py_type.args
+        return {conform(k, key_type): conform(v, value_type) for k, v in value.items()}
+    raise ValueError(f"not a {kind.value}")
+
+
+def seed_inputs(python_code: str, signature: FunctionSignature) -> list[list[Any]]:
+    """Argument lists of the calls of the entry point that `python_code` writes out with
+    literal arguments (doctests, docstrings, comments, code), in file order, conformed to the
+    signature; calls that do not fit it are left out."""
+    parameters = signature.parameters
+    seeds: list[list[Any]] = []
+    for arguments in _calls_in(python_code, signature.name):
+        try:
+            positional, named = _literal_arguments(arguments)
+        except _NotALiteral:
+            continue
+        if len(positional) > len(parameters):
+            continue
+        values: list[Any] = list(positional)
+        try:
+            for parameter in parameters[len(positional) :]:
+                if parameter.name in named:
+                    values.append(named.pop(parameter.name))
+                elif parameter.has_default:
+                    values.append(parameter.default)
+                else:
+                    raise ValueError(f"no value for {parameter.name}")
+            if named:
+                continue
+            conformed = [conform(v, p.py_type) for v, p in zip(values, parameters, strict=True)]
+        except ValueError:
+            continue
+        if conformed not in seeds:
+            seeds.append(conformed)
+        if len(seeds) >= MAX_SEEDS:
+            break
+    return seeds
+
+
+def _sentences_rejoined(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    if len(parts) < 2:
+        return []
+    return [".  ".join(p.rstrip(".") for p in parts) + ".", " ".join(reversed(parts))]
+
+
+def _str_mutations(text: str) -> list[str]:
+    half = len(text) // 2
+    return [text + text, text[::-1], text[:half], text[half:], text + text[-1:] * 2,
+            text.swapcase(), *_sentences_rejoined(text), f" {text} "]
+
+
+def _int_mutations(number: int) -> list[int]:
+    return [number + 1, number - 1, -number, 2 * number]
+
+
+def _float_mutations(number: float) -> list[float]:
+    return [number + 1.0, number - 1.0, -number, number / 2, number * 10]
+
+
+def _list_mutations(items: list[Any], item_type: PyType) -> list[list[Any]]:
+    found: list[list[Any]] = [items[::-1], items + items, items[1:], items[:1] + items]
+    if item_type.kind in (TypeKind.INT, TypeKind.FLOAT, TypeKind.STR):
+        found += [sorted(items), sorted(items, reverse=True)]
+    if items and item_type.kind is TypeKind.INT:
+        found.append([*items[:-1], items[-1] + 1])
+    return found
+
+
+def _mutations(value: Any, py_type: PyType) -> list[Any]:
+    kind = py_type.kind
+    mutate: dict[TypeKind, Callable[[Any], list[Any]]] = {
+        TypeKind.INT: _int_mutations,
+        TypeKind.FLOAT: _float_mutations,
+        TypeKind.STR: _str_mutations,
+        TypeKind.BOOL: lambda flag: [not flag],
+    }
+    if kind in mutate:
+        return mutate[kind](value)
+    if kind is TypeKind.OPTION and value is not None:
+        return [None, *_mutations(value, py_type.args[0])]
+    if kind is TypeKind.LIST and isinstance(value, list):
+        return _list_mutations(value, py_type.args[0])
+    return []
+
+
+def mutated_inputs(seeds: list[list[Any]], signature: FunctionSignature) -> list[list[Any]]:
+    """Inputs one type-aware step away from a seed: one parameter varied at a time, the first
+    variations of every seed before the later ones of any."""
+    per_seed: list[list[list[Any]]] = []
+    for seed in seeds:
+        variants: list[list[Any]] = []
+        for index, parameter in enumerate(signature.parameters):
+            for value in _mutations(seed[index], parameter.py_type):
+                try:
+                    value = conform(value, parameter.py_type)
+                except ValueError:
+                    continue
+                variants.append([*seed[:index], value, *seed[index + 1 :]])
+        per_seed.append(variants)
+    found: list[list[Any]] = []
+    for position in range(max((len(v) for v in per_seed), default=0)):
+        for variants in per_seed:
+            if position < len(variants) and variants[position] not in found + seeds:
+                found.append(variants[position])
+    return found[:MAX_MUTATIONS]
