@@ -66,3 +66,20 @@ def test_wal_mode(tmp_path: Path) -> None:
         store.add_sample(sample(1, "a"))
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_samples_and_repair_turns_share_one_column_list(tmp_path: Path) -> None:
+    with ResultStore(tmp_path / "r.sqlite"):
+        pass
+    conn = sqlite3.connect(tmp_path / "r.sqlite")
+
+    def columns(table: str) -> list[tuple[str, str, int, int]]:  # name, type, not null, key
+        return [(r[1], r[2], r[3], r[5]) for r in conn.execute(f"PRAGMA table_info({table})")]
+
+    samples, turns = columns("samples"), columns("repair_turns")
+    conn.close()
+    assert samples[-1] == ("judgement", "INTEGER", 1, 0)
+    assert turns[4] == ("turn", "INTEGER", 1, 5)  # the fifth part of the key
+    assert turns[:4] + turns[5:] == samples[:-1]
+    assert [name for name, _, _, key in samples if key] == ["task_id", "model_id", "run",
+                                                              "example_id"]

@@ -47,57 +47,43 @@ STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 # such samples.
 INFRASTRUCTURE_FAILURE = "infrastructure_failure"
 
+# The columns of a stored sample, shared by `samples` and `repair_turns` (which adds `turn`).
+_SAMPLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("task_id", "TEXT NOT NULL"),
+    ("model_id", "TEXT NOT NULL"),
+    ("run", "INTEGER NOT NULL"),
+    ("example_id", "TEXT NOT NULL"),
+    ("level", "INTEGER NOT NULL"),
+    ("prompt_sha256", "TEXT NOT NULL"),
+    ("completion", "TEXT NOT NULL"),
+    ("extracted_code", "TEXT"),
+    ("input_tokens", "INTEGER NOT NULL"),
+    ("output_tokens", "INTEGER NOT NULL"),
+    ("tokens_estimated", "INTEGER NOT NULL"),
+    ("latency_s", "REAL NOT NULL"),
+    ("cost_usd", "REAL NOT NULL"),
+    ("verdict", "TEXT NOT NULL"),
+    ("stages_json", "TEXT NOT NULL"),
+    ("diagnostics_json", "TEXT NOT NULL"),
+    ("error", "TEXT NOT NULL"),
+    ("cached_response", "INTEGER NOT NULL"),
+    ("created_at", "TEXT NOT NULL"),
+    ("extra_json", "TEXT NOT NULL"),
+)
+_TURN_COLUMN = ("turn", "INTEGER NOT NULL")
+
+
+def _sample_table(name: str, columns: tuple[tuple[str, str], ...], key: tuple[str, ...]) -> str:
+    body = "".join(f"    {column} {kind},\n" for column, kind in columns)
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n{body}    PRIMARY KEY ({', '.join(key)})\n);\n"
+
+
+_KEY = ("task_id", "model_id", "run", "example_id")
+_REPAIR_SAMPLE_COLUMNS = (*_SAMPLE_COLUMNS[:4], _TURN_COLUMN, *_SAMPLE_COLUMNS[4:])
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS samples (
-    task_id TEXT NOT NULL,
-    model_id TEXT NOT NULL,
-    run INTEGER NOT NULL,
-    example_id TEXT NOT NULL,
-    level INTEGER NOT NULL,
-    prompt_sha256 TEXT NOT NULL,
-    completion TEXT NOT NULL,
-    extracted_code TEXT,
-    input_tokens INTEGER NOT NULL,
-    output_tokens INTEGER NOT NULL,
-    tokens_estimated INTEGER NOT NULL,
-    latency_s REAL NOT NULL,
-    cost_usd REAL NOT NULL,
-    verdict TEXT NOT NULL,
-    stages_json TEXT NOT NULL,
-    diagnostics_json TEXT NOT NULL,
-    error TEXT NOT NULL,
-    cached_response INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    extra_json TEXT NOT NULL,
-    judgement INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (task_id, model_id, run, example_id)
-);
-CREATE TABLE IF NOT EXISTS repair_turns (
-    task_id TEXT NOT NULL,
-    model_id TEXT NOT NULL,
-    run INTEGER NOT NULL,
-    example_id TEXT NOT NULL,
-    turn INTEGER NOT NULL,
-    level INTEGER NOT NULL,
-    prompt_sha256 TEXT NOT NULL,
-    completion TEXT NOT NULL,
-    extracted_code TEXT,
-    input_tokens INTEGER NOT NULL,
-    output_tokens INTEGER NOT NULL,
-    tokens_estimated INTEGER NOT NULL,
-    latency_s REAL NOT NULL,
-    cost_usd REAL NOT NULL,
-    verdict TEXT NOT NULL,
-    stages_json TEXT NOT NULL,
-    diagnostics_json TEXT NOT NULL,
-    error TEXT NOT NULL,
-    cached_response INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    extra_json TEXT NOT NULL,
-    PRIMARY KEY (task_id, model_id, run, example_id, turn)
-);
-CREATE TABLE IF NOT EXISTS rejudges (
+{samples}{repair_turns}CREATE TABLE IF NOT EXISTS rejudges (
     id INTEGER PRIMARY KEY,
     judged_at TEXT NOT NULL,
     tool_version TEXT NOT NULL,
@@ -120,7 +106,12 @@ CREATE TABLE IF NOT EXISTS previous_verdicts (
 CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, completion_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, result_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS oracle (key TEXT PRIMARY KEY, outcome_json TEXT NOT NULL);
-"""
+""".format(
+    samples=_sample_table(
+        "samples", (*_SAMPLE_COLUMNS, ("judgement", "INTEGER NOT NULL DEFAULT 0")), _KEY
+    ),
+    repair_turns=_sample_table("repair_turns", _REPAIR_SAMPLE_COLUMNS, (*_KEY, "turn")),
+)
 
 # Created on first write (not in `_SCHEMA`): opening an old store read-only must not write.
 _QUALITY_TABLE = (
@@ -136,12 +127,8 @@ _CACHE_TABLES: dict[CacheNamespace, tuple[str, str]] = {
     CacheNamespace.QUALITY_FINDINGS: ("quality_findings", "findings_json"),
 }
 
-_COLUMNS = (
-    "task_id, model_id, run, example_id, level, prompt_sha256, completion, extracted_code, "
-    "input_tokens, output_tokens, tokens_estimated, latency_s, cost_usd, verdict, stages_json, "
-    "diagnostics_json, error, cached_response, created_at, extra_json"
-)
-_REPAIR_COLUMNS = _COLUMNS.replace("example_id, ", "example_id, turn, ", 1)
+_COLUMNS = ", ".join(column for column, _ in _SAMPLE_COLUMNS)
+_REPAIR_COLUMNS = ", ".join(column for column, _ in _REPAIR_SAMPLE_COLUMNS)
 
 
 class StoreError(UserError):
