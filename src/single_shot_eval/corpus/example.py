@@ -29,6 +29,16 @@ class CaseOrigin(StrEnum):
     GENERATED = "generated"
 
 
+class CaseDerivation(StrEnum):
+    """How a generated case relates to the example's own examples: a seed (a doctest line, a
+    call in its docstring, comments or code), one type-aware mutation of a seed, or neither.
+    Hand-written cases are seeds whatever this says (`seed_derivation`)."""
+
+    NONE = "none"
+    SEED = "seed"
+    SEED_MUTATION = "seed_mutation"
+
+
 class Comparison(StrEnum):
     """What a behaviour case compares: stdout and exit code, or (argparse usage errors,
     `--help`, `--version`, whose wording a faithful translation may change) the exit code only."""
@@ -52,6 +62,7 @@ class BehaviourCase:
     files: tuple[tuple[str, str], ...] = ()
     origin: CaseOrigin = CaseOrigin.HAND_WRITTEN
     comparison: Comparison = Comparison.STDOUT_AND_EXIT
+    derivation: CaseDerivation = CaseDerivation.NONE
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,13 @@ class FunctionCase:
     inputs: tuple[Any, ...]
     expected: Any
     origin: CaseOrigin = CaseOrigin.HAND_WRITTEN
+    derivation: CaseDerivation = CaseDerivation.NONE
+
+
+def seed_derivation(case: BehaviourCase | FunctionCase) -> CaseDerivation:
+    """A case's place among the seeds: hand-written cases are seeds (they show what the
+    author meant), generated ones say what they were derived from."""
+    return CaseDerivation.SEED if case.origin is CaseOrigin.HAND_WRITTEN else case.derivation
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,11 @@ from rich.console import Console
 from single_shot_eval.errors import UserError
 from single_shot_eval.report.data import load_report_data
 from single_shot_eval.report.quality import compute_quality, print_quality
-from single_shot_eval.report.terminal import render_repair, render_summary
+from single_shot_eval.report.terminal import (
+    render_divergences,
+    render_repair,
+    render_summary,
+)
 
 
 def available_formats() -> dict[str, ModuleType]:
@@ -95,6 +99,7 @@ def write_reports(
         render_summary(console, data.summary, data.baselines)
         if data.repair is not None:
             render_repair(console, data.repair)
+        render_divergences(console, data.divergences)
         print_quality(console, data.quality)
     json_module = known["json"]
     document: dict[str, Any] = json_module.results_document(data)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from single_shot_eval.analysis.aggregate import EvaluationSummary, summarize
+from single_shot_eval.analysis.divergence import DivergenceSummary, summarize_divergences
 from single_shot_eval.analysis.quality import QualitySection
 from single_shot_eval.analysis.repair import (
     RepairSummary,
@@ -49,6 +50,8 @@ class ReportData:
     quality: QualitySection | None = None
     # repair@r curves; None for a one-shot evaluation (no repair section anywhere)
     repair: RepairSummary | None = None
+    # failing cases by divergence kind, and the pass rate on seed-derived cases alone
+    divergences: DivergenceSummary = field(default_factory=DivergenceSummary)
 
     @property
     def baselines(self) -> frozenset[str]:
@@ -72,6 +75,7 @@ def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) 
         store.iter_samples(), store.repair_turns(),
         repair_settings_from_provenance(provenance.tasks), seed=seed,
     )
+    contestants = [(t.task_id, m.model_id) for t in summary.tasks for m in t.models]
     return ReportData(
         store_path=path,
         summary=summary,
@@ -79,4 +83,5 @@ def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) 
         samples=store.iter_samples,
         sample_count=store.count(),
         repair=repair,
+        divergences=summarize_divergences(store.iter_samples(), contestants),
     )

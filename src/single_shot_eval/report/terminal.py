@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from single_shot_eval.analysis.aggregate import EvaluationSummary, TaskSummary
+from single_shot_eval.analysis.divergence import DivergenceSummary
 from single_shot_eval.analysis.repair import RepairSummary
 from single_shot_eval.report import fmt
 from single_shot_eval.report.fit import FittedTable
@@ -136,6 +137,22 @@ def render_repair(console: Console, repair: RepairSummary) -> None:
                 console.print(f"  {note}")
         for line in repair_view.comparison_lines(repair, task_id):
             console.print(f"  {line}")
+
+
+def render_divergences(console: Console, summary: DivergenceSummary) -> None:
+    """Per task with labelled failures: the strict and seed-only rates and the samples failing
+    a case of each divergence kind."""
+    from single_shot_eval.report import divergence_view
+
+    for task_id in divergence_view.task_ids(summary):
+        table = FittedTable(
+            "model", divergence_view.header(summary, task_id),
+            title=f"{divergence_view.TITLE} (task {task_id})",
+            caption=divergence_view.CAPTION,
+        )
+        for model_id, cells in divergence_view.rows(summary, task_id):
+            table.add_row(model_id, *cells)
+        table.render(console)
 
 
 def _compact_ci(low: float | None, high: float | None) -> str:

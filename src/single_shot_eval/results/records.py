@@ -15,7 +15,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_serializer,
+)
 from pydantic.dataclasses import dataclass
 
 from single_shot_eval.results.generation import GenerationDetails
@@ -77,9 +86,47 @@ class Diagnostic:
     category: str = "other"
 
 
+class DivergenceKind(StrEnum):
+    """What distinguishes a failing case (the divergence taxonomy): where the case came from
+    (a seed, or one type-aware step from a seed) and what about its input or outcome is known
+    to part Rust from Python. A case may have several kinds; `other` when none applies."""
+
+    SEED = "seed"
+    SEED_MUTATION = "seed_mutation"
+    NEGATIVE_DIVISION = "negative_division"
+    NON_ASCII = "non_ascii"
+    INTEGER_OVERFLOW = "integer_overflow"
+    FLOAT_FORMATTING = "float_formatting"
+    EMPTY_INPUT = "empty_input"
+    PANIC = "panic"
+    TIMEOUT = "timeout"
+    OTHER = "other"
+
+    @property
+    def seed_derived(self) -> bool:
+        """True for the cases the example's own examples give (seeds and their mutations)."""
+        return self in (DivergenceKind.SEED, DivergenceKind.SEED_MUTATION)
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """One failing case of a stage: its name and the kinds that describe it."""
+
+    case: str
+    kinds: tuple[DivergenceKind, ...]
+
+    @property
+    def seed_derived(self) -> bool:
+        return any(kind.seed_derived for kind in self.kinds)
+
+
 @dataclass(frozen=True)
 class StageResult:
-    """Verdict of one verification stage (compile, tests, behaviour, pytest) and its timing."""
+    """Verdict of one verification stage (compile, tests, behaviour, pytest) and its timing.
+
+    A stage that runs cases lists each failing case it could name in `divergences`, and counts
+    in `seed_checks` how many of its `checks_total` were seed-derived (so a report can give the
+    pass rate on those alone)."""
 
     stage: str
     ok: bool
@@ -90,6 +137,20 @@ class StageResult:
     failing_case: str | None = None
     expected: str | None = None
     actual: str | None = None
+    divergences: tuple[Divergence, ...] = ()
+    seed_checks: int = 0
+
+    @model_serializer(mode="wrap")
+    def _without_empty_taxonomy(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Stored and shown without the taxonomy's fields when they are empty, so a record
+        written before them reads and writes back byte for byte."""
+        data = handler(self)
+        if isinstance(data, dict):
+            if not data.get("divergences"):
+                data.pop("divergences", None)
+            if not data.get("seed_checks"):
+                data.pop("seed_checks", None)
+        return data
 
 
 class Sample(BaseModel):

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from single_shot_eval.corpus.example import BehaviourCase, Comparison, Example
-from single_shot_eval.results.records import StageResult, Verdict
+from single_shot_eval.results.records import Divergence, StageResult, Verdict
 from single_shot_eval.sandbox import SandboxCommand, SandboxResult
+from single_shot_eval.verify.divergence import count_seed_checks, program_case_divergence
 from single_shot_eval.verify.verdicts import (
     BrokenExample,
     RunOutcome,
@@ -72,6 +73,8 @@ def behaviour_stage(
     start = time.perf_counter()
     passed = 0
     first_failure: tuple[BehaviourCase, RunOutcome, RunOutcome, Verdict] | None = None
+    divergences: list[Divergence] = []
+    seeds = count_seed_checks(example.cases)
     expectations = [oracles[case] for case in example.cases]
     for case, expected, res in zip(example.cases, expectations, runs, strict=True):
         actual = as_outcome(res)
@@ -86,12 +89,18 @@ def behaviour_stage(
             verdict = Verdict.CRASH
         else:
             verdict = Verdict.BEHAVIOUR_MISMATCH
+        divergences.append(program_case_divergence(
+            example.python_source, case, expected.stdout.decode("utf-8", "replace"),
+            actual.stdout.decode("utf-8", "replace"), actual.stderr.decode("utf-8", "replace"),
+            panicked=verdict is Verdict.CRASH, timed_out=actual.timed_out,
+        ))
         if first_failure is None or verdict_rank(verdict) < verdict_rank(first_failure[3]):
             first_failure = (case, expected, actual, verdict)
     duration = time.perf_counter() - start + sum(res.duration_s for res in runs)
     total = len(example.cases)
     if first_failure is None:
-        return StageResult("behaviour", True, duration, "", total, passed), Verdict.PASS
+        return StageResult("behaviour", True, duration, "", total, passed,
+                           seed_checks=seeds), Verdict.PASS
     case, expected, actual, verdict = first_failure
     compared = " (exit code only)" if case.comparison is Comparison.EXIT_CODE else ""
     return (
@@ -106,6 +115,8 @@ def behaviour_stage(
                           f"stdin={case.stdin!r}{compared}"),
             expected=describe(expected),
             actual=describe(actual),
+            divergences=tuple(divergences),
+            seed_checks=seeds,
         ),
         verdict,
     )

@@ -42,6 +42,7 @@ from single_shot_eval.verify.behaviour import (
 )
 from single_shot_eval.verify.crates import CrateSet, CrateSetProvider, describe_crate_names
 from single_shot_eval.verify.diagnostics import missing_crate_name, parse_rustc_json
+from single_shot_eval.verify.divergence import label_function_failures
 from single_shot_eval.verify.function_harness import (
     HARNESS_TEST_FILTER,
     TEST_BINARY_ARGS,
@@ -78,7 +79,7 @@ __all__ = [
 
 # Bumped whenever verification logic changes what a verdict means: part of every verdict-cache
 # and oracle key, so a store's cached verdicts from an older verifier are never reused.
-VERIFIER_REVISION = "3"
+VERIFIER_REVISION = "4"
 
 
 @dataclass
@@ -326,6 +327,8 @@ class Verifier:
                 binary, tests_dir, harness_only=harness_only, result=runs[0], nonce=nonce,
                 case_count=len(example.function_cases),
             )
+            if harness_only:
+                test_stage = label_function_failures(test_stage, example, runs[0], nonce)
             stages.append(test_stage)
             verdicts.append(verdict)
 

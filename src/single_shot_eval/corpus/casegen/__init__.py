@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from single_shot_eval.corpus.example import (
     BehaviourCase,
+    CaseDerivation,
     CaseOrigin,
     Comparison,
     Example,
@@ -93,7 +94,8 @@ class GeneratedCaseSet:
         data["cases"] = tuple(_case_from_dict(c) for c in data["cases"])
         data["function_cases"] = tuple(
             FunctionCase(inputs=tuple(c["inputs"]), expected=c["expected"],
-                         origin=CaseOrigin(c["origin"]))
+                         origin=CaseOrigin(c["origin"]),
+                         derivation=CaseDerivation(c.get("derivation", "none")))
             for c in data["function_cases"]
         )
         return cls(**data, cached=True)
@@ -108,6 +110,7 @@ def _case_from_dict(data: dict[str, Any]) -> BehaviourCase:
         files=tuple((k, v) for k, v in data["files"]),
         origin=CaseOrigin(data["origin"]),
         comparison=Comparison(data["comparison"]),
+        derivation=CaseDerivation(data.get("derivation", "none")),
     )
 
 

@@ -356,12 +356,14 @@ def _draw(strategy: Any, count: int) -> list[Any]:
 @dataclass(frozen=True)
 class Candidate:
     """One input list; `seed`: the example shows it itself (`casegen.seeds`), so it is always
-    kept; `edge`: chosen on purpose (a seed's mutation, an edge value), not drawn at random."""
+    kept; `seed_mutation`: one type-aware step from a seed; `edge`: chosen on purpose (a seed's
+    mutation, an edge value), not drawn at random."""
 
     inputs: list[Any]
     edge: bool
     hand_index: int | None = None
     seed: bool = False
+    seed_mutation: bool = False
 
 
 def function_candidates(signature: FunctionSignature, hints: Hints) -> list[Candidate]:

@@ -85,10 +85,16 @@ from single_shot_eval.corpus.contract import (
     check_cases,
     harness_target,
 )
-from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
+from single_shot_eval.corpus.example import (
+    CaseDerivation,
+    CaseOrigin,
+    Example,
+    ExampleKind,
+    FunctionCase,
+)
 from single_shot_eval.sandbox import Sandbox
 
-GENERATOR_VERSION = "functions-6"
+GENERATOR_VERSION = "functions-7"
 DEFAULT_BUDGET = 16
 CASES_PER_BUDGET_UNIT = 3
 """The budget counts what a program case costs (one process run); a function case is one call
@@ -128,11 +134,15 @@ class PreparedExample:
 
 def _case(candidate: Candidate, outcome: Outcome, is_class: bool) -> FunctionCase:
     inputs = candidate.inputs
+    derivation = (CaseDerivation.SEED if candidate.seed
+                  else CaseDerivation.SEED_MUTATION if candidate.seed_mutation
+                  else CaseDerivation.NONE)
     if is_class:
         constructor_args, calls = inputs
         return FunctionCase((list(constructor_args), [list(call) for call in calls]),
-                            case_value(outcome.value), CaseOrigin.GENERATED)
-    return FunctionCase(tuple(inputs), case_value(outcome.value), CaseOrigin.GENERATED)
+                            case_value(outcome.value), CaseOrigin.GENERATED, derivation)
+    return FunctionCase(tuple(inputs), case_value(outcome.value), CaseOrigin.GENERATED,
+                        derivation)
 
 
 def _truncate(candidate: Candidate, outcome: Outcome) -> tuple[Candidate, Outcome] | None:
@@ -266,7 +276,7 @@ def _seeded(
     generic edge is kept), then the random draws."""
     written = {json_key(case.inputs) for case in hand}
     seeds = [s for s in seed_inputs(code, target) if json_key(s) not in written]
-    around = [Candidate(m, edge=True) for m in mutated_inputs(seeds, target)]
+    around = [Candidate(m, edge=True, seed_mutation=True) for m in mutated_inputs(seeds, target)]
     return [*(Candidate(s, edge=True, seed=True) for s in seeds),
             *(c for c in generic if c.edge), *around, *(c for c in generic if not c.edge)]
 
@@ -408,8 +418,8 @@ def _cache_key(example: Example, budget: int) -> str:
 
 def _to_json(prepared: PreparedExample) -> str:
     def cases(items: Sequence[FunctionCase]) -> list[dict[str, Any]]:
-        return [{"inputs": list(c.inputs), "expected": c.expected, "origin": c.origin.value}
-                for c in items]
+        return [{"inputs": list(c.inputs), "expected": c.expected, "origin": c.origin.value,
+                 "derivation": c.derivation.value} for c in items]
 
     case_set = prepared.case_set
     return json.dumps({
@@ -430,7 +440,8 @@ def _from_json(example: Example, text: str) -> PreparedExample:
     data = json.loads(text)
 
     def cases(items: list[dict[str, Any]]) -> tuple[FunctionCase, ...]:
-        return tuple(FunctionCase(tuple(c["inputs"]), c["expected"], CaseOrigin(c["origin"]))
+        return tuple(FunctionCase(tuple(c["inputs"]), c["expected"], CaseOrigin(c["origin"]),
+                                  CaseDerivation(c.get("derivation", "none")))
                      for c in items)
 
     generated = cases(data["generated"])

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from single_shot_eval.analysis.aggregate import ModelSummary, TaskSummary
-from single_shot_eval.report import fmt, repair_view
+from single_shot_eval.report import divergence_view, fmt, repair_view
 from single_shot_eval.report.data import ReportData
 from single_shot_eval.report.html_drill_down import (
     KeptSamples,
@@ -209,6 +209,23 @@ def _repair(data: ReportData) -> _Repair | None:
     return _Repair(repair_view.CAPTION, repair_view.HEADER, tables)
 
 
+@dataclass(frozen=True)
+class _Divergences:
+    """The divergence taxonomy per task: (task id, figure headers, rows of model and cells)."""
+
+    title: str
+    caption: str
+    tables: list[tuple[str, list[str], list[tuple[str, list[str]]]]]
+
+
+def _divergences(data: ReportData) -> _Divergences:
+    summary = data.divergences
+    return _Divergences(divergence_view.TITLE, divergence_view.CAPTION, [
+        (task_id, divergence_view.header(summary, task_id), divergence_view.rows(summary, task_id))
+        for task_id in divergence_view.task_ids(summary)
+    ])
+
+
 def render_html(data: ReportData, plots: PlotSet) -> str:
     """The whole page as one string (deterministic for a given store and plot files)."""
     kept = collect_samples(data.samples())
@@ -220,6 +237,7 @@ def render_html(data: ReportData, plots: PlotSet) -> str:
         tasks=[_task_page(task, index, plots, kept, data.baselines)
                for index, task in enumerate(data.summary.tasks)],
         repair=_repair(data),
+        divergences=_divergences(data),
         quality=data.quality,
         provenance=_provenance(data),
         version=data.provenance.tool_version or "?",

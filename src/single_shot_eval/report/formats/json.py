@@ -43,6 +43,7 @@ def results_document(data: ReportData) -> dict[str, Any]:
             "summary": data.summary.to_dict(),
             "samples": [sample_record(s) for s in data.samples()],
             **({"repair": data.repair.to_dict()} if data.repair is not None else {}),
+            "divergences": data.divergences.to_dict(),
         }
     )
     if data.quality is not None:

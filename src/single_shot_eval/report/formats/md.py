@@ -257,6 +257,25 @@ def _repair_section(data: ReportData, plots: PlotSet | None) -> list[str]:
     return out
 
 
+def _divergence_section(data: ReportData) -> list[str]:
+    """The divergence taxonomy per contestant (only when some failing case is labelled)."""
+    from single_shot_eval.report import divergence_view
+
+    summary = data.divergences
+    task_ids = divergence_view.task_ids(summary)
+    if not task_ids:
+        return []
+    out = [f"## {divergence_view.TITLE}", "", divergence_view.CAPTION, ""]
+    for task_id in task_ids:
+        out += [f"### Task `{task_id}`", ""]
+        out += _table(
+            ["Model", *divergence_view.header(summary, task_id)],
+            [[f"`{model}`", *cells] for model, cells in divergence_view.rows(summary, task_id)],
+        )
+        out += [""]
+    return out
+
+
 def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     """The whole Markdown report; plot images are linked when `plots` holds written files."""
     prov = data.provenance_text
@@ -282,6 +301,7 @@ def render_markdown(data: ReportData, plots: PlotSet | None = None) -> str:
     for task in data.summary.tasks:
         lines += _task_section(task, plots, data.baselines)
     lines += _repair_section(data, plots)
+    lines += _divergence_section(data)
     lines += quality_markdown(data.quality)
     lines += ["## Configuration", ""]
     lines += _table(
