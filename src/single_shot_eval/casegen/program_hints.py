@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from single_shot_eval.corpus.casegen.program_vocabulary import add_unique
+from single_shot_eval.casegen.program_vocabulary import add_unique
 
 _HINTED_VALUES = (
     (re.compile(r"(?i)\broman|numeral"),

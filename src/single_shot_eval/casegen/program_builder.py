@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from single_shot_eval.corpus.casegen.program_values import (
+from single_shot_eval.casegen.program_values import (
     CSV_HEADER,
     STR_EDGES,
     Candidate,
@@ -16,7 +16,7 @@ from single_shot_eval.corpus.casegen.program_values import (
     command_paths,
     help_examples,
 )
-from single_shot_eval.corpus.casegen.program_vocabulary import ParserSpec, add_unique
+from single_shot_eval.casegen.program_vocabulary import ParserSpec, add_unique
 
 
 class CandidateBuilder(ValuePools):

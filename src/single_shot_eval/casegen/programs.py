@@ -36,15 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.corpus.casegen import GeneratedCaseSet
-from single_shot_eval.corpus.casegen.program_builder import CandidateBuilder
-from single_shot_eval.corpus.casegen.program_sources import (
+from single_shot_eval.casegen import GeneratedCaseSet
+from single_shot_eval.casegen.program_builder import CandidateBuilder
+from single_shot_eval.casegen.program_sources import (
     CAPTURE_MARKER,
     CAPTURE_SOURCE,
     SERVER_SOURCE,
 )
-from single_shot_eval.corpus.casegen.program_values import Candidate
-from single_shot_eval.corpus.casegen.program_vocabulary import (
+from single_shot_eval.casegen.program_values import Candidate
+from single_shot_eval.casegen.program_vocabulary import (
     ParserSpec,
     Vocabulary,
     program_vocabulary,

@@ -11,15 +11,15 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from single_shot_eval.corpus.casegen.doc_formats import documented_lines, example_lines
-from single_shot_eval.corpus.casegen.program_hints import hinted_values
-from single_shot_eval.corpus.casegen.program_vocabulary import (
+from single_shot_eval.casegen.doc_formats import documented_lines, example_lines
+from single_shot_eval.casegen.program_hints import hinted_values
+from single_shot_eval.casegen.program_vocabulary import (
     ArgumentSpec,
     ParserSpec,
     Vocabulary,
     add_unique,
 )
-from single_shot_eval.corpus.casegen.source_values import SourceValues
+from single_shot_eval.casegen.source_values import SourceValues
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.pysource import parse_python
 

@@ -11,8 +11,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from single_shot_eval.corpus.casegen.function_values import json_key
-from single_shot_eval.corpus.casegen.source_values import SourceValues
+from single_shot_eval.casegen.function_values import json_key
+from single_shot_eval.casegen.source_values import SourceValues
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,

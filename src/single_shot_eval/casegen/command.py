@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from single_shot_eval.corpus.casegen import (
+from single_shot_eval.casegen import (
     CaseCache,
     GeneratedCaseSet,
     generated_cases_path,

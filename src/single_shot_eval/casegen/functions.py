@@ -57,8 +57,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.corpus.casegen import GeneratedCaseSet
-from single_shot_eval.corpus.casegen.function_inputs import (
+from single_shot_eval.casegen import GeneratedCaseSet
+from single_shot_eval.casegen.function_inputs import (
     MAX_CANDIDATES,
     Candidate,
     Hints,
@@ -66,8 +66,8 @@ from single_shot_eval.corpus.casegen.function_inputs import (
     dedupe,
     function_candidates,
 )
-from single_shot_eval.corpus.casegen.function_runs import Outcome, run_oracle, target_lines
-from single_shot_eval.corpus.casegen.function_values import (
+from single_shot_eval.casegen.function_runs import Outcome, run_oracle, target_lines
+from single_shot_eval.casegen.function_values import (
     Unrepresentable,
     case_value,
     contains_value,
@@ -76,7 +76,7 @@ from single_shot_eval.corpus.casegen.function_values import (
     json_key,
     same_value,
 )
-from single_shot_eval.corpus.casegen.seeds import mutated_inputs, seed_inputs
+from single_shot_eval.casegen.seeds import mutated_inputs, seed_inputs
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from single_shot_eval.corpus.casegen.regex_samples import regex_patterns, regex_samples
+from single_shot_eval.casegen.regex_samples import regex_patterns, regex_samples
 from single_shot_eval.pysource import parse_python
 
 # -- what the program accepts ------------------------------------------------------------------
