@@ -67,7 +67,7 @@ def cases_command(
 ) -> None:
     """Generate behaviour cases by oracle fuzzing of each Python original; write them as
     reviewable cases.generated.yaml files and print cases, coverage and seconds per example."""
-    from single_shot_eval.casegen.command import run_cases_command
+    from single_shot_eval.cli.cases import run_cases_command
     from single_shot_eval.corpus.loader import load_corpus
 
     run_cases_command(

@@ -1,4 +1,5 @@
-"""The `cases` command: generate every example's cases, write the YAML files, print a summary."""
+"""The body of the `cases` command (see `cli.corpus`): generate every example's cases with
+`casegen`, write the YAML files, print a summary."""
 
 from __future__ import annotations
 
