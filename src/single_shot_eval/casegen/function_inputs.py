@@ -118,7 +118,7 @@ class Hints:
     def _lists(self, item: PyType) -> list[list[Any]]:
         """Lists of the program's values: prefixes, every length the code compares `len()`
         with, the literal rows in chunks, and (for strings) numbers mixed with the literals
-        that are symbols, e.g. `["3", "4", "+"]`."""
+        that are symbols, e.g. `["2", "5", "*"]`."""
         inner = self.literals(item)
         filler = inner or _positive(item)
         if not filler:

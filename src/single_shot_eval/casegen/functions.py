@@ -19,7 +19,7 @@
    only times out). The program's own values come first (`source_values`): its constants with
    +-1 (comparison operands and slice bounds first: `if n > 100` gives 99, 100, 101), lists of
    every length it compares `len()` with, its literals, words over its alphabet (the characters
-   of its mapping keys, `in`/`==`/`case` literals: `IVXLCDM` for a Roman-numeral table),
+   of its mapping keys, `in`/`==`/`case` literals: `ABC` for a table keyed by `A`, `B`, `C`),
    numbers and words joined by the separators it splits on, tuples and dicts of those, and a
    second base made of them; hypothesis mixes them into its draws too. Parameters are varied
    round-robin, so every parameter's boundaries come before any one's later values. A

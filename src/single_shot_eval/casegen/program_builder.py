@@ -394,7 +394,7 @@ class CandidateBuilder(ValuePools):
 
             def doc() -> str:
                 # Every other input gets the typical text (words and numbers, several lines):
-                # a filter such as `rot13` shows nothing on a document of digits.
+                # a filter that rewrites letters shows nothing on a document of digits.
                 drawn[0] += 1
                 if drawn[0] % 2 and len(stdin_docs) > 1:
                     return stdin_docs[1]
@@ -423,7 +423,7 @@ class CandidateBuilder(ValuePools):
                         lane.append(Candidate(f"{command}_{index}_{len(lane)}", tuple(argv),
                                               stdin=doc()))
                 lanes.append(lane)
-            # Command words followed by numbers (`fib 7`, `binomial 5 2`): one word varied at a
+            # Command words followed by numbers (`square 7`, `power 2 10`): one word varied at a
             # time keeps the others at a word, so these shapes would never be tried.
             numbers = [v for v in self.int_values() if v.lstrip("-").isdigit()][:12]
             heads: list[tuple[str, ...]] = [(c,) for c in commands] or [()]

@@ -56,7 +56,7 @@ STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5"
 CSV_HEADER = ("id", "name", "amount", "value")
 # How many mined constants (with neighbours) an argument's pool takes.
 _BOUNDARY_LIMIT = 32
-# A lower-case command word and the upper-case placeholders after it (`rectangle W H`).
+# A lower-case command word and the upper-case placeholders after it (`move X Y`).
 _DOC_COMMAND = re.compile(r"(?<![\w.-])([a-z][a-z_]{1,15})((?:[ ]+[A-Z][A-Z_]{0,9}\b)+)"
                           r"(?![\w-])(?!\.\w)")
 _TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
@@ -80,9 +80,9 @@ class ValuePools:
         except (SyntaxError, ValueError):
             tree = ast.Module(body=[], type_ignores=[])
         docstring = ast.get_docstring(tree)
-        # The summary line says what the program's free-form inputs hold ("Roman numerals").
+        # The summary line says what the program's free-form inputs hold ("cron lines").
         self.summary = (docstring or "").strip().split("\n", 1)[0]
-        # Inputs the docstrings show ("3/4 + 1/-6", `e.g. 30s, 5m`): typed as they are.
+        # Inputs the docstrings show ("2/3 * 5", `e.g. 30s, 5m`): typed as they are.
         self.doc_examples = help_examples(docstring or "", self.vocab.words)[:12]
         for line in example_lines(tree):
             for value in help_examples(line, self.vocab.words)[:4]:
@@ -101,7 +101,7 @@ class ValuePools:
         """The program's integer constants and their neighbours (+-1, negated), comparison
         operands first: `if n > 100` is only told from `n >= 100` by 100 itself."""
         values = [str(v) for v in self.source.ints[:_BOUNDARY_LIMIT]]
-        # Mixed-radix programs (86400, 3600, 60) need every unit at once: the sum of the
+        # Mixed-radix programs (one constant per unit) need every unit at once: the sum of the
         # constants, and that plus one.
         found = set(self.source.ints)
         units = sorted({v for v in found if 1 < v <= 10**6 and {v - 1, v + 1} <= found})
@@ -294,7 +294,7 @@ class ValuePools:
                          for j in range(len(keys))) for i in range(4)) + "\n\n")
         hinted = hinted_values(self.summary)
         if hinted:
-            # Values of the domain the summary names (ISO dates), one a line.
+            # Values of the domain the summary names (dates), one a line.
             docs.insert(2, "\n".join(hinted) + "\n")
         commands = self.doc_commands()
         if commands:
@@ -319,7 +319,7 @@ class ValuePools:
 
     def field_records(self) -> list[str]:
         """Lines of N whitespace-separated fields for each N the program checks `len(...)`
-        against (`len(parts) != 5`): an id, then numbers (its constants, small and big ones)
+        against (`len(fields) != 4`): an id, then numbers (its constants, small and big ones)
         and words (its own, or names), seeded; one document all numbers, one mixed."""
         counts = [n for n in self.source.lengths if 2 <= n <= 8][:4]
         if not counts:
@@ -347,7 +347,7 @@ class ValuePools:
         return docs
 
     def doc_commands(self) -> list[list[str]]:
-        """Command shapes the docstring spells out (`circle R | rectangle W H`, `fib N`): the
+        """Command shapes the docstring spells out (`move X Y | turn D`, `repeat N`): the
         word, then its placeholders filled with numbers, three variants each (positive,
         fractional and zero or negative, the program's constants)."""
         shapes: list[tuple[str, int]] = []
@@ -373,7 +373,7 @@ class ValuePools:
             return []
         numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:10] or ["3"]
         names = ["alice", "bob", "carol", "alice", "dave"]
-        # Settings-like records name the program's own keys (`port=65535`, `mode=dev`).
+        # Settings-like records name the program's own keys (`retries=3`, `level=debug`).
         keys = list(dict.fromkeys(
             k for k in (*self.vocab.keys, *(w for w in self.source.words
                                             if w not in self.vocab.words))

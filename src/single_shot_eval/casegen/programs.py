@@ -405,7 +405,7 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
             signatures.add((code, rest[index][1].stdout))
             chosen.append(rest[index])
     # Then, one at a time, the new output that scores best: a path (set of lines) taken by
-    # few chosen inputs, argv words no chosen input has used (`rot13` after `upper`), edge
+    # few chosen inputs, argv words no chosen input has used (`lower` after `upper`), edge
     # values (negatives, zero, the program's constants and neighbours), more output lines.
     path_counts: dict[frozenset[int], int] = {}
     words: set[str] = set()

@@ -1,11 +1,11 @@
 """Strings that match the regular expressions a program's source applies
-(`re.match(r"(\\d+)-(\\d+)", part)`, `LOG = re.compile(r"\\[(...)\\] (\\w+): (.+)")`): without
+(`re.match(r"(\\d+)-(\\d+)", part)`, `EVENT = re.compile(r"<(...)> (\\w+) = (.+)")`): without
 them, random text almost never reaches the code behind a successful match (the groups, the parsed
-fields), the part of a log or schedule parser that a translation most often gets wrong.
+fields), the part of a line parser that a translation most often gets wrong.
 
 A sample is built by walking the parsed pattern (the standard library's own regex parser),
 choosing per variant a different branch, repeat count and character, and filling free word
-slots (`\\w+`, `.+`) with the program's own literals where they fit (`INFO`, `ERROR`), so that
+slots (`\\w+`, `.+`) with the program's own literals where they fit (`OPEN`, `CLOSED`), so that
 the lines also reach the branches that compare the captured text. Every sample is checked with
 `re.search` before it is used; a pattern this walker cannot render gives no sample.
 """
