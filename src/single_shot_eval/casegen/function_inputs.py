@@ -8,6 +8,8 @@ import itertools
 import math
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,6 +332,32 @@ def _own_strategy(py_type: PyType, hints: Hints) -> Any:
     return st.one_of(*options) if options else None
 
 
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis (since 6.13x) mixes literals it harvests from every loaded module outside
+    site-packages (this tool's own source, in a checkout) into its draws: they would depend on
+    the tool's code and on what it has imported so far, not on the example. Draw with none of
+    them (a private hook; a Hypothesis without it is left as it is)."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None:
+        yield
+        return
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
 def _draw(strategy: Any, count: int) -> list[Any]:
     """`count` values drawn by hypothesis with a fixed seed: the same strategy, the same values."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -344,7 +372,8 @@ def _draw(strategy: Any, count: int) -> list[Any]:
 
     from hypothesis.errors import HypothesisDeprecationWarning
 
-    with _HYPOTHESIS_LOCK, warnings.catch_warnings():  # one draw at a time
+    with _HYPOTHESIS_LOCK, warnings.catch_warnings(), _without_local_constants():
+        # one draw at a time
         # Hypothesis notices when the global `random` state changes during a draw and blames the
         # strategy; here another thread (a program generator) moved it. The draw itself uses
         # hypothesis's own derandomized source, so the values do not depend on it.

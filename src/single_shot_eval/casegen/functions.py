@@ -88,7 +88,7 @@ from single_shot_eval.corpus.contract import (
 from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind, FunctionCase
 from single_shot_eval.sandbox import Sandbox
 
-GENERATOR_VERSION = "functions-6"
+GENERATOR_VERSION = "functions-7"
 DEFAULT_BUDGET = 16
 CASES_PER_BUDGET_UNIT = 3
 """The budget counts what a program case costs (one process run); a function case is one call
