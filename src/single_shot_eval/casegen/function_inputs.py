@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import math
 import threading
 import warnings
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import Any
 
 from single_shot_eval.casegen.function_values import json_key
 from single_shot_eval.casegen.source_values import SourceValues
+from single_shot_eval.casegen.tables import listed, string
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,
@@ -26,15 +26,10 @@ from single_shot_eval.pysource import parse_python
 MAX_CANDIDATES = 320
 HYPOTHESIS_EXAMPLES = 96
 _HYPOTHESIS_LOCK = threading.Lock()
-_INT_EDGES = (0, 1, -1, 2, -2, 3, -3, 7, -7, 10, -10, 16, 25, 49, 100, -100, 144, 999,
-              1_000_000, 2**31 - 1, -(2**31), 10**16 - 1, 10**16)  # fmt: skip
-# 10**16 - 1 is the largest value below a perfect square that an f64 cannot hold exactly:
-# `(n as f64).sqrt() as i64` answers 10**8 where `math.isqrt` says 10**8 - 1.
-_FLOAT_EDGES = (0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 2.5, 4.0, 9.0, 1e-9, 1e15, -7.5,
-                math.nan, math.inf, -math.inf)  # fmt: skip
-_STR_EDGES = ("", " ", "7", " 7", "7 ", "-3", "+4", "1_000", "0", "007", "12.5", "1e3", "abc",
-              "a b  c", "A", "hello world", "Ünïcödé", "日本語", "💖", "\t8\n", "x_y",
-              "-0", "racecar", "Hello, World!")  # fmt: skip
+# Edge values per type, the text alphabet: `casegen/data/function_inputs.yaml`.
+_INT_EDGES = listed("function_inputs", "int_edges", int)
+_FLOAT_EDGES = listed("function_inputs", "float_edges", float)
+_STR_EDGES = listed("function_inputs", "str_edges")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,11 +189,8 @@ def _built_strings(source: SourceValues) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text for text in found if text))[:_BUILT_STRINGS]
 
 
-# Letters (ASCII and not), digits, ASCII punctuation and whitespace. Non-ASCII digits and the
-# control characters Python's `str.isspace` counts but Rust's `char::is_whitespace` does not
-# are left out: no reasonable translation could match Python there.
-_TEXT_ALPHABET = " \t\nabcxyzABCXYZ0123456789_-+.,:;!?'éüßñÅ日本語💖"
-_BOUND_EDGES = (0, 1, -1, 2, 3, 5, 7, 10, -3, 25, 100, 1000)
+_TEXT_ALPHABET = string("function_inputs", "text_alphabet")
+_BOUND_EDGES = listed("function_inputs", "bound_edges", int)
 
 
 def _edges(py_type: PyType, role: str = "") -> list[Any]:

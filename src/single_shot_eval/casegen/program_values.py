@@ -20,15 +20,15 @@ from single_shot_eval.casegen.program_vocabulary import (
     add_unique,
 )
 from single_shot_eval.casegen.source_values import SourceValues
+from single_shot_eval.casegen.tables import listed, words_pattern
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.pysource import parse_python
 
-PATH_WORDS = re.compile(
-    r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
-    r"schema|data|infile|template|db|database|jsonl|yaml|txt)\b"
-)
-DIR_WORDS = re.compile(r"(?i)\b(dir|dirs|directory|directories|folder|folders|tree)\b")
-OUTPUT_WORDS = re.compile(r"(?i)\b(output|out|dest|destination|outfile|target)\b")
+# Word lists, edge values and sample lines: `casegen/data/program_inputs.yaml`.
+_DATA = "program_inputs"
+PATH_WORDS = words_pattern(_DATA, "path_words")
+DIR_WORDS = words_pattern(_DATA, "dir_words")
+OUTPUT_WORDS = words_pattern(_DATA, "output_words")
 
 
 # -- candidate inputs --------------------------------------------------------------------------
@@ -46,21 +46,16 @@ class Candidate:
     always_keep: bool = False
 
 
-# Big values stay within i64: beyond it every fixed-width translation differs from Python, and a
-# case no faithful `i64` translation passes would judge the integer width, not the translation.
-_INT_EDGES = ("0", "1", "-1", "7", "-7", "42", "-100", "2147483648", "9007199254740993",
-              " 7", "1_000", "+3", "abc")
-_FLOAT_EDGES = ("0", "1.5", "-2.5", "1e308", "1e-7", "nan", "inf", "-0.0", "3", "0.1", "x")
-STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5", "  padded  ")
-# Column names for CSV inputs when the program names none (also tried as arguments).
-CSV_HEADER = ("id", "name", "amount", "value")
+_INT_EDGES = listed(_DATA, "int_edges")
+_FLOAT_EDGES = listed(_DATA, "float_edges")
+STR_EDGES = listed(_DATA, "str_edges")
+CSV_HEADER = listed(_DATA, "csv_header")
 # How many mined constants (with neighbours) an argument's pool takes.
 _BOUNDARY_LIMIT = 32
 # A lower-case command word and the upper-case placeholders after it (`move X Y`).
 _DOC_COMMAND = re.compile(r"(?<![\w.-])([a-z][a-z_]{1,15})((?:[ ]+[A-Z][A-Z_]{0,9}\b)+)"
                           r"(?![\w-])(?!\.\w)")
-_TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
-               "a,b,c", "x=1", "  indented line  ")
+_TEXT_LINES = listed(_DATA, "text_lines")
 
 
 class ValuePools:
@@ -495,22 +490,15 @@ class ValuePools:
 
 
 # Words in a help text's format that stand for a value rather than being typed as they are.
-_NUMBER_PLACEHOLDERS = frozenset({"n", "k", "w", "weight", "num", "number", "count", "value",
-                                  "val", "size", "amount", "int", "len", "length", "port",
-                                  "priority", "score", "qty", "cost", "m", "i", "j"})
-_NAME_PLACEHOLDERS = frozenset({"key", "name", "var", "variable", "field", "item", "id",
-                                "section", "label", "tag", "node", "word", "host", "user",
-                                "old", "new", "expected", "from", "to", "src", "dst", "a", "b",
-                                "u", "v", "x", "y", "s", "t"})
-_PLACEHOLDER_NUMBERS = ("3", "5", "-2", "0", "10", "7")
-_PLACEHOLDER_NAMES = ("a", "b", "c", "d")
+_NUMBER_PLACEHOLDERS = frozenset(listed(_DATA, "number_placeholders"))
+_NAME_PLACEHOLDERS = frozenset(listed(_DATA, "name_placeholders"))
+_PLACEHOLDER_NUMBERS = listed(_DATA, "placeholder_numbers")
+_PLACEHOLDER_NAMES = listed(_DATA, "placeholder_names")
 _FORMAT_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[-:=.;,|][A-Za-z0-9_]+)+")
 _EXAMPLE_LEAD = re.compile(
     r"(?i)(?:\be\.?g\.?|\bfor example|\bsuch as|\blike|\bformat|\boperations?|\bcommands?|"
     r"\bone of)\s*[,:]?\s*")
-_PROSE_HYPHENS = frozenset({"auto", "run", "case", "cross", "element", "dot", "k", "r",
-                            "comma", "space", "tab", "non", "multi", "read", "write", "single",
-                            "double", "key", "top", "pre", "post", "re", "self", "well"})
+_PROSE_HYPHENS = frozenset(listed(_DATA, "prose_hyphens"))
 
 
 def help_examples(text: str, keywords: Iterable[str] = ()) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from single_shot_eval.casegen.regex_samples import regex_patterns, regex_samples
+from single_shot_eval.casegen.tables import listed
 from single_shot_eval.pysource import parse_python
 
 # -- what the program accepts ------------------------------------------------------------------
@@ -143,7 +144,7 @@ def _is_argv(node: ast.AST) -> bool:
             and isinstance(node.value, ast.Name) and node.value.id == "sys")
 
 
-_COMMAND_PREFIXES = ("do_", "cmd_", "command_", "handle_", "op_")
+_COMMAND_PREFIXES = listed("program_inputs", "command_prefixes")
 
 
 def program_vocabulary(source: str) -> Vocabulary:

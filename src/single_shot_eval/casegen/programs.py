@@ -49,6 +49,7 @@ from single_shot_eval.casegen.program_vocabulary import (
     Vocabulary,
     program_vocabulary,
 )
+from single_shot_eval.casegen.tables import listed
 from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Comparison, Example
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
@@ -437,8 +438,7 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
     return sorted(chosen, key=lambda item: position[id(item[0])])
 
 
-_EDGE_TOKENS = frozenset({"0", "1_000", "+3", "2147483648", "9007199254740993", "1e308",
-                          "nan", "inf", "-0.0", "-0.5"})
+_EDGE_TOKENS = frozenset(listed("program_inputs", "edge_tokens"))
 
 
 def _edge_score(candidate: Candidate, boundaries: frozenset[str] = frozenset()) -> int:
