@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.corpus.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
-from single_shot_eval.corpus.casegen.programs import GENERATOR_VERSION
+from single_shot_eval.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
+from single_shot_eval.casegen.programs import GENERATOR_VERSION
 from single_shot_eval.corpus.example import CaseOrigin, Example, ExampleKind
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_case_reproducibility import REPEATS, reproduces
 
-from single_shot_eval.corpus.casegen import (
+from single_shot_eval.casegen import (
     DEFAULT_BUDGET,
     CaseCache,
     GeneratedCaseSet,

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.corpus.casegen.function_runs import run_oracle
-from single_shot_eval.corpus.casegen.function_values import case_value, same_value
-from single_shot_eval.corpus.casegen.functions import _hand_written, prepare_function_example
+from single_shot_eval.casegen.function_runs import run_oracle
+from single_shot_eval.casegen.function_values import case_value, same_value
+from single_shot_eval.casegen.functions import _hand_written, prepare_function_example
 from single_shot_eval.corpus.contract import ClassSignature, harness_target
 from single_shot_eval.corpus.example import CaseOrigin, ExampleKind
 from single_shot_eval.corpus.loader import load_corpus

@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from single_shot_eval.corpus.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
+from single_shot_eval.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
 from single_shot_eval.corpus.example import CaseOrigin, Comparison, Example, ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.results.records import Verdict

@@ -3,8 +3,8 @@ the Python oracle prints for a list of candidate inputs."""
 
 from __future__ import annotations
 
-from single_shot_eval.corpus.casegen import programs as program_cases
-from single_shot_eval.corpus.casegen.program_values import Candidate
+from single_shot_eval.casegen import programs as program_cases
+from single_shot_eval.casegen.program_values import Candidate
 from single_shot_eval.corpus.example import Example, ExampleKind
 from single_shot_eval.sandbox import Sandbox
 

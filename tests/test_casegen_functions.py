@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
-from single_shot_eval.corpus.casegen.function_values import same_value
-from single_shot_eval.corpus.casegen.functions import (
+from single_shot_eval.casegen.function_values import same_value
+from single_shot_eval.casegen.functions import (
     CASES_PER_BUDGET_UNIT,
     DEFAULT_BUDGET,
     GENERATOR_VERSION,
     generate_function_cases,
     prepare_function_example,
 )
-from single_shot_eval.corpus.casegen.source_values import SourceValues
+from single_shot_eval.casegen.source_values import SourceValues
 from single_shot_eval.corpus.example import CaseOrigin, Example, FunctionCase
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.sandbox import Sandbox

@@ -11,14 +11,14 @@ import textwrap
 
 import pytest
 
-from single_shot_eval.corpus.casegen import programs as program_cases
-from single_shot_eval.corpus.casegen.doc_formats import (
+from single_shot_eval.casegen import programs as program_cases
+from single_shot_eval.casegen.doc_formats import (
     documented_lines,
     example_lines,
     string_collections,
 )
-from single_shot_eval.corpus.casegen.program_values import Candidate
-from single_shot_eval.corpus.casegen.regex_samples import regex_patterns, regex_samples
+from single_shot_eval.casegen.program_values import Candidate
+from single_shot_eval.casegen.regex_samples import regex_patterns, regex_samples
 from single_shot_eval.sandbox import Sandbox
 from tests.program_fixtures import oracle_outputs, program_example
 

@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from single_shot_eval.corpus.casegen import programs as program_cases
-from single_shot_eval.corpus.casegen.program_values import Candidate
+from single_shot_eval.casegen import programs as program_cases
+from single_shot_eval.casegen.program_values import Candidate
 from single_shot_eval.sandbox import Sandbox
 from tests.program_fixtures import oracle_outputs, program_example
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from single_shot_eval.corpus import casegen
-from single_shot_eval.corpus.casegen import (
+from single_shot_eval import casegen
+from single_shot_eval.casegen import (
     CaseCache,
     generate_cases,
     program_builder,
@@ -20,7 +20,7 @@ from single_shot_eval.corpus.casegen import (
     with_generated_cases,
     write_generated_cases,
 )
-from single_shot_eval.corpus.casegen import programs as program_cases
+from single_shot_eval.casegen import programs as program_cases
 from single_shot_eval.corpus.example import (
     BehaviourCase,
     CaseOrigin,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from single_shot_eval.corpus.casegen.functions import prepare_function_example
-from single_shot_eval.corpus.casegen.seeds import conform, mutated_inputs, seed_inputs
+from single_shot_eval.casegen.functions import prepare_function_example
+from single_shot_eval.casegen.seeds import conform, mutated_inputs, seed_inputs
 from single_shot_eval.corpus.contract import parse_signature
 from single_shot_eval.corpus.example import CaseOrigin, Example
 from single_shot_eval.corpus.loader import load_corpus

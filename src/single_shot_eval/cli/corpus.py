@@ -37,7 +37,7 @@ def corpus_stats(
     console = console_for()
     corpus = load_corpus_option(path, strict=strict, console=None if json_output else console)
     if generated_cases:
-        from single_shot_eval.corpus.casegen import with_generated_cases
+        from single_shot_eval.casegen import with_generated_cases
 
         corpus = with_generated_cases(corpus, jobs=jobs)
     stats = corpus_statistics(corpus)
@@ -67,7 +67,7 @@ def cases_command(
 ) -> None:
     """Generate behaviour cases by oracle fuzzing of each Python original; write them as
     reviewable cases.generated.yaml files and print cases, coverage and seconds per example."""
-    from single_shot_eval.corpus.casegen.command import run_cases_command
+    from single_shot_eval.cli.cases import run_cases_command
     from single_shot_eval.corpus.loader import load_corpus
 
     run_cases_command(

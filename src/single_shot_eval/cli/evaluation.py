@@ -155,7 +155,7 @@ def evaluate(
     out_dir, store_output, file_names = _evaluate_output(output)
     detect_toolchain()
     if generated_cases:
-        from single_shot_eval.corpus.casegen import with_generated_cases
+        from single_shot_eval.casegen import with_generated_cases
 
         samples = max((t.evaluation.samples or 0 for t in task_configs), default=0)
         loaded = loaded.limit(limit or samples or None)

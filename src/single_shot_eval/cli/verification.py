@@ -88,7 +88,7 @@ def rejudge(
         generated_cases = any(generated for _, generated in (provenance.case_counts or {}).values())
     loaded = load_corpus(corpus)
     if generated_cases:
-        from single_shot_eval.corpus.casegen import with_generated_cases
+        from single_shot_eval.casegen import with_generated_cases
 
         loaded = with_generated_cases(loaded)
     outcome = run_rejudge(path, loaded, output=output, workers=workers)

@@ -64,7 +64,7 @@ def run_verify_command(
             raise UserError(f"{example}: --example must be an example folder or its script")
         target = load_example_folder(example, strict=strict)
         if generated_cases:
-            from single_shot_eval.corpus.casegen import with_generated_cases
+            from single_shot_eval.casegen import with_generated_cases
             from single_shot_eval.corpus.loader import Corpus
 
             target = with_generated_cases(Corpus(example, (target,))).examples[0]

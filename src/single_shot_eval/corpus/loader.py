@@ -31,6 +31,7 @@ from single_shot_eval.corpus.folders import (
     plan_folder,
 )
 from single_shot_eval.corpus.folders import read_text as _read_text
+from single_shot_eval.corpus.generated_cases_file import read_generated_cases_for
 from single_shot_eval.errors import CorpusError
 
 
@@ -267,8 +268,6 @@ def _load_script(script: Path) -> _RootLoad:
 
 
 def _build_examples(plan: FolderPlan) -> list[Example]:
-    from single_shot_eval.corpus.casegen import read_generated_cases_for
-
     folder = plan.folder
     meta = _load_meta(folder / "meta.yaml") if plan.ours else _MetaFile()
     cases = _load_cases(folder / "cases.yaml") if plan.ours else ()

@@ -346,7 +346,7 @@ def evaluate(
         if baselines:
             known = set(store.provenance().baselines or ())
             store.record_provenance(RunProvenance(baselines=sorted(known | set(baselines))))
-        from single_shot_eval.corpus.casegen import case_counts
+        from single_shot_eval.casegen import case_counts
 
         store.record_provenance(RunProvenance(case_counts={
             example_id: (c.hand_written, c.generated)

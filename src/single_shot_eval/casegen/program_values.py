@@ -11,24 +11,24 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from single_shot_eval.corpus.casegen.doc_formats import documented_lines, example_lines
-from single_shot_eval.corpus.casegen.program_hints import hinted_values
-from single_shot_eval.corpus.casegen.program_vocabulary import (
+from single_shot_eval.casegen.doc_formats import documented_lines, example_lines
+from single_shot_eval.casegen.program_hints import hinted_values
+from single_shot_eval.casegen.program_vocabulary import (
     ArgumentSpec,
     ParserSpec,
     Vocabulary,
     add_unique,
 )
-from single_shot_eval.corpus.casegen.source_values import SourceValues
+from single_shot_eval.casegen.source_values import SourceValues
+from single_shot_eval.casegen.tables import listed, words_pattern
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.pysource import parse_python
 
-PATH_WORDS = re.compile(
-    r"(?i)\b(file|files|path|paths|input|config|csv|json|log|logfile|filename|source|src|"
-    r"schema|data|infile|template|db|database|jsonl|yaml|txt)\b"
-)
-DIR_WORDS = re.compile(r"(?i)\b(dir|dirs|directory|directories|folder|folders|tree)\b")
-OUTPUT_WORDS = re.compile(r"(?i)\b(output|out|dest|destination|outfile|target)\b")
+# Word lists, edge values and sample lines: `casegen/data/program_inputs.yaml`.
+_DATA = "program_inputs"
+PATH_WORDS = words_pattern(_DATA, "path_words")
+DIR_WORDS = words_pattern(_DATA, "dir_words")
+OUTPUT_WORDS = words_pattern(_DATA, "output_words")
 
 
 # -- candidate inputs --------------------------------------------------------------------------
@@ -46,21 +46,16 @@ class Candidate:
     always_keep: bool = False
 
 
-# Big values stay within i64: beyond it every fixed-width translation differs from Python, and a
-# case no faithful `i64` translation passes would judge the integer width, not the translation.
-_INT_EDGES = ("0", "1", "-1", "7", "-7", "42", "-100", "2147483648", "9007199254740993",
-              " 7", "1_000", "+3", "abc")
-_FLOAT_EDGES = ("0", "1.5", "-2.5", "1e308", "1e-7", "nan", "inf", "-0.0", "3", "0.1", "x")
-STR_EDGES = ("hello", "Hello World", "", "ünïcödé ✓", "a,b,c", "123", "-5", "  padded  ")
-# Column names for CSV inputs when the program names none (also tried as arguments).
-CSV_HEADER = ("id", "name", "amount", "value")
+_INT_EDGES = listed(_DATA, "int_edges")
+_FLOAT_EDGES = listed(_DATA, "float_edges")
+STR_EDGES = listed(_DATA, "str_edges")
+CSV_HEADER = listed(_DATA, "csv_header")
 # How many mined constants (with neighbours) an argument's pool takes.
 _BOUNDARY_LIMIT = 32
-# A lower-case command word and the upper-case placeholders after it (`rectangle W H`).
+# A lower-case command word and the upper-case placeholders after it (`move X Y`).
 _DOC_COMMAND = re.compile(r"(?<![\w.-])([a-z][a-z_]{1,15})((?:[ ]+[A-Z][A-Z_]{0,9}\b)+)"
                           r"(?![\w-])(?!\.\w)")
-_TEXT_LINES = ("alpha beta gamma", "The quick brown fox", "42 17 -3", "", "ünïcödé line ✓",
-               "a,b,c", "x=1", "  indented line  ")
+_TEXT_LINES = listed(_DATA, "text_lines")
 
 
 class ValuePools:
@@ -80,9 +75,9 @@ class ValuePools:
         except (SyntaxError, ValueError):
             tree = ast.Module(body=[], type_ignores=[])
         docstring = ast.get_docstring(tree)
-        # The summary line says what the program's free-form inputs hold ("Roman numerals").
+        # The summary line says what the program's free-form inputs hold ("cron lines").
         self.summary = (docstring or "").strip().split("\n", 1)[0]
-        # Inputs the docstrings show ("3/4 + 1/-6", `e.g. 30s, 5m`): typed as they are.
+        # Inputs the docstrings show ("2/3 * 5", `e.g. 30s, 5m`): typed as they are.
         self.doc_examples = help_examples(docstring or "", self.vocab.words)[:12]
         for line in example_lines(tree):
             for value in help_examples(line, self.vocab.words)[:4]:
@@ -101,7 +96,7 @@ class ValuePools:
         """The program's integer constants and their neighbours (+-1, negated), comparison
         operands first: `if n > 100` is only told from `n >= 100` by 100 itself."""
         values = [str(v) for v in self.source.ints[:_BOUNDARY_LIMIT]]
-        # Mixed-radix programs (86400, 3600, 60) need every unit at once: the sum of the
+        # Mixed-radix programs (one constant per unit) need every unit at once: the sum of the
         # constants, and that plus one.
         found = set(self.source.ints)
         units = sorted({v for v in found if 1 < v <= 10**6 and {v - 1, v + 1} <= found})
@@ -294,7 +289,7 @@ class ValuePools:
                          for j in range(len(keys))) for i in range(4)) + "\n\n")
         hinted = hinted_values(self.summary)
         if hinted:
-            # Values of the domain the summary names (ISO dates), one a line.
+            # Values of the domain the summary names (dates), one a line.
             docs.insert(2, "\n".join(hinted) + "\n")
         commands = self.doc_commands()
         if commands:
@@ -319,7 +314,7 @@ class ValuePools:
 
     def field_records(self) -> list[str]:
         """Lines of N whitespace-separated fields for each N the program checks `len(...)`
-        against (`len(parts) != 5`): an id, then numbers (its constants, small and big ones)
+        against (`len(fields) != 4`): an id, then numbers (its constants, small and big ones)
         and words (its own, or names), seeded; one document all numbers, one mixed."""
         counts = [n for n in self.source.lengths if 2 <= n <= 8][:4]
         if not counts:
@@ -347,7 +342,7 @@ class ValuePools:
         return docs
 
     def doc_commands(self) -> list[list[str]]:
-        """Command shapes the docstring spells out (`circle R | rectangle W H`, `fib N`): the
+        """Command shapes the docstring spells out (`move X Y | turn D`, `repeat N`): the
         word, then its placeholders filled with numbers, three variants each (positive,
         fractional and zero or negative, the program's constants)."""
         shapes: list[tuple[str, int]] = []
@@ -373,7 +368,7 @@ class ValuePools:
             return []
         numbers = [v for v in self.boundary_ints() if not v.startswith("-")][:10] or ["3"]
         names = ["alice", "bob", "carol", "alice", "dave"]
-        # Settings-like records name the program's own keys (`port=65535`, `mode=dev`).
+        # Settings-like records name the program's own keys (`retries=3`, `level=debug`).
         keys = list(dict.fromkeys(
             k for k in (*self.vocab.keys, *(w for w in self.source.words
                                             if w not in self.vocab.words))
@@ -495,22 +490,15 @@ class ValuePools:
 
 
 # Words in a help text's format that stand for a value rather than being typed as they are.
-_NUMBER_PLACEHOLDERS = frozenset({"n", "k", "w", "weight", "num", "number", "count", "value",
-                                  "val", "size", "amount", "int", "len", "length", "port",
-                                  "priority", "score", "qty", "cost", "m", "i", "j"})
-_NAME_PLACEHOLDERS = frozenset({"key", "name", "var", "variable", "field", "item", "id",
-                                "section", "label", "tag", "node", "word", "host", "user",
-                                "old", "new", "expected", "from", "to", "src", "dst", "a", "b",
-                                "u", "v", "x", "y", "s", "t"})
-_PLACEHOLDER_NUMBERS = ("3", "5", "-2", "0", "10", "7")
-_PLACEHOLDER_NAMES = ("a", "b", "c", "d")
+_NUMBER_PLACEHOLDERS = frozenset(listed(_DATA, "number_placeholders"))
+_NAME_PLACEHOLDERS = frozenset(listed(_DATA, "name_placeholders"))
+_PLACEHOLDER_NUMBERS = listed(_DATA, "placeholder_numbers")
+_PLACEHOLDER_NAMES = listed(_DATA, "placeholder_names")
 _FORMAT_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[-:=.;,|][A-Za-z0-9_]+)+")
 _EXAMPLE_LEAD = re.compile(
     r"(?i)(?:\be\.?g\.?|\bfor example|\bsuch as|\blike|\bformat|\boperations?|\bcommands?|"
     r"\bone of)\s*[,:]?\s*")
-_PROSE_HYPHENS = frozenset({"auto", "run", "case", "cross", "element", "dot", "k", "r",
-                            "comma", "space", "tab", "non", "multi", "read", "write", "single",
-                            "double", "key", "top", "pre", "post", "re", "self", "well"})
+_PROSE_HYPHENS = frozenset(listed(_DATA, "prose_hyphens"))
 
 
 def help_examples(text: str, keywords: Iterable[str] = ()) -> list[str]:

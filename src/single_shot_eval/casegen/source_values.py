@@ -1,8 +1,8 @@
 """Values a Python program's own text suggests as test inputs, mined from its AST.
 
 Mutants and wrong translations hide at the program's boundaries: `if n > 100` is only tested by
-100 and 101, `len(parts) == 3` by lists of 2, 3 and 4 items, a Roman-numeral table by strings
-over `IVXLCDM`, a date parser by text split on `-`. `SourceValues.of(code)` collects, without
+100 and 101, `len(parts) == 3` by lists of 2, 3 and 4 items, a table keyed by letters by strings
+over those letters, a date parser by text split on `-`. `SourceValues.of(code)` collects, without
 running anything:
 
 * `ints`: integer constants with their neighbours (+-1) and negation, the operands of
@@ -20,7 +20,7 @@ running anything:
   none), from which the generators build strings that pair them up.
 
 The generators turn these into typed inputs (`functions`), so they stay independent of any
-one example: nothing here knows what a Roman numeral or a date is.
+one example: nothing here knows what any one domain is.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@
    only times out). The program's own values come first (`source_values`): its constants with
    +-1 (comparison operands and slice bounds first: `if n > 100` gives 99, 100, 101), lists of
    every length it compares `len()` with, its literals, words over its alphabet (the characters
-   of its mapping keys, `in`/`==`/`case` literals: `IVXLCDM` for a Roman-numeral table),
+   of its mapping keys, `in`/`==`/`case` literals: `ABC` for a table keyed by `A`, `B`, `C`),
    numbers and words joined by the separators it splits on, tuples and dicts of those, and a
    second base made of them; hypothesis mixes them into its draws too. Parameters are varied
    round-robin, so every parameter's boundaries come before any one's later values. A
@@ -57,8 +57,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.corpus.casegen import GeneratedCaseSet
-from single_shot_eval.corpus.casegen.function_inputs import (
+from single_shot_eval.casegen import GeneratedCaseSet
+from single_shot_eval.casegen.function_inputs import (
     MAX_CANDIDATES,
     Candidate,
     Hints,
@@ -66,8 +66,8 @@ from single_shot_eval.corpus.casegen.function_inputs import (
     dedupe,
     function_candidates,
 )
-from single_shot_eval.corpus.casegen.function_runs import Outcome, run_oracle, target_lines
-from single_shot_eval.corpus.casegen.function_values import (
+from single_shot_eval.casegen.function_runs import Outcome, run_oracle, target_lines
+from single_shot_eval.casegen.function_values import (
     Unrepresentable,
     case_value,
     contains_value,
@@ -76,7 +76,7 @@ from single_shot_eval.corpus.casegen.function_values import (
     json_key,
     same_value,
 )
-from single_shot_eval.corpus.casegen.seeds import mutated_inputs, seed_inputs
+from single_shot_eval.casegen.seeds import mutated_inputs, seed_inputs
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from single_shot_eval.corpus.casegen.program_values import (
+from single_shot_eval.casegen.program_values import (
     CSV_HEADER,
     STR_EDGES,
     Candidate,
@@ -16,7 +16,7 @@ from single_shot_eval.corpus.casegen.program_values import (
     command_paths,
     help_examples,
 )
-from single_shot_eval.corpus.casegen.program_vocabulary import ParserSpec, add_unique
+from single_shot_eval.casegen.program_vocabulary import ParserSpec, add_unique
 
 
 class CandidateBuilder(ValuePools):
@@ -394,7 +394,7 @@ class CandidateBuilder(ValuePools):
 
             def doc() -> str:
                 # Every other input gets the typical text (words and numbers, several lines):
-                # a filter such as `rot13` shows nothing on a document of digits.
+                # a filter that rewrites letters shows nothing on a document of digits.
                 drawn[0] += 1
                 if drawn[0] % 2 and len(stdin_docs) > 1:
                     return stdin_docs[1]
@@ -423,7 +423,7 @@ class CandidateBuilder(ValuePools):
                         lane.append(Candidate(f"{command}_{index}_{len(lane)}", tuple(argv),
                                               stdin=doc()))
                 lanes.append(lane)
-            # Command words followed by numbers (`fib 7`, `binomial 5 2`): one word varied at a
+            # Command words followed by numbers (`square 7`, `power 2 10`): one word varied at a
             # time keeps the others at a word, so these shapes would never be tried.
             numbers = [v for v in self.int_values() if v.lstrip("-").isdigit()][:12]
             heads: list[tuple[str, ...]] = [(c,) for c in commands] or [()]

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from single_shot_eval.corpus.casegen.regex_samples import regex_patterns, regex_samples
+from single_shot_eval.casegen.regex_samples import regex_patterns, regex_samples
+from single_shot_eval.casegen.tables import listed
 from single_shot_eval.pysource import parse_python
 
 # -- what the program accepts ------------------------------------------------------------------
@@ -143,7 +144,7 @@ def _is_argv(node: ast.AST) -> bool:
             and isinstance(node.value, ast.Name) and node.value.id == "sys")
 
 
-_COMMAND_PREFIXES = ("do_", "cmd_", "command_", "handle_", "op_")
+_COMMAND_PREFIXES = listed("program_inputs", "command_prefixes")
 
 
 def program_vocabulary(source: str) -> Vocabulary:
@@ -237,13 +238,13 @@ def program_vocabulary(source: str) -> Vocabulary:
             vocab.reads_stdin |= "fileinput" in names
         elif isinstance(node, ast.Name) and node.id == "argv":
             vocab.argv_slice = True
-    # Commands dispatched by method name (`getattr(self, "do_" + name)`): `do_set` -> `set`.
+    # Commands dispatched by method name (`getattr(self, "do_" + name)`): `do_push` -> `push`.
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             prefix = next((p for p in _COMMAND_PREFIXES if node.name.startswith(p)), None)
             if prefix is not None and len(node.name) > len(prefix):
                 add_unique(vocab.words, node.name[len(prefix):])
-    # Module-level constants (`MAX_INDEX = 184`) bound what inputs the program accepts.
+    # Module-level constants (`MAX_ITEMS = 50`) bound what inputs the program accepts.
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
             take(statement.value)
@@ -321,7 +322,7 @@ def _subject(node: ast.AST) -> str | None:
 
 def _subject_literals(tree: ast.Module) -> dict[str, list[Any]]:
     """Per name, the literals the program compares it with (`args.mode == "fast"`,
-    `unit in ("km", "mi")`, `UNITS[unit]`, `match command: case "add"`, `x.startswith("0x")`,
+    `color in ("red", "blue")`, `COLORS[color]`, `match command: case "push"`, `x.startswith("0x")`,
     `x > 100`), following simple aliases (`mode = args.mode.lower()`, `run(args.mode)` into
     `def run(mode)`), so that each argument gets the values its own branches test."""
     collections: dict[str, list[Any]] = {}

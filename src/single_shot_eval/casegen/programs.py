@@ -36,19 +36,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.corpus.casegen import GeneratedCaseSet
-from single_shot_eval.corpus.casegen.program_builder import CandidateBuilder
-from single_shot_eval.corpus.casegen.program_sources import (
+from single_shot_eval.casegen import GeneratedCaseSet
+from single_shot_eval.casegen.program_builder import CandidateBuilder
+from single_shot_eval.casegen.program_sources import (
     CAPTURE_MARKER,
     CAPTURE_SOURCE,
     SERVER_SOURCE,
 )
-from single_shot_eval.corpus.casegen.program_values import Candidate
-from single_shot_eval.corpus.casegen.program_vocabulary import (
+from single_shot_eval.casegen.program_values import Candidate
+from single_shot_eval.casegen.program_vocabulary import (
     ParserSpec,
     Vocabulary,
     program_vocabulary,
 )
+from single_shot_eval.casegen.tables import listed
 from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Comparison, Example
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
@@ -405,7 +406,7 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
             signatures.add((code, rest[index][1].stdout))
             chosen.append(rest[index])
     # Then, one at a time, the new output that scores best: a path (set of lines) taken by
-    # few chosen inputs, argv words no chosen input has used (`rot13` after `upper`), edge
+    # few chosen inputs, argv words no chosen input has used (`lower` after `upper`), edge
     # values (negatives, zero, the program's constants and neighbours), more output lines.
     path_counts: dict[frozenset[int], int] = {}
     words: set[str] = set()
@@ -437,8 +438,7 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
     return sorted(chosen, key=lambda item: position[id(item[0])])
 
 
-_EDGE_TOKENS = frozenset({"0", "1_000", "+3", "2147483648", "9007199254740993", "1e308",
-                          "nan", "inf", "-0.0", "-0.5"})
+_EDGE_TOKENS = frozenset(listed("program_inputs", "edge_tokens"))
 
 
 def _edge_score(candidate: Candidate, boundaries: frozenset[str] = frozenset()) -> int:

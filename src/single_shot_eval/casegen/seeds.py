@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from single_shot_eval.corpus.casegen.function_values import json_key
+from single_shot_eval.casegen.function_values import json_key
 from single_shot_eval.corpus.contract import FunctionSignature, PyType, TypeKind
 from single_shot_eval.pysource import parse_python
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import ast
 import itertools
-import math
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from single_shot_eval.corpus.casegen.function_values import json_key
-from single_shot_eval.corpus.casegen.source_values import SourceValues
+from single_shot_eval.casegen.function_values import json_key
+from single_shot_eval.casegen.source_values import SourceValues
+from single_shot_eval.casegen.tables import listed, string
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,
@@ -24,15 +26,10 @@ from single_shot_eval.pysource import parse_python
 MAX_CANDIDATES = 320
 HYPOTHESIS_EXAMPLES = 96
 _HYPOTHESIS_LOCK = threading.Lock()
-_INT_EDGES = (0, 1, -1, 2, -2, 3, -3, 7, -7, 10, -10, 16, 25, 49, 100, -100, 144, 999,
-              1_000_000, 2**31 - 1, -(2**31), 10**16 - 1, 10**16)  # fmt: skip
-# 10**16 - 1 is the largest value below a perfect square that an f64 cannot hold exactly:
-# `(n as f64).sqrt() as i64` answers 10**8 where `math.isqrt` says 10**8 - 1.
-_FLOAT_EDGES = (0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 2.5, 4.0, 9.0, 1e-9, 1e15, -7.5,
-                math.nan, math.inf, -math.inf)  # fmt: skip
-_STR_EDGES = ("", " ", "7", " 7", "7 ", "-3", "+4", "1_000", "0", "007", "12.5", "1e3", "abc",
-              "a b  c", "A", "hello world", "Ünïcödé", "日本語", "💖", "\t8\n", "x_y",
-              "-0", "racecar", "Hello, World!")  # fmt: skip
+# Edge values per type, the text alphabet: `casegen/data/function_inputs.yaml`.
+_INT_EDGES = listed("function_inputs", "int_edges", int)
+_FLOAT_EDGES = listed("function_inputs", "float_edges", float)
+_STR_EDGES = listed("function_inputs", "str_edges")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,7 +115,7 @@ class Hints:
     def _lists(self, item: PyType) -> list[list[Any]]:
         """Lists of the program's values: prefixes, every length the code compares `len()`
         with, the literal rows in chunks, and (for strings) numbers mixed with the literals
-        that are symbols, e.g. `["3", "4", "+"]`."""
+        that are symbols, e.g. `["2", "5", "*"]`."""
         inner = self.literals(item)
         filler = inner or _positive(item)
         if not filler:
@@ -192,11 +189,8 @@ def _built_strings(source: SourceValues) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text for text in found if text))[:_BUILT_STRINGS]
 
 
-# Letters (ASCII and not), digits, ASCII punctuation and whitespace. Non-ASCII digits and the
-# control characters Python's `str.isspace` counts but Rust's `char::is_whitespace` does not
-# are left out: no reasonable translation could match Python there.
-_TEXT_ALPHABET = " \t\nabcxyzABCXYZ0123456789_-+.,:;!?'éüßñÅ日本語💖"
-_BOUND_EDGES = (0, 1, -1, 2, 3, 5, 7, 10, -3, 25, 100, 1000)
+_TEXT_ALPHABET = string("function_inputs", "text_alphabet")
+_BOUND_EDGES = listed("function_inputs", "bound_edges", int)
 
 
 def _edges(py_type: PyType, role: str = "") -> list[Any]:
@@ -330,6 +324,32 @@ def _own_strategy(py_type: PyType, hints: Hints) -> Any:
     return st.one_of(*options) if options else None
 
 
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis (since 6.13x) mixes literals it harvests from every loaded module outside
+    site-packages (this tool's own source, in a checkout) into its draws: they would depend on
+    the tool's code and on what it has imported so far, not on the example. Draw with none of
+    them (a private hook; a Hypothesis without it is left as it is)."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None:
+        yield
+        return
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
 def _draw(strategy: Any, count: int) -> list[Any]:
     """`count` values drawn by hypothesis with a fixed seed: the same strategy, the same values."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -344,7 +364,8 @@ def _draw(strategy: Any, count: int) -> list[Any]:
 
     from hypothesis.errors import HypothesisDeprecationWarning
 
-    with _HYPOTHESIS_LOCK, warnings.catch_warnings():  # one draw at a time
+    with _HYPOTHESIS_LOCK, warnings.catch_warnings(), _without_local_constants():
+        # one draw at a time
         # Hypothesis notices when the global `random` state changes during a draw and blames the
         # strategy; here another thread (a program generator) moved it. The draw itself uses
         # hypothesis's own derandomized source, so the values do not depend on it.

@@ -1,7 +1,7 @@
-"""Inputs a program's docstrings spell out: a line format (`Expected line format: 2024-03-01
-12:04:55 LEVEL [component] message`) with its placeholders filled from the program's own
-collections (`LEVEL` from `LEVELS = ["DEBUG", "INFO", ...]`), and the examples that function
-docstrings give (`Format: 'days time_range' (e.g., 'Mon-Fri 09:00-17:00')`).
+"""Inputs a program's docstrings spell out: a line format (`Format: DATE STATUS [host] text`)
+with its placeholders filled from the program's own collections (`STATUS` from
+`STATUSES = ["OK", "FAIL", ...]`), and the examples that function docstrings give
+(`Format: 'days time_range' (e.g., 'Mon-Fri 09:00-17:00')`).
 
 Without a well-formed line, a parser's every input is "malformed" and the code that handles a
 good one (the part a translation most often gets wrong) is never run.

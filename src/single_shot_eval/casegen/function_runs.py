@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.corpus.casegen._function_oracle import ORACLE_SOURCE
-from single_shot_eval.corpus.casegen.function_values import Unrepresentable, untag
+from single_shot_eval.casegen._function_oracle import ORACLE_SOURCE
+from single_shot_eval.casegen.function_values import Unrepresentable, untag
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,

@@ -1,4 +1,5 @@
-"""The `cases` command: generate every example's cases, write the YAML files, print a summary."""
+"""The body of the `cases` command (see `cli.corpus`): generate every example's cases with
+`casegen`, write the YAML files, print a summary."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from single_shot_eval.corpus.casegen import (
+from single_shot_eval.casegen import (
     CaseCache,
     GeneratedCaseSet,
     generated_cases_path,

@@ -1,11 +1,11 @@
 """Strings that match the regular expressions a program's source applies
-(`re.match(r"(\\d+)-(\\d+)", part)`, `LOG = re.compile(r"\\[(...)\\] (\\w+): (.+)")`): without
+(`re.match(r"(\\d+)-(\\d+)", part)`, `EVENT = re.compile(r"<(...)> (\\w+) = (.+)")`): without
 them, random text almost never reaches the code behind a successful match (the groups, the parsed
-fields), the part of a log or schedule parser that a translation most often gets wrong.
+fields), the part of a line parser that a translation most often gets wrong.
 
 A sample is built by walking the parsed pattern (the standard library's own regex parser),
 choosing per variant a different branch, repeat count and character, and filling free word
-slots (`\\w+`, `.+`) with the program's own literals where they fit (`INFO`, `ERROR`), so that
+slots (`\\w+`, `.+`) with the program's own literals where they fit (`OPEN`, `CLOSED`), so that
 the lines also reach the branches that compare the captured text. Every sample is checked with
 `re.search` before it is used; a pattern this walker cannot render gives no sample.
 """
@@ -18,24 +18,20 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from single_shot_eval.casegen.tables import listed, string, strings_by_key
+
 # The standard library's regex parser (`sre_parse` is its deprecated alias).
 _parser: Any = importlib.import_module("re._parser")
 _constants: Any = importlib.import_module("re._constants")
 
 _REGEX_FUNCTIONS = frozenset({"compile", "match", "fullmatch", "search", "findall", "finditer",
                               "sub", "subn", "split"})
-# Characters per class, in the order variants take them: typical values before odd ones.
-_CATEGORY_CHARS = {
-    "CATEGORY_WORD": "abxyz_ABQ19",
-    "CATEGORY_SPACE": "  \t",
-    "CATEGORY_NOT_DIGIT": "a-x:",
-    "CATEGORY_NOT_WORD": "-:.,",
-    "CATEGORY_NOT_SPACE": "a1x-",
-}
-# Digits per variant: small ones first, so that dates and times in a sample stay valid.
-_DIGITS = ("1020", "0112", "9587")
-_FALLBACK_CHARS = "ax1 -:._,/"
-_FREE_TEXT = ("Server started", "disk full on /dev/sda1", "x")
+# Characters per class, digits per variant, fallback characters and free text for `.+`:
+# `casegen/data/program_inputs.yaml`.
+_CATEGORY_CHARS = strings_by_key("program_inputs", "regex_category_chars")
+_DIGITS = listed("program_inputs", "regex_digits")
+_FALLBACK_CHARS = string("program_inputs", "regex_fallback_chars")
+_FREE_TEXT = listed("program_inputs", "regex_free_text")
 # Longest rendering kept (a line of input, not a document).
 _MAX_LENGTH = 160
 

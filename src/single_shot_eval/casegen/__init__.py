@@ -9,8 +9,8 @@ them in the sandbox, keeps the deterministic inputs that add coverage and return
 * `CaseCache`, a directory of JSON files keyed by (generator version, program text, support
   files), so the same program gets the same cases without running anything again; a generation
   that the oracle's own failure spoiled (sandbox error) is never stored;
-* `write_generated_cases` / `read_generated_cases`: the `cases.generated.yaml` file, the same
-  schema as a hand-written `cases.yaml` plus `origin`, `comparison` and `files`;
+* `write_generated_cases`: the `cases.generated.yaml` file (its reading side, schema and place
+  are the corpus's: `corpus.generated_cases_file`, re-exported here);
 * `with_generated_cases`: a corpus whose examples carry their generated cases after the
   hand-written ones.
 """
@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from single_shot_eval.corpus import generated_cases_file as _cases_file
 from single_shot_eval.corpus.example import (
     BehaviourCase,
     CaseDerivation,
@@ -50,8 +50,12 @@ if TYPE_CHECKING:
     from single_shot_eval.corpus.loader import Corpus
     from single_shot_eval.sandbox import Sandbox
 
-GENERATED_CASES_FILE = "cases.generated.yaml"
 DEFAULT_BUDGET = 16
+# The reviewed file's reading side is the corpus's; its names stay importable from here.
+GENERATED_CASES_FILE = _cases_file.GENERATED_CASES_FILE
+generated_cases_path = _cases_file.generated_cases_path
+read_generated_cases = _cases_file.read_generated_cases
+read_generated_cases_for = _cases_file.read_generated_cases_for
 
 
 @dataclass(frozen=True)
@@ -175,33 +179,6 @@ class CaseCache:
 # -- cases.generated.yaml --------------------------------------------------------------------
 
 
-class _GeneratedCaseSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    args: list[str | int | float] = Field(default_factory=list)
-    stdin: str = ""
-    env: dict[str, str | int | float] = Field(default_factory=dict)
-    origin: CaseOrigin = CaseOrigin.GENERATED
-    comparison: Comparison = Comparison.STDOUT_AND_EXIT
-    files: dict[str, str] = Field(default_factory=dict)
-
-
-class _GeneratedFunctionCaseSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    input: list[Any]
-    expected: Any
-
-
-class _GeneratedCasesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    example: str | None = None
-    generator: str | None = None
-    line_coverage: float | None = None
-    branch_coverage: float | None = None
-    cases: list[_GeneratedCaseSpec] = Field(default_factory=list)
-    function_cases: list[_GeneratedFunctionCaseSpec] = Field(default_factory=list)
-
-
 class _LiteralDumper(yaml.SafeDumper):
     """Multi-line strings as `|` blocks, so a reviewer reads stdin and files as they are."""
 
@@ -259,67 +236,13 @@ def write_generated_cases(path: Path, case_set: GeneratedCaseSet) -> None:
     path.write_text(render_generated_cases(case_set), encoding="utf-8")
 
 
-def read_generated_cases(path: Path) -> tuple[BehaviourCase, ...]:
-    """The behaviour cases of a `cases.generated.yaml` (none when the file does not exist).
-
-    Cases load like hand-written ones, marked `origin: generated` unless the file says otherwise.
-    """
-    from single_shot_eval.config import parse_yaml_document, validation_error
-    from single_shot_eval.errors import CorpusError
-
-    if not path.exists():
-        return ()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(path, f"cannot read: {exc}") from None
-    data, node = parse_yaml_document(path, text)
-    try:
-        parsed = _GeneratedCasesFile.model_validate(data or {})
-    except ValidationError as exc:
-        raise validation_error(path, exc, node) from None
-    return tuple(
-        BehaviourCase(
-            name=spec.name or f"generated_{i}",
-            args=tuple(str(a) for a in spec.args),
-            stdin=spec.stdin,
-            env=tuple(sorted((k, str(v)) for k, v in spec.env.items())),
-            files=tuple(sorted(spec.files.items())),
-            origin=spec.origin,
-            comparison=spec.comparison,
-        )
-        for i, spec in enumerate(parsed.cases)
-    )
-
-
-def generated_cases_path(example: Example, output: Path | None = None) -> Path | None:
-    """Where `single-shot-eval cases` writes `example`'s file: under `output/<id>/` when given,
-    else beside the script (`<script>.cases.generated.yaml` when the id names one script of a
-    folder of several); None for an example with no folder of its own and no `output`."""
-    if output is not None:
-        return output / example.id.replace("/", "__") / GENERATED_CASES_FILE
-    if example.kind is not ExampleKind.PROGRAM or example.source_path is None:
-        return None
-    folder = example.source_path.parent
-    if "/" in example.id:
-        return folder / f"{Path(example.script_name).stem}.{GENERATED_CASES_FILE}"
-    return folder / GENERATED_CASES_FILE
-
-
-def read_generated_cases_for(script: Path) -> tuple[BehaviourCase, ...]:
-    """The generated cases stored beside `script`: `<stem>.cases.generated.yaml`, else the
-    folder's `cases.generated.yaml`."""
-    own = script.parent / f"{script.stem}.{GENERATED_CASES_FILE}"
-    return read_generated_cases(own if own.exists() else script.parent / GENERATED_CASES_FILE)
-
-
 # -- generation over a corpus ----------------------------------------------------------------
 
 
 def _generator_for(kind: ExampleKind) -> tuple[CaseGenerator, str] | None:
     """The generator function and its version for examples of `kind` (None: no generator)."""
     if kind is ExampleKind.PROGRAM:
-        from single_shot_eval.corpus.casegen import programs
+        from single_shot_eval.casegen import programs
 
         return programs.generate_program_cases, programs.GENERATOR_VERSION
     # The function generator is its own module (`functions`); without it, no function cases.
@@ -408,7 +331,7 @@ def with_generated_cases(
     def _prepared_function(example: Example) -> Example:
         """Hand-written cases checked by the oracle (a disagreeing `expected` is judged by what
         Python does, with a warning naming the record and case), then generated cases."""
-        from single_shot_eval.corpus.casegen.functions import prepare_function_example
+        from single_shot_eval.casegen.functions import prepare_function_example
 
         prepared = prepare_function_example(
             example, box, budget=budget, cache_dir=cache.directory / "functions",
