@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from single_shot_eval.analysis.divergence import passes_seed_cases
-from single_shot_eval.corpus.casegen.functions import prepare_function_example
+from single_shot_eval.casegen.functions import prepare_function_example
 from single_shot_eval.corpus.example import (
     BehaviourCase,
     CaseDerivation,

@@ -94,7 +94,7 @@ from single_shot_eval.corpus.example import (
 )
 from single_shot_eval.sandbox import Sandbox
 
-GENERATOR_VERSION = "functions-7"
+GENERATOR_VERSION = "functions-8"
 DEFAULT_BUDGET = 16
 CASES_PER_BUDGET_UNIT = 3
 """The budget counts what a program case costs (one process run); a function case is one call
