@@ -1,6 +1,7 @@
 """Benchmark: mutation score of generated behaviour cases against hand-written ones.
 
-Run: ``.venv/bin/python benchmarks/bench_mutation.py [--limit N] [--workers 2]``.
+Run: ``.venv/bin/python benchmarks/bench_mutation.py [--limit N] [--workers 2]
+[--corpus PATH] [--wrong-dir DIR]``.
 
 Mutants are generated mechanically from every bundled reference translation (the programs'
 `programs/*/reference.rs` and the function records' `reference_rust`): comparisons
@@ -14,10 +15,21 @@ verified twice with the project's `Verifier`:
   function record, its `function_cases` replaced by cases generated with the hand-written ones
   removed, no Rust tests);
 
-a mutant that does not compile is not counted. Prints how many mutants each set kills, the ratio
+a mutant that does not compile is not counted, and one that compiles with the hand-written
+checks but not with the generated cases (the signature resolved from the code alone differs) is
+not counted as killed by them. Prints how many mutants each set kills, the ratio
 "killed by generated / killed by hand-written, among those the hand-written kill" (target >= 90%),
 the mutants only the generated cases kill, and the references' own failures on their generated
 cases (false failures, target 0). Figures are printed for programs, functions and both.
+
+With ``--corpus PATH`` another corpus (a JSONL file or an examples folder, anything `load_corpus`
+reads) is judged instead of the bundled one: its own cases are then the hand-written checks, and
+the generated cases are still made from the code alone. This measures how the generated cases do
+on a corpus they were never tuned on. ``--wrong-dir DIR`` adds deliberately wrong translations,
+one per file named ``<example id>__<anything>.rs``: each is judged like a mutant (hand-written
+checks alone, generated cases alone) and reported separately, with the ones each set misses. A
+wrong translation that does not compile is not counted; a file naming no judged reference stops
+the run.
 
 Generated cases that compare the exit code only (argparse usage errors, `--help`) or that need
 input files need the verifier's support for `Comparison.EXIT_CODE` and `BehaviourCase.files`;
@@ -42,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from single_shot_eval.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
 from single_shot_eval.corpus.example import CaseOrigin, Comparison, Example, ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
+from single_shot_eval.errors import ConfigError
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.verify import behaviour as behaviour_module
 from single_shot_eval.verify.verifier import Verifier
@@ -110,6 +123,22 @@ def mutants_of(example_id: str, code: str) -> Iterator[Mutant]:
         offset += len(line)
 
 
+def wrong_translations(directory: Path, example_ids: set[str]) -> list[Mutant]:
+    """The deliberately wrong translations in `directory`, one per `<example id>__<name>.rs`."""
+    wrong = []
+    for path in sorted(directory.glob("*.rs")):
+        example_id, separator, _ = path.stem.partition("__")
+        if not separator or example_id not in example_ids:
+            raise SystemExit(f"{path}: not named <example id>__<name>.rs after a judged reference")
+        wrong.append(Mutant(example_id, path.name, 0, path.read_text(encoding="utf-8")))
+    return wrong
+
+
+def _signature(example: Example) -> str:
+    contract = example.contract
+    return contract.rust() if contract is not None else ""
+
+
 def _verifier_supports_generated_cases() -> bool:
     """Whether this tree's verifier honours `Comparison.EXIT_CODE` and writes case files."""
     source = inspect.getsource(behaviour_module)
@@ -118,6 +147,13 @@ def _verifier_supports_generated_cases() -> bool:
 
 def _killed(verdict: Verdict) -> bool:
     return verdict not in {Verdict.PASS, Verdict.COMPILE_ONLY}
+
+
+def _generated_kill(verdict: Verdict | None) -> bool:
+    """Whether the generated cases reject code that compiles with the hand-written checks. A
+    compile error there is no kill: the signature resolved from the code alone differs from the
+    one the hand-written cases give (the reference fails the same way; see false failures)."""
+    return verdict is not None and verdict is not Verdict.COMPILE_ERROR and _killed(verdict)
 
 
 def _rate(n: int, d: int) -> str:
@@ -129,7 +165,7 @@ def _summarise(label: str, outcomes: list[tuple[Mutant, Verdict, Verdict | None]
     """Print the kill figures of `outcomes` (mutants that do not compile left out)."""
     compiled = [(m, h, g) for m, h, g in outcomes if g is not None]
     hand_kills = {id(m) for m, h, _ in compiled if _killed(h)}
-    generated_kills = {id(m) for m, _, g in compiled if g is not None and _killed(g)}
+    generated_kills = {id(m) for m, _, g in compiled if _generated_kill(g)}
     both = hand_kills & generated_kills
     only_generated = generated_kills - hand_kills
     total = len(compiled)
@@ -139,6 +175,10 @@ def _summarise(label: str, outcomes: list[tuple[Mutant, Verdict, Verdict | None]
     print(f"generated kill / hand-written kill (of the mutants hand-written checks kill): "
           f"{_rate(len(both), len(hand_kills))}  (target >= 90%)")
     print(f"killed only by generated cases: {len(only_generated)}")
+    signature_errors = sum(g is Verdict.COMPILE_ERROR for _, _, g in compiled)
+    if signature_errors:
+        print(f"compile errors against the generated cases' signature (not kills): "
+              f"{signature_errors}")
     missed = [m for m, h, g in compiled if id(m) in hand_kills - generated_kills]
     for mutant in missed[:show_missed]:
         print(f"  missed by generated: {mutant.example_id} line {mutant.line} {mutant.operator}")
@@ -151,9 +191,42 @@ def _summarise(label: str, outcomes: list[tuple[Mutant, Verdict, Verdict | None]
         counts = by_operator.setdefault(mutant.operator, [0, 0, 0])
         counts[0] += 1
         counts[1] += _killed(hand)
-        counts[2] += gen is not None and _killed(gen)
+        counts[2] += _generated_kill(gen)
     for operator, (n, h, g) in sorted(by_operator.items()):
         print(f"  {operator:<16} {n:>4} compiled, hand-written kill {h:>4}, generated kill {g:>4}")
+
+
+def _summarise_wrong(outcomes: list[tuple[Mutant, Verdict, Verdict | None]],
+                     with_generated: set[str]) -> None:
+    """Print how many deliberately wrong translations each set of cases rejects (also among the
+    references that have generated cases, `with_generated`)."""
+    compiled = [(m, h, g) for m, h, g in outcomes if g is not None]
+    hand = sum(_killed(h) for _, h, _ in compiled)
+    generated = sum(_generated_kill(g) for _, _, g in compiled)
+    print(f"== wrong translations: {len(outcomes)} given, {len(compiled)} compile")
+    print(f"rejected by hand-written checks alone: {_rate(hand, len(compiled))}")
+    print(f"rejected by generated cases alone:     {_rate(generated, len(compiled))}")
+    signature_errors = [m.operator for m, _, g in compiled if g is Verdict.COMPILE_ERROR]
+    if signature_errors:
+        print(f"  compile errors against the generated cases' signature (not rejections): "
+              f"{', '.join(signature_errors)}")
+    covered = [(m, h, g) for m, h, g in compiled if m.example_id in with_generated]
+    if len(covered) < len(compiled):
+        print(f"  of the {len(covered)} whose reference has generated cases: hand-written reject "
+              f"{_rate(sum(_killed(h) for _, h, _ in covered), len(covered))}, generated reject "
+              f"{_rate(sum(_generated_kill(g) for _, _, g in covered), len(covered))}")
+    for mutant, hand_verdict, gen in compiled:
+        if gen is not None and not _generated_kill(gen):
+            without = "" if mutant.example_id in with_generated else ", no generated case"
+            print(f"  missed by generated: {mutant.operator} "
+                  f"(hand-written: {hand_verdict.value}{without})")
+    for mutant, hand_verdict, gen in compiled:
+        if not _killed(hand_verdict):
+            print(f"  missed by hand-written: {mutant.operator} "
+                  f"(generated: {gen.value if gen is not None else '-'})")
+    for mutant, _, verdict in outcomes:
+        if verdict is None:
+            print(f"  does not compile: {mutant.operator}")
 
 
 def main() -> None:
@@ -171,10 +244,16 @@ def main() -> None:
                         help="list at most N mutants the generated cases miss, per summary")
     parser.add_argument("--kinds", default="program,function",
                         help="comma-separated example kinds whose references are mutated")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="judge this corpus (JSONL file or examples folder) instead of the "
+                             "bundled one; its own cases are the hand-written checks")
+    parser.add_argument("--wrong-dir", type=Path, default=None,
+                        help="deliberately wrong translations named <example id>__<name>.rs, "
+                             "judged like mutants and reported separately")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    corpus = load_corpus()
+    corpus = load_corpus(args.corpus)
     kinds = {ExampleKind(kind.strip()) for kind in args.kinds.split(",")}
     references = tuple(e for e in corpus if e.kind in kinds and e.reference_rust)
     programs = tuple(e for e in references if e.kind is ExampleKind.PROGRAM)
@@ -206,6 +285,10 @@ def main() -> None:
         generated_only[example.id] = replace(example, cases=cases, function_cases=function_cases,
                                              pytest_path=None, rust_tests=None)
     generation_s = time.perf_counter() - started
+    without_cases = [e for e in generated_only.values() if not e.cases and not e.function_cases]
+    for example in without_cases:
+        reason = (example.unjudgeable_reason or "none generated").splitlines()[0]
+        print(f"  no generated case: {example.id}: {reason[:200]}")
     print(f"generated cases for {len(programs)} program and {len(functions)} function "
           f"references in {generation_s:.0f} s: "
           f"{sum(len(e.cases) for e in generated_only.values())} behaviour cases, "
@@ -239,7 +322,25 @@ def main() -> None:
         result = verifier.verify(example.reference_rust, target)
         if result.verdict is not Verdict.PASS:
             stage = next((s for s in result.stages if not s.ok), None)
-            detail = f"{stage.failing_case}" if stage is not None else ""
+            detail = ""
+            if stage is not None:
+                detail = f"{stage.failing_case}"
+                if stage.expected is not None or stage.actual is not None:
+                    detail += f" expected {stage.expected} got {stage.actual}"
+                elif stage.detail:
+                    detail += f" {stage.detail.strip().splitlines()[-1][:300]}"
+            if example.kind is ExampleKind.FUNCTION:
+                # A compile error often means the signature resolved without the hand-written
+                # cases differs from the one they give.
+                try:
+                    hand_signature = _signature(hand_by_id[example.id])
+                    generated_signature = _signature(target)
+                except ConfigError as exc:
+                    hand_signature, generated_signature = "", str(exc)
+                if hand_signature != generated_signature:
+                    detail += (f"; signature from the code alone `{generated_signature}`, "
+                               f"with the hand-written cases `{hand_signature}`; first "
+                               f"generated input {target.function_cases[0].inputs!r}")
             false_failures.append(f"{example.id}: {result.verdict.value} {detail}")
 
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
@@ -258,6 +359,7 @@ def main() -> None:
     print(f"mutants: {len(sampled)} sampled from {len(references)} references "
           f"({time.perf_counter() - verify_started:.0f} s to verify)")
     kind_of = {e.id: e.kind for e in references}
+    with_generated = {e.id for e in generated_only.values() if e.cases or e.function_cases}
     for label, wanted in (("programs", {ExampleKind.PROGRAM}),
                           ("functions", {ExampleKind.FUNCTION}),
                           ("all references", set(ExampleKind))):
@@ -267,6 +369,18 @@ def main() -> None:
                      if kind_of[e.id] in wanted and (e.cases or e.function_cases))
         if chosen and (wanted != set(ExampleKind) or len(kinds) > 1):
             _summarise(label, chosen, failures, judged, args.show_missed)
+            covered = [o for o in chosen if o[0].example_id in with_generated]
+            if wanted != set(ExampleKind) and 0 < len(covered) < len(chosen):
+                _summarise(f"{label} whose reference has generated cases", covered, failures,
+                           judged, 0)
+    if args.wrong_dir is not None:
+        wrong = wrong_translations(args.wrong_dir, set(hand_by_id))
+        wrong_started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            wrong_outcomes = list(pool.map(judge, wrong))
+        print(f"wrong translations: {len(wrong)} from {args.wrong_dir} "
+              f"({time.perf_counter() - wrong_started:.0f} s to verify)")
+        _summarise_wrong(wrong_outcomes, with_generated)
     print(f"total {time.perf_counter() - started:.0f} s")
 
 
