@@ -16,6 +16,14 @@ seconds and the ratio evaluate / direct (target >= 0.9). `--max-tokens` is kept 
 length of a translation so that both sides generate the same number of tokens (the evaluate
 path would otherwise stop at the end of the code block and pay its prompt for fewer tokens);
 the token counts are printed so that this can be checked.
+
+With ``--draft prompt_lookup [--draft-ngram N] [--draft-tokens K] [--threads T]`` it compares
+decoding modes instead: the evaluate path with plain decoding against the same path with that
+draft decoding (`models.draft`), both at T threads (default: the usable CPUs), on the same
+prompts (the first N bundled examples of ``--kind``, default functions), alternating, whole
+answers (the task's answer budget, unless ``--max-tokens``). Prints output tokens/s and wall
+time per answer of each, the speed-up, and how many answers differ from plain decoding (at
+temperature 0 a mode that keeps the text differs on 0).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -97,14 +106,81 @@ def best_thread_count(path: Path, request: GenerationRequest, n_ctx: int) -> tup
     return best[1], best[2]
 
 
+def compare_draft(args: argparse.Namespace) -> None:
+    """Plain vs draft decoding through `LlamaCppModel.generate`, alternating."""
+    base = BUILTIN_MODELS[args.model]
+    threads = args.threads or (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    )
+    common = {**base.params, "n_threads": threads}
+    draft = {"draft": args.draft, "draft_ngram": args.draft_ngram,
+             "draft_tokens": args.draft_tokens}
+    sides = {
+        "plain": LlamaCppModel(base.with_params(common)),
+        args.draft: LlamaCppModel(base.with_params({**common, **draft})),
+    }
+    task = load_tasks(None)[0]
+    examples = [e for e in load_corpus().examples if e.kind.value == args.kind][: args.examples]
+    requests = [
+        GenerationRequest(
+            messages=render_messages(task, example, prompt_style=base.prompt_style),
+            temperature=0.0,
+            max_tokens=args.max_tokens or task.inference.max_tokens_for(example.python_source),
+            seed=task.inference.seed,
+            example_id=example.id,
+            python_source=example.python_source,
+            stop_after_code_block=task.inference.stop_after_code_block,
+            stop_on_repetition=task.inference.stop_on_repetition,
+        )
+        for example in examples
+    ]
+    print(f"{args.model}: {threads} thread(s), {len(requests)} prompts, "
+          f"{sides[args.draft].draft.describe()} vs plain")
+    for model in sides.values():
+        model.generate(replace(requests[0], max_tokens=8))  # load, unrecorded
+    totals: dict[str, list[float]] = {name: [0, 0.0] for name in sides}
+    differing: list[str] = []
+    for step, request in enumerate(requests):
+        names = list(sides) if step % 2 == 0 else list(reversed(sides))
+        texts = {}
+        for name in names:
+            completion = sides[name].generate(request)
+            totals[name][0] += completion.output_tokens
+            totals[name][1] += completion.latency_s
+            texts[name] = completion.text
+        if texts["plain"] != texts[args.draft]:
+            differing.append(request.example_id or "?")
+        print(f"  {request.example_id}: "
+              + ", ".join(f"{n} {texts[n].count(chr(10))} lines" for n in sides), flush=True)
+    rates = {name: tokens / seconds for name, (tokens, seconds) in totals.items()}
+    for name, (tokens, seconds) in totals.items():
+        print(f"{name:>14}: {tokens} output tokens in {seconds:.1f} s = {rates[name]:.2f} "
+              f"tokens/s, {seconds / len(requests):.2f} s per answer")
+    print(f"speed-up {args.draft} / plain: {rates[args.draft] / rates['plain']:.3f}x output "
+          f"tokens/s; answers differing from plain decoding: {len(differing)} of "
+          f"{len(requests)}" + (f" ({', '.join(differing)})" if differing else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="smollm2-135m",
                         choices=[k for k, c in BUILTIN_MODELS.items() if c.backend == "llama_cpp"])
     parser.add_argument("--examples", type=int, default=3)
     parser.add_argument("--cycles", type=int, default=2)
-    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--max-tokens", type=int, default=None,
+                        help="default: 64; with --draft, the task's answer budget")
+    parser.add_argument("--draft", choices=["prompt_lookup"], default=None,
+                        help="compare this draft decoding with plain decoding instead")
+    parser.add_argument("--draft-ngram", type=int, default=3)
+    parser.add_argument("--draft-tokens", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--kind", choices=["function", "program"], default="function",
+                        help="with --draft: the bundled examples of this kind (the demo's)")
     args = parser.parse_args()
+    if args.draft is not None:
+        compare_draft(args)
+        return
+    args.max_tokens = args.max_tokens or 64
 
     model = LlamaCppModel(BUILTIN_MODELS[args.model])
     prompts = evaluate_requests(args.model, args.examples, args.max_tokens)
@@ -112,7 +188,7 @@ def main() -> None:
     direct_threads, llama = best_thread_count(model.path, prompts[0], model.n_ctx)
     print(f"direct loop: best thread count {direct_threads}")
     model.generate(prompts[0])  # warm-up (loads the model), unrecorded
-    totals = {"evaluate": [0, 0.0], "direct": [0, 0.0]}
+    totals: dict[str, list[float]] = {"evaluate": [0, 0.0], "direct": [0, 0.0]}
     step = 0
     for _ in range(args.cycles):
         for request in prompts:

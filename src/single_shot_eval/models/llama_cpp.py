@@ -36,9 +36,9 @@ import weakref
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from single_shot_eval.errors import ModelSpecError
 from single_shot_eval.models.base import (
@@ -48,6 +48,7 @@ from single_shot_eval.models.base import (
     GenerationRequest,
     ends_in_repetition,
 )
+from single_shot_eval.models.draft import DraftSettings, speculative_llama
 from single_shot_eval.models.packaged_gguf import packaged_gguf_path, packaged_models
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.quality_gate import check_quality_gate
@@ -206,18 +207,22 @@ def choose_n_threads(
 
 
 def load_llama(
-    path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False, **numeric: Any
+    path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False,
+    draft: DraftSettings | None = None, **numeric: Any,
 ) -> Any:
     """Load (once per process, unless `fresh`) a GGUF model.
 
-    `numeric` holds llama.cpp context settings from `NUMERIC_PARAMS`. A `fresh` instance is
-    never shared (used to check that a reused instance answers like a new one).
+    `numeric` holds llama.cpp context settings from `NUMERIC_PARAMS`; `draft` its draft
+    decoding (`models.draft`). A `fresh` instance is never shared (used to check that a reused
+    instance answers like a new one).
     """
-    return _load(path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, fresh=fresh, **numeric)[0]
+    return _load(path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, fresh=fresh, draft=draft,
+                 **numeric)[0]
 
 
 def _load(
-    path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False, **numeric: Any
+    path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False,
+    draft: DraftSettings | None = None, **numeric: Any,
 ) -> tuple[Any, threading.Lock]:
     """The loaded model and the lock every generation with it holds."""
     try:
@@ -230,12 +235,13 @@ def _load(
     if unknown:
         raise ModelSpecError(f"unknown llama.cpp setting(s): {', '.join(sorted(unknown))}")
 
+    drafting = draft if draft is not None and draft.mode != "none" else None
+
     def build() -> tuple[Any, threading.Lock]:
+        kwargs = {"model_path": str(path), "n_ctx": n_ctx, "n_threads": n_threads,
+                  "n_threads_batch": n_threads, "seed": seed, "verbose": False, **numeric}
         try:
-            llama = Llama(
-                model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                n_threads_batch=n_threads, seed=seed, verbose=False, **numeric,
-            )
+            llama = Llama(**kwargs) if drafting is None else speculative_llama(drafting, **kwargs)
         except (ValueError, RuntimeError, TypeError) as exc:
             raise ModelSpecError(f"{path}: llama.cpp cannot load this model: {exc}") from None
         _BUILT.add(llama)
@@ -243,7 +249,8 @@ def _load(
 
     if fresh:
         return build()
-    key = (str(path.resolve()), n_ctx, n_threads, seed, *sorted(numeric.items()))
+    key = (str(path.resolve()), n_ctx, n_threads, seed, *sorted(numeric.items()),
+           drafting.describe() if drafting is not None else "")
     with _LOAD_LOCK:
         if key not in _LOADED:
             _LOADED[key] = build()
@@ -269,14 +276,17 @@ def llama_cpp_build() -> dict[str, str]:
 
 
 class LlamaCppOptions(BaseModel):
-    """The llama_cpp backend's own `params`: context size and a fixed generation thread count
-    (default: measured); the llama.cpp context settings of `NUMERIC_PARAMS` are passed on as
-    written."""
+    """The llama_cpp backend's own `params`: context size, a fixed generation thread count
+    (default: measured) and draft decoding (`models.draft`; default none, by measurement); the
+    llama.cpp context settings of `NUMERIC_PARAMS` are passed on as written."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     n_ctx: int = 4096
     n_threads: int | None = None
+    draft: Literal["none", "prompt_lookup"] = "none"
+    draft_ngram: int = Field(default=3, ge=1, le=8)
+    draft_tokens: int = Field(default=3, ge=1, le=63)
 
 
 class LlamaCppModel:
@@ -296,6 +306,9 @@ class LlamaCppModel:
         else:
             self.thread_choice = choose_n_threads()
         self.n_threads = self.thread_choice.n_threads
+        self.draft = DraftSettings(
+            mode=options.draft, ngram=options.draft_ngram, tokens=options.draft_tokens
+        )
         seed = config.generation.seed
         self.load_seed = 0 if seed is None else seed
         # passed to llama.cpp as written (their text is part of `numeric_settings`)
@@ -323,7 +336,7 @@ class LlamaCppModel:
         if self._llama is None:
             self._llama, self._lock = _load(
                 self.path, n_ctx=self.n_ctx, n_threads=self.n_threads, seed=self.load_seed,
-                **self.numeric_params,
+                draft=self.draft, **self.numeric_params,
             )
         return self._llama
 
@@ -339,6 +352,8 @@ class LlamaCppModel:
                 "n_batch": 512, "n_ubatch": 512, "flash_attn": False, "type_k": None,
                 "type_v": None, **self.numeric_params,
             }
+            if self.draft.mode != "none":  # batched verification can change the text
+                effective["draft"] = self.draft.describe()
             self._settings = {
                 **{k: str(v) for k, v in sorted(effective.items())},
                 "state_per_request": "fresh",
@@ -445,11 +460,17 @@ def _stop_early(llama: Any, request: GenerationRequest, *, prefix: str = "") -> 
             return True
         return request.stop_on_repetition and ends_in_repetition(text)
 
+    calls: list[int] = [0]
+
     def processor(input_ids: Any, scores: Any) -> Any:
+        # Called once per sampled token, in order. With draft decoding `input_ids` also holds
+        # proposed tokens not yet verified, so the answer so far is the first `calls` tokens
+        # after the prompt (without drafting, exactly what `input_ids` holds).
         if not prompt_len:
             prompt_len.append(len(input_ids))
             return scores
-        generated = llama.detokenize(list(input_ids[prompt_len[0] :]))
+        calls[0] += 1
+        generated = llama.detokenize(list(input_ids[prompt_len[0] : prompt_len[0] + calls[0]]))
         if not done(prefix + generated.decode("utf-8", "ignore")):
             return scores
         forced = np.full_like(scores, -np.inf)
