@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from single_shot_eval.casegen import CaseCache
 from single_shot_eval.casegen.function_values import same_value
 from single_shot_eval.casegen.functions import (
     CASES_PER_BUDGET_UNIT,
@@ -253,10 +254,10 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Example]:
 def prepared(
     examples: dict[str, Example], sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
-    cache = tmp_path_factory.mktemp("cache")
+    cache = CaseCache(tmp_path_factory.mktemp("cache"))
     warnings: list[str] = []
     result = {
-        key: prepare_function_example(example, sandbox, cache_dir=cache, warn=warnings.append)
+        key: prepare_function_example(example, sandbox, cache=cache, warn=warnings.append)
         for key, example in examples.items()
         if example.entry_point is not None
     }
@@ -362,7 +363,7 @@ def test_generation_is_reproducible_and_cached(
     first = prepared["prepared"]["last_digit"].case_set
     assert again.function_cases == first.function_cases
     assert again.generator == GENERATOR_VERSION
-    hit = prepare_function_example(example, sandbox, cache_dir=prepared["cache"])
+    hit = prepare_function_example(example, sandbox, cache=prepared["cache"])
     assert hit.case_set.cached
     assert hit.example.function_cases == prepared["prepared"]["last_digit"].example.function_cases
 

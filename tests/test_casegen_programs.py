@@ -15,10 +15,7 @@ from single_shot_eval.casegen import (
     generate_cases,
     program_builder,
     program_values,
-    read_generated_cases,
-    render_generated_cases,
     with_generated_cases,
-    write_generated_cases,
 )
 from single_shot_eval.casegen import programs as program_cases
 from single_shot_eval.corpus.example import (
@@ -27,6 +24,11 @@ from single_shot_eval.corpus.example import (
     Comparison,
     Example,
     ExampleKind,
+)
+from single_shot_eval.corpus.generated_cases_file import (
+    read_generated_cases,
+    render_generated_cases,
+    write_generated_cases,
 )
 from single_shot_eval.corpus.loader import Corpus, load_corpus, load_example_folder
 from single_shot_eval.sandbox import Sandbox

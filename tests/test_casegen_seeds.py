@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from single_shot_eval.casegen import CaseCache
 from single_shot_eval.casegen.functions import prepare_function_example
 from single_shot_eval.casegen.seeds import conform, mutated_inputs, seed_inputs
 from single_shot_eval.corpus.contract import parse_signature
@@ -176,7 +177,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Example]:
     path.write_text("".join(json.dumps(r) + "\n" for r in (OVERLAPPING, SENTENCES)))
     sandbox = Sandbox()
     return {
-        e.id: prepare_function_example(e, sandbox, cache_dir=folder / "cache").example
+        e.id: prepare_function_example(e, sandbox, cache=CaseCache(folder / "cache")).example
         for e in load_corpus(path)
     }
 

@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from single_shot_eval.analysis.divergence import passes_seed_cases
+from single_shot_eval.casegen import CaseCache
 from single_shot_eval.casegen.functions import prepare_function_example
 from single_shot_eval.corpus.example import (
     BehaviourCase,
@@ -131,7 +132,7 @@ def wrap(tmp_path_factory: pytest.TempPathFactory) -> Example:
     path = folder / "records.jsonl"
     path.write_text(json.dumps(WRAP) + "\n", encoding="utf-8")
     (example,) = load_corpus(path).examples
-    return prepare_function_example(example, Sandbox(), cache_dir=folder / "cache").example
+    return prepare_function_example(example, Sandbox(), cache=CaseCache(folder / "cache")).example
 
 
 @pytest.mark.slow

@@ -9,8 +9,6 @@ them in the sandbox, keeps the deterministic inputs that add coverage and return
 * `CaseCache`, a directory of JSON files keyed by (generator version, program text, support
   files), so the same program gets the same cases without running anything again; a generation
   that the oracle's own failure spoiled (sandbox error) is never stored;
-* `write_generated_cases`: the `cases.generated.yaml` file (its reading side, schema and place
-  are the corpus's: `corpus.generated_cases_file`, re-exported here);
 * `with_generated_cases`: a corpus whose examples carry their generated cases after the
   hand-written ones.
 """
@@ -19,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import json
 import os
 import tempfile
@@ -30,11 +27,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import yaml
-
-from single_shot_eval.corpus import generated_cases_file as _cases_file
 from single_shot_eval.corpus.example import (
     BehaviourCase,
     CaseDerivation,
@@ -51,11 +45,7 @@ if TYPE_CHECKING:
     from single_shot_eval.sandbox import Sandbox
 
 DEFAULT_BUDGET = 16
-# The reviewed file's reading side is the corpus's; its names stay importable from here.
-GENERATED_CASES_FILE = _cases_file.GENERATED_CASES_FILE
-generated_cases_path = _cases_file.generated_cases_path
-read_generated_cases = _cases_file.read_generated_cases
-read_generated_cases_for = _cases_file.read_generated_cases_for
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,13 +86,14 @@ class GeneratedCaseSet:
     def from_json(cls, text: str) -> GeneratedCaseSet:
         data = json.loads(text)
         data["cases"] = tuple(_case_from_dict(c) for c in data["cases"])
-        data["function_cases"] = tuple(
-            FunctionCase(inputs=tuple(c["inputs"]), expected=c["expected"],
-                         origin=CaseOrigin(c["origin"]),
-                         derivation=CaseDerivation(c.get("derivation", "none")))
-            for c in data["function_cases"]
-        )
+        data["function_cases"] = function_cases_from_json(data["function_cases"])
         return cls(**data, cached=True)
+
+
+def function_cases_from_json(items: list[dict[str, Any]]) -> tuple[FunctionCase, ...]:
+    """Function cases from their JSON form (`dataclasses.asdict` of each, as cached)."""
+    return tuple(FunctionCase(tuple(c["inputs"]), c["expected"], CaseOrigin(c["origin"]),
+                              CaseDerivation(c.get("derivation", "none"))) for c in items)
 
 
 def _case_from_dict(data: dict[str, Any]) -> BehaviourCase:
@@ -158,102 +149,45 @@ class CaseCache:
         return self.directory / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> GeneratedCaseSet | None:
-        try:
-            return GeneratedCaseSet.from_json(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # absent or unreadable: generate again
+        return self.read(key, GeneratedCaseSet.from_json)
 
     def put(self, key: str, case_set: GeneratedCaseSet) -> None:
+        self.write(key, case_set.to_json())
+
+    def read(self, key: str, parse: Callable[[str], T]) -> T | None:
+        """The entry under `key` as `parse` reads it; None when absent or unreadable (then the
+        caller generates again)."""
+        try:
+            return parse(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, key: str, text: str) -> None:
+        """Store `text` under `key` atomically."""
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(
                 "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
             ) as handle:
-                handle.write(case_set.to_json())
+                handle.write(text)
             os.replace(handle.name, path)
         except OSError:
             pass  # an unwritable cache costs time on the next run, never correctness
 
 
-# -- cases.generated.yaml --------------------------------------------------------------------
-
-
-class _LiteralDumper(yaml.SafeDumper):
-    """Multi-line strings as `|` blocks, so a reviewer reads stdin and files as they are."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
-    if "\n" in text and all(ch == "\n" or ch.isprintable() for ch in text) and \
-            not text.endswith((" ", "\t")) and "\n " not in text:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
-
-
-_LiteralDumper.add_representer(str, _represent_str)
-
-
-def render_generated_cases(case_set: GeneratedCaseSet) -> str:
-    """`cases.generated.yaml` text for `case_set` (stable: same set, same bytes)."""
-    document: dict[str, Any] = {
-        "example": case_set.example_id,
-        "generator": case_set.generator,
-    }
-    if case_set.line_coverage is not None:
-        document["line_coverage"] = round(case_set.line_coverage, 4)
-    if case_set.branch_coverage is not None:
-        document["branch_coverage"] = round(case_set.branch_coverage, 4)
-    if case_set.cases:
-        document["cases"] = [
-            {
-                "name": case.name,
-                "args": list(case.args),
-                **({"stdin": case.stdin} if case.stdin else {}),
-                **({"env": dict(case.env)} if case.env else {}),
-                **({"files": dict(case.files)} if case.files else {}),
-                "origin": case.origin.value,
-                "comparison": case.comparison.value,
-            }
-            for case in case_set.cases
-        ]
-    if case_set.function_cases:
-        document["function_cases"] = [
-            {"input": list(case.inputs), "expected": case.expected}
-            for case in case_set.function_cases
-        ]
-    header = (
-        "# Generated by `single-shot-eval cases`: inputs derived from the program, outputs judged\n"
-        "# by the Python original at verification time. Review, edit or delete freely.\n"
-    )
-    body = yaml.dump(document, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True,
-                     width=100)
-    return header + body
-
-
-def write_generated_cases(path: Path, case_set: GeneratedCaseSet) -> None:
-    """Write `case_set` to `path` (a `cases.generated.yaml`), creating its folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_generated_cases(case_set), encoding="utf-8")
-
-
 # -- generation over a corpus ----------------------------------------------------------------
 
 
-def _generator_for(kind: ExampleKind) -> tuple[CaseGenerator, str] | None:
-    """The generator function and its version for examples of `kind` (None: no generator)."""
+def _generator_for(kind: ExampleKind) -> tuple[CaseGenerator, str]:
+    """The generator function and its version for examples of `kind`."""
     if kind is ExampleKind.PROGRAM:
         from single_shot_eval.casegen import programs
 
         return programs.generate_program_cases, programs.GENERATOR_VERSION
-    # The function generator is its own module (`functions`); without it, no function cases.
-    try:
-        functions = importlib.import_module(f"{__name__}.functions")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.functions":
-            raise
-        return None
-    generator: CaseGenerator = functions.generate_function_cases
-    return generator, str(functions.GENERATOR_VERSION)
+    from single_shot_eval.casegen import functions
+
+    return functions.generate_function_cases, functions.GENERATOR_VERSION
 
 
 def _has_generated(example: Example) -> bool:
@@ -268,15 +202,12 @@ def generate_cases(
     *,
     budget: int = DEFAULT_BUDGET,
     cache: CaseCache | None = None,
-) -> GeneratedCaseSet | None:
-    """The generated cases of one example, from `cache` when it has them (None: no generator
-    for this kind of example). Generations spoiled by a sandbox failure are not cached."""
+) -> GeneratedCaseSet:
+    """The generated cases of one example, from `cache` when it has them. Generations spoiled
+    by a sandbox failure are not cached."""
     from single_shot_eval.sandbox import SandboxError
 
-    found = _generator_for(example.kind)
-    if found is None:
-        return None
-    generator, version = found
+    generator, version = _generator_for(example.kind)
     key = CaseCache.key(example, version, budget)
     if cache is not None:
         hit = cache.get(key)
@@ -321,8 +252,6 @@ def with_generated_cases(
         if example.kind is ExampleKind.FUNCTION:
             return _prepared_function(example)
         case_set = generate_cases(example, box, budget=budget, cache=cache)
-        if case_set is None:
-            return example
         if on_example is not None:
             with lock:
                 on_example(case_set)
@@ -334,7 +263,7 @@ def with_generated_cases(
         from single_shot_eval.casegen.functions import prepare_function_example
 
         prepared = prepare_function_example(
-            example, box, budget=budget, cache_dir=cache.directory / "functions",
+            example, box, budget=budget, cache=cache,
             warn=lambda text: warnings.warn(text, RuntimeWarning, stacklevel=2),
         )
         if on_example is not None:

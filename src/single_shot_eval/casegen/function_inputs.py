@@ -1,5 +1,21 @@
-"""Candidate inputs for a function or class example: edge values per type, values mined from
-the source, strings built from its own alphabet, and hypothesis draws (derandomized)."""
+"""Candidate inputs for a function or class example, from the sources of `INPUT_SOURCES`.
+
+First the example's own calls (`seeds`); then edge values per type, one parameter varied at a
+time from a base call (round-robin, so every parameter's boundaries come before any one's later
+values), plus sign combinations of numeric parameters; then mutations of the seeds; then
+`hypothesis` draws with `derandomize=True` (the same code always draws the same values). Edges
+are where Python and Rust differ: negative operands of `%` and `//`, 0 and +-1, large values
+that still fit i64 (one per call: a debug-build Rust translation panics on overflow where
+Python grows its integers), perfect squares and their neighbours (`isqrt` vs `f64::sqrt`), NaN,
++-inf and -0.0, empty collections, numeric strings with whitespace, `_` or a sign (`int(" 7")`
+works, `str::parse` rejects it), non-ASCII letters. Parameters passed to `sleep` get short
+delays, those passed to `range` small values. The program's own values come first
+(`source_values`): constants with +-1, lists of every length it compares `len()` with, its
+literals, words over its alphabet, numbers and words joined by its separators, and a second
+base made of them. A collection with `""` beside other strings is never used (`hash("")` is 0
+under every seed, so set order there escapes the determinism check). Classes: constructor
+arguments from its types, then call sequences (each method once, repeated calls, drawn ones).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +23,14 @@ import ast
 import itertools
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from single_shot_eval.casegen.candidate_sources import CaseSource, propose
 from single_shot_eval.casegen.function_values import json_key
+from single_shot_eval.casegen.seeds import mutated_inputs, seed_inputs
 from single_shot_eval.casegen.source_values import SourceValues
 from single_shot_eval.casegen.tables import listed, string
 from single_shot_eval.corpus.contract import (
@@ -21,6 +39,7 @@ from single_shot_eval.corpus.contract import (
     PyType,
     TypeKind,
 )
+from single_shot_eval.corpus.example import FunctionCase
 from single_shot_eval.pysource import parse_python
 
 MAX_CANDIDATES = 320
@@ -387,9 +406,32 @@ class Candidate:
     seed_mutation: bool = False
 
 
-def function_candidates(signature: FunctionSignature, hints: Hints) -> list[Candidate]:
-    from hypothesis import strategies as st
+@dataclass(frozen=True)
+class InputContext:
+    """What the input sources of one function or class example read: its code, the target
+    the harness calls, what the code says about values, and its seeds (the calls it shows,
+    less the hand-written inputs)."""
 
+    target: FunctionSignature | ClassSignature
+    hints: Hints
+    seeds: tuple[list[Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, target: FunctionSignature | ClassSignature,
+           hand: Sequence[FunctionCase] = ()) -> InputContext:
+        written = {json_key(case.inputs) for case in hand}
+        seeds = seed_inputs(code, target) if isinstance(target, FunctionSignature) else []
+        return cls(target, Hints.of(code),
+                   tuple(s for s in seeds if json_key(s) not in written))
+
+    @property
+    def function(self) -> FunctionSignature:
+        assert isinstance(self.target, FunctionSignature)
+        return self.target
+
+
+def _function_edges(context: InputContext) -> list[Candidate]:
+    signature, hints = context.function, context.hints
     params = signature.parameters
     if not params:
         return [Candidate([], edge=True)]
@@ -421,16 +463,23 @@ def function_candidates(signature: FunctionSignature, hints: Hints) -> list[Cand
             for position, index in enumerate(numeric):
                 values[index] = signs[position % 2]
             found.append(Candidate(values, edge=True))
-    strategy = st.tuples(*(_strategy(p.py_type, r, hints)
-                           for p, r in zip(params, roles, strict=True)))
-    drawn = [Candidate(list(values), edge=False) for values in
-             _draw(strategy, HYPOTHESIS_EXAMPLES)]
-    return [*dedupe(found)[:MAX_CANDIDATES - HYPOTHESIS_EXAMPLES], *dedupe(drawn)]
+    return dedupe(found)[:MAX_CANDIDATES - HYPOTHESIS_EXAMPLES]
 
 
-def class_candidates(target: ClassSignature, hints: Hints) -> list[Candidate]:
+def _function_draws(context: InputContext) -> list[Candidate]:
     from hypothesis import strategies as st
 
+    params, hints = context.function.parameters, context.hints
+    if not params:
+        return []
+    strategy = st.tuples(*(_strategy(p.py_type, hints.role(p.name), hints) for p in params))
+    return dedupe([Candidate(list(values), edge=False)
+                   for values in _draw(strategy, HYPOTHESIS_EXAMPLES)])
+
+
+def _class_edges(context: InputContext) -> list[Candidate]:
+    target, hints = context.target, context.hints
+    assert isinstance(target, ClassSignature)
     constructor = target.constructor
     base_args = [_base(p.py_type, hints.role(p.name)) for p in constructor]
 
@@ -458,6 +507,14 @@ def class_candidates(target: ClassSignature, hints: Hints) -> list[Candidate]:
             args = [*base_args[:index], value, *base_args[index + 1:]]
             found.append(Candidate([args, every], edge=True))
 
+    return dedupe(found)[:MAX_CANDIDATES - HYPOTHESIS_EXAMPLES]
+
+
+def _class_draws(context: InputContext) -> list[Candidate]:
+    from hypothesis import strategies as st
+
+    target, hints = context.target, context.hints
+    assert isinstance(target, ClassSignature)
     call_strategies = [
         st.tuples(st.just(m.rust_name),
                   st.tuples(*(_strategy(p.py_type, hints.role(p.name), hints)
@@ -466,12 +523,12 @@ def class_candidates(target: ClassSignature, hints: Hints) -> list[Candidate]:
     ]
     strategy = st.tuples(
         st.tuples(*(_strategy(p.py_type, hints.role(p.name), hints)
-                    for p in constructor)).map(list),
+                    for p in target.constructor)).map(list),
         st.lists(st.one_of(*call_strategies), min_size=1, max_size=8),
     )
     drawn = [Candidate([list(ctor), list(calls)], edge=False)
              for ctor, calls in _draw(strategy, HYPOTHESIS_EXAMPLES)]
-    return [*dedupe(found)[:MAX_CANDIDATES - HYPOTHESIS_EXAMPLES], *dedupe(drawn)]
+    return dedupe(drawn)
 
 
 def _hash_seed_blind(value: Any) -> bool:
@@ -499,3 +556,33 @@ def dedupe(candidates: list[Candidate]) -> list[Candidate]:
     return unique
 
 
+
+
+def _is_function(context: InputContext) -> bool:
+    return isinstance(context.target, FunctionSignature)
+
+
+def _is_class(context: InputContext) -> bool:
+    return isinstance(context.target, ClassSignature)
+
+
+INPUT_SOURCES: tuple[CaseSource[InputContext, Candidate], ...] = (
+    # The example's own calls come first and are always kept: they show what the author meant.
+    CaseSource("seeds", _is_function,
+           lambda c: [Candidate(list(s), edge=True, seed=True) for s in c.seeds]),
+    CaseSource("edge values", _is_function, _function_edges),
+    CaseSource("class edge values", _is_class, _class_edges),
+    # After the edges: where both add nothing new, the generic edge is kept.
+    CaseSource("seed mutations", _is_function,
+           lambda c: [Candidate(m, edge=True, seed_mutation=True)
+                      for m in mutated_inputs(list(c.seeds), c.function)]),
+    CaseSource("hypothesis draws", _is_function, _function_draws),
+    CaseSource("class call sequences", _is_class, _class_draws),
+)
+"""The sources of function and class inputs, in the order their candidates are tried."""
+
+
+def candidate_inputs(context: InputContext) -> list[Candidate]:
+    """Every source's candidates for the example, de-duplicated, at most `MAX_CANDIDATES`."""
+    return propose(INPUT_SOURCES, context, key=lambda c: json_key(c.inputs),
+                   limit=MAX_CANDIDATES, keep=lambda c: not _hash_seed_blind(c.inputs))

@@ -1,31 +1,10 @@
 """Function and class cases by oracle fuzzing: the Python original says what is right.
 
 1. **Types.** The harness target (`corpus.contract.harness_target`): parameter types come from
-   annotations, hand-written values or the code; a return type nothing determines is filled
-   from the values the oracle returns.
-2. **Candidates.** First the example's own inputs (`casegen.seeds`: doctest lines, calls in its
-   docstrings, comments and code with literal arguments); then edge values per type, one
-   parameter varied at a time from a base call, plus the sign combinations of numeric
-   parameters; then type-aware mutations of the seeds; then values drawn by `hypothesis`
-   strategies with `derandomize=True` (the same code always draws the same values). Edges are
-   where
-   Python and Rust differ: negative operands of `%` and `//`, 0 and +-1, large values that
-   still fit i64 (one large value per call, the others small: a debug-build Rust translation
-   panics on overflow where Python grows its integers, and a result outside i64 is dropped),
-   perfect squares and their neighbours (`isqrt` vs `f64::sqrt`), NaN, +-inf and -0.0, empty
-   collections, numeric strings with whitespace, `_` or a sign (`int(" 7")` and `int("1_000")`
-   work in Python, `str::parse` rejects them), non-ASCII letters. Parameters passed to a
-   `sleep` get short delays, parameters passed to `range` small values (a loop of 2**31 steps
-   only times out). The program's own values come first (`source_values`): its constants with
-   +-1 (comparison operands and slice bounds first: `if n > 100` gives 99, 100, 101), lists of
-   every length it compares `len()` with, its literals, words over its alphabet (the characters
-   of its mapping keys, `in`/`==`/`case` literals: `ABC` for a table keyed by `A`, `B`, `C`),
-   numbers and words joined by the separators it splits on, tuples and dicts of those, and a
-   second base made of them; hypothesis mixes them into its draws too. Parameters are varied
-   round-robin, so every parameter's boundaries come before any one's later values. A
-   collection with `""` beside other strings is never used (`hash("")` is 0 under every seed,
-   so set order there escapes the determinism check). Classes: constructor arguments from the
-   constructor's types and call sequences (each method once, repeated calls, drawn sequences).
+   annotations, hand-written values, the calls the source shows, or the code; a return type
+   nothing determines is filled from the values the oracle returns.
+2. **Candidates.** The sources of `function_inputs.INPUT_SOURCES`, in order: the example's own
+   calls (`seeds`), edge values, type-aware mutations of the seeds, hypothesis draws.
 3. **Oracle.** Every candidate runs in ONE sandboxed Python process per run with a per-input
    time limit; the first run measures line and branch coverage with coverage.py, four more
    (each with its own `TZ`, hash seed and working directory) check the selected inputs for
@@ -52,20 +31,12 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from single_shot_eval.casegen import GeneratedCaseSet
-from single_shot_eval.casegen.function_inputs import (
-    MAX_CANDIDATES,
-    Candidate,
-    Hints,
-    class_candidates,
-    dedupe,
-    function_candidates,
-)
+from single_shot_eval.casegen import CaseCache, GeneratedCaseSet, function_cases_from_json
+from single_shot_eval.casegen.function_inputs import Candidate, InputContext, candidate_inputs
 from single_shot_eval.casegen.function_runs import Outcome, run_oracle, target_lines
 from single_shot_eval.casegen.function_values import (
     Unrepresentable,
@@ -76,7 +47,6 @@ from single_shot_eval.casegen.function_values import (
     json_key,
     same_value,
 )
-from single_shot_eval.casegen.seeds import mutated_inputs, seed_inputs
 from single_shot_eval.corpus.contract import (
     ClassSignature,
     FunctionSignature,
@@ -94,7 +64,7 @@ from single_shot_eval.corpus.example import (
 )
 from single_shot_eval.sandbox import Sandbox
 
-GENERATOR_VERSION = "functions-8"
+GENERATOR_VERSION = "functions-9"
 DEFAULT_BUDGET = 16
 CASES_PER_BUDGET_UNIT = 3
 """The budget counts what a program case costs (one process run); a function case is one call
@@ -190,12 +160,7 @@ def generate_function_cases(
     except UnsupportedSignature as exc:
         return empty(f"no harness target: {str(exc).removeprefix('python_code: ')}")
     is_class = isinstance(target, ClassSignature)
-    hints = Hints.of(code)
-    if isinstance(target, ClassSignature):
-        candidates = class_candidates(target, hints)
-    else:
-        candidates = _seeded(code, target, hand, function_candidates(target, hints))
-    candidates = dedupe(candidates)[:MAX_CANDIDATES]
+    candidates = candidate_inputs(InputContext.of(code, target, hand))
     inputs = [candidate.inputs for candidate in candidates]
     (first,), statements = run_oracle(sandbox, code, target, inputs, runs=(0,), coverage=True,
                                        total_s=SELECTION_RUN_S)
@@ -266,19 +231,6 @@ def generate_function_cases(
         seconds=time.perf_counter() - started,
         note="" if final_cases else "no candidate survived the oracle",
     )
-
-
-def _seeded(
-    code: str, target: FunctionSignature, hand: list[FunctionCase], generic: list[Candidate]
-) -> list[Candidate]:
-    """The example's own inputs (not already hand-written cases) first, the generic edges,
-    then mutations around the seeds (after the edges, so that where both add nothing new the
-    generic edge is kept), then the random draws."""
-    written = {json_key(case.inputs) for case in hand}
-    seeds = [s for s in seed_inputs(code, target) if json_key(s) not in written]
-    around = [Candidate(m, edge=True, seed_mutation=True) for m in mutated_inputs(seeds, target)]
-    return [*(Candidate(s, edge=True, seed=True) for s in seeds),
-            *(c for c in generic if c.edge), *around, *(c for c in generic if not c.edge)]
 
 
 def _final_target(
@@ -417,44 +369,21 @@ def _cache_key(example: Example, budget: int) -> str:
 
 
 def _to_json(prepared: PreparedExample) -> str:
-    def cases(items: Sequence[FunctionCase]) -> list[dict[str, Any]]:
-        return [{"inputs": list(c.inputs), "expected": c.expected, "origin": c.origin.value,
-                 "derivation": c.derivation.value} for c in items]
-
-    case_set = prepared.case_set
     return json.dumps({
-        "hand_written": cases(_hand_written(prepared.example)),
-        "generated": cases(case_set.function_cases),
+        "case_set": json.loads(prepared.case_set.to_json()),
+        "hand_written": [asdict(case) for case in _hand_written(prepared.example)],
         "warnings": list(prepared.warnings),
-        "line_coverage": case_set.line_coverage,
-        "candidates": case_set.candidates,
-        "dropped_nondeterministic": case_set.dropped_nondeterministic,
-        "dropped_timeout": case_set.dropped_timeout,
-        "seconds": case_set.seconds,
-        "note": case_set.note,
         "unjudgeable_reason": prepared.example.unjudgeable_reason,
     }, allow_nan=True, ensure_ascii=False)
 
 
 def _from_json(example: Example, text: str) -> PreparedExample:
     data = json.loads(text)
-
-    def cases(items: list[dict[str, Any]]) -> tuple[FunctionCase, ...]:
-        return tuple(FunctionCase(tuple(c["inputs"]), c["expected"], CaseOrigin(c["origin"]),
-                                  CaseDerivation(c.get("derivation", "none")))
-                     for c in items)
-
-    generated = cases(data["generated"])
-    case_set = GeneratedCaseSet(
-        example.id, GENERATOR_VERSION, function_cases=generated,
-        line_coverage=data["line_coverage"], candidates=data["candidates"],
-        dropped_nondeterministic=data["dropped_nondeterministic"],
-        dropped_timeout=data["dropped_timeout"], seconds=data["seconds"], cached=True,
-        note=data["note"],
-    )
+    case_set = replace(GeneratedCaseSet.from_json(json.dumps(data["case_set"])),
+                       example_id=example.id)
     prepared_example = replace(
-        example, function_cases=cases(data["hand_written"]) + generated,
-        unjudgeable_reason=data["unjudgeable_reason"],
+        example, function_cases=function_cases_from_json(data["hand_written"])
+        + case_set.function_cases, unjudgeable_reason=data["unjudgeable_reason"],
     )
     return PreparedExample(prepared_example, case_set, tuple(data["warnings"]))
 
@@ -464,43 +393,33 @@ def prepare_function_example(
     sandbox: Sandbox,
     *,
     budget: int = DEFAULT_BUDGET,
-    cache_dir: Path | None = None,
+    cache: CaseCache | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> PreparedExample:
     """`example` with its hand-written cases checked by the oracle and its generated cases
-    attached (hand-written first). Cached in `cache_dir` by (program text, entry point,
-    hand-written cases, generator version, budget, Python version): JSON round-trips, so a
-    fresh result and a cached one are equal. When no case is left, `unjudgeable_reason` says
-    why. `warn` receives each hand-written disagreement (also on a cache hit)."""
-    path = cache_dir / f"{_cache_key(example, budget)}.json" if cache_dir else None
-    if path is not None and path.exists():
-        try:
-            prepared = _from_json(example, path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
-            prepared = None
-        if prepared is not None:
-            for warning in prepared.warnings:
-                (warn or (lambda _text: None))(warning)
-            return prepared
-    check = check_hand_written(example, sandbox)
-    case_set = generate_function_cases(check.example, sandbox, budget=budget)
-    combined = replace(
-        check.example,
-        function_cases=check.example.function_cases + case_set.function_cases,
-    )
-    if not combined.function_cases and combined.unjudgeable_reason is None:
+    attached (hand-written first). Cached by (program text, entry point, hand-written cases,
+    generator version, budget, Python version): JSON round-trips, so a fresh result and a
+    cached one are equal. When no case is left, `unjudgeable_reason` says why. `warn`
+    receives each hand-written disagreement (also on a cache hit)."""
+    key = _cache_key(example, budget)
+    prepared = cache.read(key, lambda text: _from_json(example, text)) if cache else None
+    if prepared is None:
+        check = check_hand_written(example, sandbox)
+        case_set = generate_function_cases(check.example, sandbox, budget=budget)
         combined = replace(
-            combined, unjudgeable_reason=f"no hand-written case and none generated "
-            f"({case_set.note or 'no candidate kept'})",
+            check.example,
+            function_cases=check.example.function_cases + case_set.function_cases,
         )
-    prepared = PreparedExample(combined, case_set, check.warnings)
-    text = _to_json(prepared)
-    prepared = _from_json(example, text)  # the same values a cache hit returns
-    prepared = replace(prepared, case_set=replace(prepared.case_set, cached=False))
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if not combined.function_cases and combined.unjudgeable_reason is None:
+            combined = replace(
+                combined, unjudgeable_reason=f"no hand-written case and none generated "
+                f"({case_set.note or 'no candidate kept'})",
+            )
+        text = _to_json(PreparedExample(combined, case_set, check.warnings))
+        prepared = _from_json(example, text)  # the same values a cache hit returns
+        prepared = replace(prepared, case_set=replace(prepared.case_set, cached=False))
+        if cache is not None:
+            cache.write(key, text)
     for warning in prepared.warnings:
         (warn or (lambda _text: None))(warning)
     return prepared
-

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from single_shot_eval.casegen import GeneratedCaseSet
+from single_shot_eval.casegen.candidate_sources import CaseSource, propose
 from single_shot_eval.casegen.program_builder import CandidateBuilder
 from single_shot_eval.casegen.program_sources import (
     CAPTURE_MARKER,
@@ -248,20 +249,34 @@ def _parse_run(record: dict[str, Any], statements: frozenset[int],
 # -- generation --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ProgramContext:
+    """What the input sources of a CLI program read: its candidate builder (vocabulary and
+    value pools) and its parser, when it uses argparse and the capture ran."""
+
+    builder: CandidateBuilder
+    parser: ParserSpec | None
+
+
+def _argparse_candidates(context: ProgramContext) -> list[Candidate]:
+    assert context.parser is not None
+    return context.builder.argparse_candidates(context.parser)
+
+
+PROGRAM_SOURCES: tuple[CaseSource[ProgramContext, Candidate], ...] = (
+    CaseSource("argparse options", lambda c: c.parser is not None, _argparse_candidates),
+    CaseSource("plain arguments, stdin and files", lambda c: c.parser is None,
+           lambda c: c.builder.plain_candidates()),
+)
+"""The sources of program inputs, in the order their candidates are tried."""
+
+
 def candidate_inputs(example: Example, parser: ParserSpec | None,
                      vocab: Vocabulary, builder: CandidateBuilder | None = None) -> list[Candidate]:
     """The candidates for `example`, de-duplicated, at most `MAX_CANDIDATES` (always-kept first)."""
     builder = builder if builder is not None else CandidateBuilder(example, vocab)
-    raw = builder.argparse_candidates(parser) if parser is not None else \
-        builder.plain_candidates()
-    seen: set[tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]]] = set()
-    unique: list[Candidate] = []
-    for candidate in raw:
-        key = (candidate.args, candidate.stdin, candidate.files)
-        if key not in seen:
-            seen.add(key)
-            unique.append(candidate)
-    return unique[:MAX_CANDIDATES]
+    return propose(PROGRAM_SOURCES, ProgramContext(builder, parser),
+                   key=lambda c: (c.args, c.stdin, c.files), limit=MAX_CANDIDATES)
 
 
 def generate_program_cases(example: Example, sandbox: Sandbox, *,

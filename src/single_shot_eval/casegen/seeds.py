@@ -11,66 +11,18 @@ split at their sentences, sequences reversed, sorted and doubled; one parameter 
 
 from __future__ import annotations
 
-import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from single_shot_eval.casegen.function_values import json_key
 from single_shot_eval.corpus.contract import FunctionSignature, PyType, TypeKind
-from single_shot_eval.pysource import parse_python
+from single_shot_eval.pysource import literal_calls
 
 MAX_SEEDS = 24
 """At most this many seeds per example (a file that calls its function in a long table)."""
 
 MAX_MUTATIONS = 48
-
-
-class _NotALiteral(Exception):
-    """A call's argument is an expression, not a value the file writes out."""
-
-
-def _calls_in(text: str, name: str) -> Iterator[str]:
-    """The argument text of every `name(...)` in `text` (not its `def`), parentheses balanced
-    and quotes respected."""
-    for match in re.finditer(rf"(?<![\w.]){re.escape(name)}\s*\(", text):
-        if text[max(0, match.start() - 4) : match.start()].endswith("def "):
-            continue
-        depth, quote, position = 1, "", match.end()
-        while position < len(text) and depth:
-            char = text[position]
-            if quote:
-                if char == "\\":
-                    position += 1
-                elif char == quote:
-                    quote = ""
-            elif char in "\"'":
-                quote = char
-            elif char in "([{":
-                depth += 1
-            elif char in ")]}":
-                depth -= 1
-            position += 1
-        if depth == 0:
-            yield text[match.end() : position - 1]
-
-
-def _literal_arguments(arguments: str) -> tuple[list[Any], dict[str, Any]]:
-    try:
-        call = parse_python(f"_({arguments})", mode="eval")
-    except SyntaxError:
-        raise _NotALiteral from None
-    node = getattr(call, "body", None)
-    if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args):
-        raise _NotALiteral
-    try:
-        positional = [ast.literal_eval(arg) for arg in node.args]
-        named = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        raise _NotALiteral from None
-    if len(named) != len(node.keywords):
-        raise _NotALiteral
-    return positional, named
 
 
 def conform(value: Any, py_type: PyType) -> Any:
@@ -111,11 +63,7 @@ def seed_inputs(python_code: str, signature: FunctionSignature) -> list[list[Any
     signature; calls that do not fit it are left out."""
     parameters = signature.parameters
     seeds: list[list[Any]] = []
-    for arguments in _calls_in(python_code, signature.name):
-        try:
-            positional, named = _literal_arguments(arguments)
-        except _NotALiteral:
-            continue
+    for positional, named in literal_calls(python_code, signature.name):
         if len(positional) > len(parameters):
             continue
         values: list[Any] = list(positional)

@@ -16,11 +16,13 @@ from rich.markup import escape
 from single_shot_eval.casegen import (
     CaseCache,
     GeneratedCaseSet,
-    generated_cases_path,
     with_generated_cases,
-    write_generated_cases,
 )
 from single_shot_eval.corpus.example import CaseOrigin
+from single_shot_eval.corpus.generated_cases_file import (
+    generated_cases_path,
+    write_generated_cases,
+)
 from single_shot_eval.corpus.loader import Corpus
 
 

@@ -4,7 +4,9 @@ Seed corpora annotate parameters with bare `list`/`dict`, or not at all, and man
 have no return annotation. The harness needs full types (`list[int]`, not `list`) to write Rust
 literals, so the open parts ("holes") are filled, in this order:
 
-1. values: the JSON inputs/expected values of hand-written cases (a value's Python type);
+1. values: the JSON inputs/expected values of hand-written cases (a value's Python type), then
+   the literal arguments of the calls the source writes out itself (doctest lines, examples in
+   docstrings and comments, a main block): what its author passed is what the code means;
 2. code: defaults, the operations a parameter takes part in (`x % 2` -> int, `s.strip()` ->
    str, `for v in xs` -> list of v's type, passing it to an annotated local function), and the
    expressions of `return` statements (comprehensions, arithmetic, literals, known built-ins);
@@ -32,7 +34,7 @@ from single_shot_eval.corpus.contract.value_types import (
     type_of_value,
 )
 from single_shot_eval.corpus.example import CaseOrigin, FunctionCase
-from single_shot_eval.pysource import parse_python
+from single_shot_eval.pysource import literal_calls, parse_python
 
 if TYPE_CHECKING:
     from single_shot_eval.corpus.contract.signature import (
@@ -61,6 +63,7 @@ def _resolve_callable(
     expected_values: list[Any],
     generated_expected: list[Any],
     open_return: bool = False,
+    shown_calls: Sequence[tuple[list[Any], dict[str, Any]]] = (),
 ) -> tuple[tuple[Parameter, ...], PyType]:
     """Typed parameters and return type of `node`, holes filled (see the module docstring).
 
@@ -101,6 +104,10 @@ def _resolve_callable(
                                        parameter=arg.arg)
         values = [inputs[index] for inputs in input_values if index < len(inputs)]
         partial = fill(partial, join_values(values, from_json=True))
+        shown = [positional[index] if index < len(positional) else named[arg.arg]
+                 for positional, named in shown_calls
+                 if len(positional) > index or arg.arg in named]
+        partial = fill(partial, join_values(shown))
         if default_node is not None:
             try:
                 literal_defaults[arg.arg] = ast.literal_eval(default_node)
@@ -185,9 +192,9 @@ def resolve_signature(
     open_return: bool = False,
 ) -> FunctionSignature:
     """The entry point's signature with missing or bare annotations inferred from the
-    hand-written cases, the code, then the generated cases' expected values; `async def` is
-    allowed (translated as a plain `fn`). Raises `UnsupportedSignature` naming the parameter
-    that cannot be typed."""
+    hand-written cases, the calls the source shows, the code, then the generated cases'
+    expected values; `async def` is allowed (translated as a plain `fn`). Raises
+    `UnsupportedSignature` naming the parameter that cannot be typed."""
     from single_shot_eval.corpus.contract.signature import (
         _RUST_RESERVED,
         FunctionSignature,
@@ -215,6 +222,11 @@ def resolve_signature(
         expected_values=[case.expected for case in hand],
         generated_expected=[case.expected for case in generated],
         open_return=open_return,
+        shown_calls=[
+            (positional, named)
+            for positional, named in literal_calls(python_code, entry_point)
+            if len(positional) <= len(node.args.posonlyargs) + len(node.args.args)
+        ],
     )
     return FunctionSignature(
         node.name, parameters, returns, is_async=isinstance(node, ast.AsyncFunctionDef)
