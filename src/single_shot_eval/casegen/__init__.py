@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import yaml
 
 from single_shot_eval.corpus import generated_cases_file as _cases_file
+from single_shot_eval.corpus.contract import with_contract
 from single_shot_eval.corpus.example import (
     BehaviourCase,
     CaseDerivation,
@@ -43,7 +44,6 @@ from single_shot_eval.corpus.example import (
     Example,
     ExampleKind,
     FunctionCase,
-    with_contract,
 )
 
 if TYPE_CHECKING:
