@@ -165,7 +165,7 @@ class Evaluation:
         finally:
             self.executor.close(cancel=not finished)
 
-    def _store(self, sample: Sample, turn: int = 0) -> Sample:
+    def store_sample(self, sample: Sample, turn: int = 0) -> Sample:
         """Write a sample (turn 0: the one-shot answer; else the repair turn's answer)."""
         if turn:
             self.store.add_repair_turn(turn, sample)
