@@ -47,11 +47,7 @@ from single_shot_eval.run.plan import (
 )
 from single_shot_eval.run.scheduler import Scheduler, stored_answer
 from single_shot_eval.run.sources import CandidateSource, ModelGeneration, open_source
-from single_shot_eval.verify.verifier import (
-    VerdictCache,
-    VerificationPolicy,
-    Verifier,
-)
+from single_shot_eval.verify.verifier import VerdictCache, VerificationPolicy, Verifier
 from single_shot_eval.version import __version__
 
 
@@ -253,21 +249,17 @@ def resolve_executor(
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How an evaluation runs, beside what it evaluates (tasks, models, corpus): one record the
-    CLI builds from its flags, so `evaluate` takes it whole instead of a score of parameters.
+    """How an evaluation runs, beside what it evaluates: one record the CLI builds from its
+    flags, so `evaluate` takes it whole instead of a score of parameters.
 
     `output` is a directory (which gets `results.sqlite`) or a store file named `*.sqlite` /
-    `*.db`; `runs`, `limit`, `seed` and `repair_turns` (None: the tasks') override the tasks'.
-    `executor` is `local` (default; thread pools here) or `ray` (Ray tasks; `ray_address` is
-    `auto`, `ray://host:port` or `local` for a private instance), or an `Executor` instance.
-    `workers` is the number of concurrent verifications (default: the cores, or the Ray
-    cluster's CPUs; with `ray_address="local"` also the CPUs of the instance). A unit lost with
-    its worker, or whose verification raised, is retried `max_retries` times (default 2) and
-    then stored as a `harness_error` sample; `resume` redoes those (re-verifying the stored
-    answer when there is one). The tasks' `execution` section supplies any of these not given.
-    With `controls`, every planned example's `reference.rs` and `mutant.rs` are verified first.
-    `baselines` are ids (among the models) that every report marks as baselines.
-    `allow_failed_quality_gate` evaluates a GGUF whose recorded quality gate failed.
+    `*.db`; `runs`, `limit`, `seed` and `repair_turns` override the tasks' (None: theirs).
+    `executor` is `local` (default) or `ray` (`ray_address`: `auto`, `ray://host:port` or
+    `local`), or an `Executor`; `workers` counts concurrent verifications (default: the cores or
+    the Ray CPUs). A unit lost with its worker is retried `max_retries` times (default 2), then
+    stored as `harness_error`, which `resume` redoes. The tasks' `execution` section supplies
+    what is not given. `controls` checks every example's reference and mutant first;
+    `baselines` are model ids every report marks as baselines.
     """
 
     output: Path
@@ -296,18 +288,20 @@ def evaluate(
     on_plan: Callable[[EvaluationPlan], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> EvaluationOutcome:
-    """Evaluate every model on every task over the corpus, storing samples under
-    `options.output` (see `RunOptions` for the rest).
+    """Evaluate every model on every task over the corpus into the store `options` names.
 
-    Every planned example's controls are checked first (unless `options.controls` is off): an
-    example whose reference fails or whose mutant passes is left out, named through
-    `on_warning` (default: `warnings.warn`) and in the outcome. A model whose backend refuses it
-    before loading (a GGUF whose recorded quality gate failed, unless
-    `allow_failed_quality_gate`) stops the evaluation before any work. With repair turns, after
-    a failing answer the model gets feedback and answers again, up to that many times; each
-    turn is stored (`repair_turns` table) and `resume` finishes unfinished chains.
+    An example whose controls fail (reference fails, mutant passes) is left out, named through
+    `on_warning` (default: `warnings.warn`) and in the outcome. A model its backend refuses (a
+    GGUF whose recorded quality gate failed, unless allowed) stops it before any work. Each
+    repair turn is stored (`repair_turns` table); `resume` finishes unfinished chains.
     """
     from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
+
+    def warn(line: str) -> None:  # stacklevel 3: the warning points at evaluate's caller
+        if on_warning is None:
+            warnings.warn(line, RuntimeWarning, stacklevel=3)
+        else:
+            on_warning(line)
 
     runs, limit, resume, seed = options.runs, options.limit, options.resume, options.seed
     output, use_cache, workers = options.output, options.use_cache, options.workers
@@ -354,10 +348,7 @@ def evaluate(
             broken = report.broken
             store.record_provenance(RunProvenance(broken_examples=controls_to_json(broken)))
             for line in report.warning_lines():
-                if on_warning is not None:
-                    on_warning(line)
-                else:
-                    warnings.warn(line, RuntimeWarning, stacklevel=2)
+                warn(line)
         if options.baselines:
             known = set(store.provenance().baselines or ()) | set(options.baselines)
             store.record_provenance(RunProvenance(baselines=sorted(known)))
@@ -380,11 +371,7 @@ def evaluate(
         }
         store.record_provenance(RunProvenance(unjudgeable_examples=unjudgeable))
         for example_id, reason in sorted(unjudgeable.items()):
-            line = f"{example_id}: left out, nothing can judge it ({reason})"
-            if on_warning is not None:
-                on_warning(line)
-            else:
-                warnings.warn(line, RuntimeWarning, stacklevel=2)
+            warn(f"{example_id}: left out, nothing can judge it ({reason})")
         by_id = {task.id: task for task in tasks}
         plan = plan_evaluation(
             tasks, models, corpus, runs=runs, limit=limit,

@@ -35,10 +35,7 @@ from single_shot_eval.run.executors.base import SCHEDULING_PARAMS
 from single_shot_eval.run.executors.worker import harness_failure_text as _harness_failure
 from single_shot_eval.run.plan import WorkUnit
 from single_shot_eval.run.prompt import prompt_digest, render_messages, translation_item
-from single_shot_eval.run.repair import (
-    needs_repair,
-    repair_messages,
-)
+from single_shot_eval.run.repair import needs_repair, repair_messages
 from single_shot_eval.run.sources import CandidateSource
 from single_shot_eval.verify.extract import extract_rust
 from single_shot_eval.verify.verifier import VerificationResult, Verifier
@@ -61,11 +58,9 @@ class Driver(Protocol):
     retries: int
     lost_units: int
 
-    def source_for(self, config: ModelConfig) -> CandidateSource:
-        """Where a contestant's answers come from."""
+    def source_for(self, config: ModelConfig) -> CandidateSource: ...
 
-    def store_sample(self, sample: Sample, turn: int = 0) -> Sample:
-        """Write a finished sample (turn 0: the one-shot answer; else a repair turn's)."""
+    def store_sample(self, sample: Sample, turn: int = 0) -> Sample: ...
 
 
 def effective_seed(task: TaskConfig, seed: int | None, run: int) -> int:
