@@ -52,6 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from single_shot_eval.casegen import DEFAULT_BUDGET, CaseCache, with_generated_cases
+from single_shot_eval.corpus.contract import with_contract
 from single_shot_eval.corpus.example import CaseOrigin, Comparison, Example, ExampleKind
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.errors import ConfigError
@@ -259,9 +260,10 @@ def main() -> None:
     programs = tuple(e for e in references if e.kind is ExampleKind.PROGRAM)
     functions = tuple(e for e in references if e.kind is ExampleKind.FUNCTION)
     hand_corpus = Corpus(corpus.source, tuple(
-        replace(e, cases=tuple(c for c in e.cases if c.origin is CaseOrigin.HAND_WRITTEN),
-                function_cases=tuple(c for c in e.function_cases
-                                     if c.origin is CaseOrigin.HAND_WRITTEN))
+        with_contract(replace(
+            e, cases=tuple(c for c in e.cases if c.origin is CaseOrigin.HAND_WRITTEN),
+            function_cases=tuple(c for c in e.function_cases
+                                 if c.origin is CaseOrigin.HAND_WRITTEN)))
         for e in references))
     # Function cases are generated from the code alone: the hand-written cases are not even
     # used as type hints.

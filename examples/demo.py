@@ -29,14 +29,14 @@ def run_small_evaluation(output: Path, models: str, limit: int, runs: int) -> Pa
     from single_shot_eval.config import load_tasks
     from single_shot_eval.corpus.loader import load_corpus
     from single_shot_eval.models.registry import resolve_model_specs
-    from single_shot_eval.run.evaluate import evaluate
+    from single_shot_eval.run.evaluate import RunOptions, evaluate
     from single_shot_eval.verify.toolchain import detect_toolchain
 
     detect_toolchain()
     print(f"Evaluating {models} on {limit} examples x {runs} runs into {output} ...", flush=True)
     outcome = evaluate(
         load_tasks(None), resolve_model_specs(models), load_corpus(None),
-        output=output, runs=runs, limit=limit,
+        RunOptions(output=output, runs=runs, limit=limit),
         on_sample=lambda s: print(
             f"  {s.model_id:<14} run {s.run} {s.example_id:<28} {s.verdict.value}", flush=True
         ),

@@ -16,7 +16,7 @@ from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.models.llama_cpp import gemma3_270m_gguf_path, smollm2_gguf_path
 from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.store import ResultStore
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.run.executors import GenerationJob, GenerationResult, LocalExecutor
 
 BUDGET = AnswerBudget(tokens_per_source_char=2.0, at_least_tokens=256)
@@ -92,14 +92,9 @@ def test_a_local_model_is_given_the_budget_and_its_answer_stops_there(tmp_path: 
     )
     executor = RecordingExecutor()
     evaluate(
-        [task],
-        [smollm2],
-        corpus,
-        output=tmp_path / "out",
-        runs=1,
-        executor=executor,
-        controls=False,
-        use_cache=False,
+        [task], [smollm2], corpus,
+        RunOptions(output=tmp_path / "out", runs=1, executor=executor, controls=False,
+                   use_cache=False),
     )
     assert executor.max_tokens == [12]
     with ResultStore(tmp_path / "out" / "results.sqlite", create=False) as store:

@@ -15,7 +15,7 @@ from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.models.llama_cpp import LlamaCppModel
 from single_shot_eval.models.quality_gate import QualityGateError, quality_report_path
 from single_shot_eval.models.registry import ModelConfig, build_model, check_model_configs
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 
 
 def _converted(tmp_path: Path, *, passed: bool) -> Path:
@@ -78,6 +78,8 @@ def test_evaluate_refuses_before_it_writes_a_store(tmp_path: Path) -> None:
     config = ModelConfig(id="tiny", backend="llama_cpp", model=str(model), params={"n_threads": 1})
     output = tmp_path / "out"
     with pytest.raises(QualityGateError):
-        evaluate([load_task(bundled_task_path())], [config], load_corpus(corpus_file),
-                 output=output)
+        evaluate(
+            [load_task(bundled_task_path())], [config], load_corpus(corpus_file),
+            RunOptions(output=output),
+        )
     assert not (output / "results.sqlite").exists()

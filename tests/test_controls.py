@@ -16,7 +16,7 @@ from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.results.store import ResultStore
 from single_shot_eval.run.controls import CONTROL_KEY_PREFIX, ControlStatus, check_controls
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.verify.verifier import VerificationPolicy, VerificationResult, Verifier
 from tests.conftest import run_cli
 
@@ -100,8 +100,11 @@ def test_evaluate_leaves_broken_examples_out_and_warns(corpus_root: Path, tmp_pa
     )
     warnings: list[str] = []
     out = tmp_path / "out"
-    outcome = evaluate([task], resolve_model_specs("reference"), load_corpus(corpus_root),
-                       output=out, on_warning=warnings.append)
+    outcome = evaluate(
+        [task], resolve_model_specs("reference"), load_corpus(corpus_root),
+        RunOptions(output=out),
+        on_warning=warnings.append,
+    )
     assert [b.example_id for b in outcome.broken_examples] == ["b_bad_reference", "c_lax_cases"]
     assert len(warnings) == 2
     assert "b_bad_reference" in warnings[0] and "c_lax_cases" in warnings[1]
@@ -116,8 +119,11 @@ def test_evaluate_leaves_broken_examples_out_and_warns(corpus_root: Path, tmp_pa
     assert [row["example"] for row in recorded] == ["b_bad_reference", "c_lax_cases"]
 
     # Resumed: the controls come from the cache, and the same examples stay out.
-    again = evaluate([task], resolve_model_specs("reference"), load_corpus(corpus_root),
-                     output=out, resume=True, on_warning=warnings.append)
+    again = evaluate(
+        [task], resolve_model_specs("reference"), load_corpus(corpus_root),
+        RunOptions(output=out, resume=True),
+        on_warning=warnings.append,
+    )
     assert (again.completed, again.skipped) == (0, 1)
     assert [b.example_id for b in again.broken_examples] == ["b_bad_reference", "c_lax_cases"]
 

@@ -24,7 +24,7 @@ from single_shot_eval.errors import UserError
 from single_shot_eval.models.registry import ModelConfig, resolve_model_specs
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.results.store import ResultStore
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.run.executors import (
     LocalExecutor,
     VerificationDone,
@@ -153,11 +153,11 @@ def test_local_and_ray_store_identical_results(
         out = tmp_path / executor
         first = evaluate(
             [task], resolve_model_specs("reference,mutant"), mutant_corpus,
-            output=out / "reference", runs=2, limit=4, executor=executor,
+            RunOptions(output=out / "reference", runs=2, limit=4, executor=executor),
         )
         second = evaluate(
-            [task], [smollm2_config()], bundled_corpus, output=out / "smollm2", runs=1,
-            limit=2, executor=executor,
+            [task], [smollm2_config()], bundled_corpus,
+            RunOptions(output=out / "smollm2", runs=1, limit=2, executor=executor),
         )
         assert (first.completed, second.completed) == (16, 2)
         assert first.executor.startswith(executor)
@@ -208,8 +208,9 @@ def test_killed_ray_worker_loses_only_in_flight_units(
 
     out = tmp_path / "out"
     outcome = evaluate(
-        [task], resolve_model_specs("reference,mutant"), mutant_corpus, output=out, runs=2,
-        limit=4, executor="ray", ray_address="local", workers=2, use_cache=False,
+        [task], resolve_model_specs("reference,mutant"), mutant_corpus,
+        RunOptions(output=out, runs=2, limit=4, executor="ray", ray_address="local", workers=2,
+                   use_cache=False),
         on_sample=kill_a_busy_verifier,
     )
     assert killed, "no verification unit was in flight to kill"
@@ -257,8 +258,8 @@ def test_lost_units_are_retried_then_recorded_and_resume_redoes_them(
     executor = FlakyExecutor({first, second}, failures=1)
     executor.remaining[second] = 99
     outcome = evaluate(
-        [task], resolve_model_specs("reference"), mutant_corpus, output=out, runs=1, limit=2,
-        executor=executor, max_retries=1,
+        [task], resolve_model_specs("reference"), mutant_corpus,
+        RunOptions(output=out, runs=1, limit=2, executor=executor, max_retries=1),
     )
     assert (outcome.completed, outcome.retries, outcome.lost_units) == (2, 2, 1)
     assert executor.submitted == {first: 2, second: 2}
@@ -271,8 +272,8 @@ def test_lost_units_are_retried_then_recorded_and_resume_redoes_them(
     assert lost.completion  # the answer itself was kept
 
     again = evaluate(
-        [task], resolve_model_specs("reference"), mutant_corpus, output=out, runs=1, limit=2,
-        resume=True,
+        [task], resolve_model_specs("reference"), mutant_corpus,
+        RunOptions(output=out, runs=1, limit=2, resume=True),
     )
     assert (again.completed, again.skipped) == (1, 1)
     assert {s.example_id: s.verdict for s in stored(out)} == {
@@ -293,8 +294,9 @@ def test_interrupt_keeps_finished_samples(
 
     out = tmp_path / "out"
     outcome = evaluate(
-        [task], resolve_model_specs("reference,mutant"), mutant_corpus, output=out, runs=1,
-        limit=4, on_sample=interrupt_after_two,
+        [task], resolve_model_specs("reference,mutant"), mutant_corpus,
+        RunOptions(output=out, runs=1, limit=4),
+        on_sample=interrupt_after_two,
     )
     assert outcome.interrupted
     assert outcome.completed == 1  # the second sample was stored, then the interrupt came

@@ -21,7 +21,7 @@ from single_shot_eval.models.registry import resolve_model_specs
 from single_shot_eval.report.build import write_reports
 from single_shot_eval.results.records import Sample, StageResult, Verdict
 from single_shot_eval.results.store import ResultStore, store_path
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.verify.verifier import VerificationResult, Verifier
 
 
@@ -113,8 +113,8 @@ def test_a_verifier_that_raises_stores_harness_error_and_resume_reverifies_it(
     # Controls off: this test is about a contestant's verification failing (the controls'
     # own handling of a raising verifier is tested in test_controls.py).
     outcome = evaluate(
-        [task], reference, two_programs, output=out, runs=1, max_retries=1, use_cache=False,
-        controls=False,
+        [task], reference, two_programs,
+        RunOptions(output=out, runs=1, max_retries=1, use_cache=False, controls=False),
     )
     assert (outcome.completed, outcome.retries, outcome.lost_units) == (2, 1, 1)
     assert calls.count(broken_example) == 2  # one try and one retry
@@ -150,7 +150,8 @@ def test_a_verifier_that_raises_stores_harness_error_and_resume_reverifies_it(
     # --resume redoes it: the stored answer is verified again, no model is asked anew.
     monkeypatch.setattr(Verifier, "verify", original)
     again = evaluate(
-        [task], reference, two_programs, output=out, runs=1, resume=True, use_cache=False,
+        [task], reference, two_programs,
+        RunOptions(output=out, runs=1, resume=True, use_cache=False),
     )
     assert (again.completed, again.skipped, again.model_calls) == (1, 1, 0)
     redone = _stored(out)[broken_example]

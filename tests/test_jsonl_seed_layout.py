@@ -296,7 +296,7 @@ def test_evaluate_leaves_out_records_nothing_can_judge(tmp_path: Path) -> None:
     from single_shot_eval.config import load_tasks
     from single_shot_eval.models.registry import ModelConfig
     from single_shot_eval.results.store import ResultStore
-    from single_shot_eval.run.evaluate import evaluate
+    from single_shot_eval.run.evaluate import RunOptions, evaluate
 
     answer = "```rust\npub fn negate(v: i64) -> i64 { -v }\n```\n"
     model = ModelConfig.model_validate({
@@ -307,8 +307,9 @@ def test_evaluate_leaves_out_records_nothing_can_judge(tmp_path: Path) -> None:
     corpus = load_corpus(write_jsonl(tmp_path / "corpus.jsonl", records))
     warnings: list[str] = []
     outcome = evaluate(
-        load_tasks(None), [model], corpus, output=tmp_path / "out", runs=1,
-        controls=False, on_warning=warnings.append,
+        load_tasks(None), [model], corpus,
+        RunOptions(output=tmp_path / "out", runs=1, controls=False),
+        on_warning=warnings.append,
     )
     assert any(line.startswith("apply_twice: left out, nothing can judge it") for line in warnings)
     with ResultStore(outcome.store_path, create=False) as store:

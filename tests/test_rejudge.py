@@ -17,7 +17,7 @@ from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.models.registry import resolve_model_specs
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.results.store import SCHEMA_VERSION, ResultStore, SampleKey
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.run.executors import worker
 from single_shot_eval.run.rejudge import rejudge, render_rejudge
 from single_shot_eval.verify.crates import CrateSet
@@ -70,8 +70,10 @@ def test_rejudge_reports_what_a_lenient_verifier_let_through(
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
         patch.setattr(worker, "Verifier", LenientVerifier)
-        evaluate([task], resolve_model_specs("reference,mutant"), corpus, output=out,
-                 controls=False)
+        evaluate(
+            [task], resolve_model_specs("reference,mutant"), corpus,
+            RunOptions(output=out, controls=False),
+        )
     store_file = out / "results.sqlite"
     lenient = _verdicts(store_file)
     assert set(lenient.values()) == {Verdict.PASS}  # the lenient judge passed the mutants too
@@ -138,8 +140,10 @@ def test_rejudge_of_a_store_from_the_current_evaluate_changes_nothing(
         bundled_corpus, examples=tuple(e for e in bundled_corpus if e.mutant_rust)[:2]
     )
     out = tmp_path / "out"
-    evaluate(load_tasks(None), resolve_model_specs("reference,mutant"), with_mutants,
-             output=out, runs=1, limit=2)
+    evaluate(
+        load_tasks(None), resolve_model_specs("reference,mutant"), with_mutants,
+        RunOptions(output=out, runs=1, limit=2),
+    )
     store_file = out / "results.sqlite"
     before = _verdicts(store_file)
     assert len(before) == 4

@@ -22,7 +22,7 @@ from single_shot_eval.report.build import write_reports
 from single_shot_eval.report.data import load_report_data
 from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
 from single_shot_eval.results.store import SCHEMA_VERSION, ResultStore
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.run.repair import (
     MAX_FEEDBACK_CHARS,
     feedback_text,
@@ -142,7 +142,7 @@ def _evaluate(tmp_path: Path, *, feedback: str = "both", turns: int | None = 2,
     models = resolve_model_specs(f"mutant,{write_fixer(tmp_path)}")
     task = load_task(write_task(tmp_path / f"task-{name}.yaml", turns=turns, feedback=feedback))
     out = tmp_path / name
-    outcome = evaluate([task], models, corpus, output=out, repair_turns=repair_turns)
+    outcome = evaluate([task], models, corpus, RunOptions(output=out, repair_turns=repair_turns))
     assert outcome.completed == 6  # 3 examples x (mutant, fixer); repair turns come on top
     return out
 

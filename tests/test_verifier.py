@@ -21,7 +21,7 @@ from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.results.store import ResultStore
-from single_shot_eval.run.evaluate import evaluate
+from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.sandbox import SandboxCommand, SandboxLimits
 from single_shot_eval.verify.crates import DEFAULT_CRATES, CrateSetProvider, CrateSpec
 from single_shot_eval.verify.verifier import (
@@ -315,7 +315,7 @@ def test_hostile_candidate_through_evaluate_leaks_no_canary(
 
     # The hostile program is served as a "reference" answer: its controls fail by design, so
     # they are off here (with them, the example would be excluded before it ran).
-    outcome = evaluate([task], [model], corpus, output=output, controls=False)
+    outcome = evaluate([task], [model], corpus, RunOptions(output=output, controls=False))
 
     assert outcome.completed == 2 and not outcome.interrupted
     with ResultStore(outcome.store_path, create=False) as store:

@@ -3,9 +3,10 @@ what price? Every figure comes from real generations verified by real rustc.
 
 Library use mirrors the CLI::
 
-    from single_shot_eval import TaskLoader, Corpus, evaluate, resolve_model_specs
+    from single_shot_eval import TaskLoader, Corpus, RunOptions, evaluate, resolve_model_specs
     tasks = TaskLoader.load_glob("tasks/*.yaml")
-    outcome = evaluate(list(tasks), resolve_model_specs("reference"), Corpus.load(), output=out)
+    outcome = evaluate(list(tasks), resolve_model_specs("reference"), Corpus.load(),
+                       RunOptions(output=out))
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from single_shot_eval.models.base import Completion, GenerationRequest, Message,
 from single_shot_eval.models.registry import ModelConfig, build_model, resolve_model_specs
 from single_shot_eval.results.records import Diagnostic, Sample, StageResult, Verdict
 from single_shot_eval.results.store import ResultStore
-from single_shot_eval.run.evaluate import EvaluationOutcome, evaluate
+from single_shot_eval.run.evaluate import EvaluationOutcome, RunOptions, evaluate
 from single_shot_eval.verify.verifier import (
     VerificationPolicy,
     VerificationResult,
@@ -44,6 +45,7 @@ __all__ = [
     "ModelConfig",
     "ModelSpecError",
     "ResultStore",
+    "RunOptions",
     "Sample",
     "StageResult",
     "TaskConfig",

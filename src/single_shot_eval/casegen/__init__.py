@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from single_shot_eval.corpus.contract import with_contract
 from single_shot_eval.corpus.example import (
     BehaviourCase,
     CaseDerivation,
@@ -37,7 +38,6 @@ from single_shot_eval.corpus.example import (
     Example,
     ExampleKind,
     FunctionCase,
-    with_contract,
 )
 
 if TYPE_CHECKING:

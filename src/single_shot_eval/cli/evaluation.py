@@ -129,6 +129,7 @@ def evaluate(
     from single_shot_eval.config import load_tasks
     from single_shot_eval.models.registry import resolve_model_specs
     from single_shot_eval.report.build import write_reports
+    from single_shot_eval.run.evaluate import RunOptions
     from single_shot_eval.run.evaluate import evaluate as run_evaluation
     from single_shot_eval.run.progress import EvaluationProgress
     from single_shot_eval.verify.toolchain import detect_toolchain
@@ -161,29 +162,18 @@ def evaluate(
         loaded = loaded.limit(limit or samples or None)
         console.print(f"generating behaviour cases for {len(loaded)} examples (cached) ...")
         loaded = with_generated_cases(loaded)
+    options = RunOptions(
+        output=store_output, runs=runs, limit=limit, resume=resume, seed=seed,
+        use_cache=not no_cache, executor=executor, ray_address=ray_address, workers=workers,
+        max_retries=max_retries, allow_failed_quality_gate=allow_failed_quality_gate,
+        controls=not no_controls, baselines=tuple(baseline_ids), repair_turns=repair_turns,
+    )
     progress = EvaluationProgress(console, enabled=not (quiet or json_output))
     with progress:
         outcome = run_evaluation(
-            task_configs,
-            model_configs,
-            loaded,
-            output=store_output,
-            runs=runs,
-            limit=limit,
-            resume=resume,
-            seed=seed,
-            use_cache=not no_cache,
-            on_sample=progress.advance,
-            on_plan=progress.start,
-            executor=executor,
-            ray_address=ray_address,
-            workers=workers,
-            max_retries=max_retries,
-            allow_failed_quality_gate=allow_failed_quality_gate,
-            controls=not no_controls,
+            task_configs, model_configs, loaded, options,
+            on_sample=progress.advance, on_plan=progress.start,
             on_warning=lambda line: warnings_console.print(f"warning: {line}", markup=False),
-            baselines=baseline_ids,
-            repair_turns=repair_turns,
         )
     if outcome.interrupted:
         console.print(

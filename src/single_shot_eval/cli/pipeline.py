@@ -222,7 +222,7 @@ def _validate(config: PipelineConfig, result: PipelineResult, say: Callable[[str
 def _evaluate(config: PipelineConfig, result: PipelineResult, say: Callable[[str], None]) -> None:
     from single_shot_eval.config import load_tasks
     from single_shot_eval.corpus.loader import load_corpus
-    from single_shot_eval.run.evaluate import evaluate
+    from single_shot_eval.run.evaluate import RunOptions, evaluate
     from single_shot_eval.verify.toolchain import detect_toolchain
 
     tasks = load_tasks(config.tasks)
@@ -240,16 +240,9 @@ def _evaluate(config: PipelineConfig, result: PipelineResult, say: Callable[[str
     ]
     detect_toolchain()
     say(f"evaluate: {len(models)} model(s) on {len(tasks)} task(s)")
-    outcome = evaluate(
-        tasks,
-        models,
-        corpus,
-        output=config.output,
-        runs=config.runs,
-        limit=config.limit,
-        resume=True,
-        seed=config.seed,
-    )
+    options = RunOptions(output=config.output, runs=config.runs, limit=config.limit,
+                         resume=True, seed=config.seed)
+    outcome = evaluate(tasks, models, corpus, options)
     if outcome.interrupted:
         raise UserError(
             f"evaluation interrupted; {outcome.completed} samples are stored in "

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from single_shot_eval.errors import ConfigError
 
 if TYPE_CHECKING:
     from single_shot_eval.corpus.contract.signature import ClassSignature, FunctionSignature
@@ -87,7 +83,13 @@ class Example:
 
     `reference_rust` is a known-good translation (the harness self-check); `mutant_rust` is
     plausible Rust that compiles but must be rejected by the stage named in `mutant_target`.
-    `contract` is the Rust shape a translation of a function or class example must have.
+    `contract` is the Rust shape a translation of a function or class example must have: the
+    Rust signature (or class outline) of the entry point, with open types inferred from the
+    source and `function_cases`; the prompt states it and the harness calls it, so both read this
+    one value. The loader fills it (`corpus.contract.with_contract`), so no prompt, worker or
+    harness parses the source again; None for a program, or for an entry point without a Rust
+    form. It is no part of equality or hash (it follows from the other fields), and an example
+    whose cases change must be resolved again with `with_contract`.
     """
 
     id: str
@@ -114,34 +116,11 @@ class Example:
     metadata: tuple[tuple[str, str], ...] = ()
     # Why no translation of this example can be judged (None: judgeable or not yet known).
     unjudgeable_reason: str | None = None
+    contract: FunctionSignature | ClassSignature | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def has_behaviour_check(self) -> bool:
         """True when a translation can be checked beyond compiling."""
         return bool(self.cases or self.function_cases or self.pytest_path or self.rust_tests)
-
-    @cached_property
-    def contract(self) -> FunctionSignature | ClassSignature | None:
-        """The translation contract: the Rust signature (or class outline) of the entry point,
-        with open types inferred from the source and `function_cases`. The prompt states it and
-        the harness calls it, so both read this one value.
-
-        Resolved once per `Example` and kept on it (pickled with it to workers);
-        `dataclasses.replace` makes a new `Example`, which resolves its own from its own cases.
-        None for a program. Raises `UnsupportedSignature` when the entry point has no Rust form
-        (not kept: an example like that is marked unjudgeable when it is loaded).
-        """
-        if self.kind is not ExampleKind.FUNCTION or self.entry_point is None:
-            return None
-        from single_shot_eval.corpus.contract.literals import harness_target
-
-        return harness_target(self.python_source, self.entry_point, self.function_cases)
-
-
-def with_contract(example: Example) -> Example:
-    """`example` with its `contract` resolved now, where the corpus is loaded or its cases are
-    attached, so no prompt, worker or harness parses it again (an entry point without a Rust
-    form is left for the reader of `contract` to report)."""
-    with contextlib.suppress(ConfigError):
-        _ = example.contract
-    return example

@@ -121,6 +121,7 @@ def load_jsonl(path: Path) -> list[Example]:
         UnsupportedCaseValue,
         UnsupportedSignature,
         check_cases,
+        harness_target,
     )
 
     examples = []
@@ -187,9 +188,9 @@ def load_jsonl(path: Path) -> list[Example]:
             try:
                 # The contract, resolved here once (kept on the example); fail at load time,
                 # not mid-evaluation, when the harness cannot express a case.
-                contract = example.contract
-                assert contract is not None
+                contract = harness_target(code, entry, cases)
                 check_cases(contract, cases)
+                example = replace(example, contract=contract)
             except UnsupportedCaseValue as exc:
                 raise CorpusError(
                     path, f"{record.id}: {str(exc).removeprefix('test_cases: ')}", line=lineno

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,11 +47,7 @@ from single_shot_eval.run.plan import (
 )
 from single_shot_eval.run.scheduler import Scheduler, stored_answer
 from single_shot_eval.run.sources import CandidateSource, ModelGeneration, open_source
-from single_shot_eval.verify.verifier import (
-    VerdictCache,
-    VerificationPolicy,
-    Verifier,
-)
+from single_shot_eval.verify.verifier import VerdictCache, VerificationPolicy, Verifier
 from single_shot_eval.version import __version__
 
 
@@ -165,7 +161,7 @@ class Evaluation:
         finally:
             self.executor.close(cancel=not finished)
 
-    def _store(self, sample: Sample, turn: int = 0) -> Sample:
+    def store_sample(self, sample: Sample, turn: int = 0) -> Sample:
         """Write a sample (turn 0: the one-shot answer; else the repair turn's answer)."""
         if turn:
             self.store.add_repair_turn(turn, sample)
@@ -251,65 +247,78 @@ def resolve_executor(
     return make_executor(str(name), ray_address=ray_address, workers=workers)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How an evaluation runs, beside what it evaluates: one record the CLI builds from its
+    flags, so `evaluate` takes it whole instead of a score of parameters.
+
+    `output` is a directory (which gets `results.sqlite`) or a store file named `*.sqlite` /
+    `*.db`; `runs`, `limit`, `seed` and `repair_turns` override the tasks' (None: theirs).
+    `executor` is `local` (default) or `ray` (`ray_address`: `auto`, `ray://host:port` or
+    `local`), or an `Executor`; `workers` counts concurrent verifications (default: the cores or
+    the Ray CPUs). A unit lost with its worker is retried `max_retries` times (default 2), then
+    stored as `harness_error`, which `resume` redoes. The tasks' `execution` section supplies
+    what is not given. `controls` checks every example's reference and mutant first;
+    `baselines` are model ids every report marks as baselines.
+    """
+
+    output: Path
+    runs: int | None = None
+    limit: int | None = None
+    resume: bool = False
+    seed: int | None = None
+    use_cache: bool = True
+    executor: str | Executor | None = None
+    ray_address: str | None = None
+    workers: int | None = None
+    max_retries: int | None = None
+    allow_failed_quality_gate: bool = False
+    controls: bool = True
+    baselines: tuple[str, ...] = ()
+    repair_turns: int | None = None
+
+
 def evaluate(
     tasks: list[TaskConfig],
     models: list[ModelConfig],
     corpus: Corpus,
+    options: RunOptions,
     *,
-    output: Path,
-    runs: int | None = None,
-    limit: int | None = None,
-    resume: bool = False,
-    seed: int | None = None,
-    use_cache: bool = True,
     on_sample: Callable[[Sample], None] | None = None,
     on_plan: Callable[[EvaluationPlan], None] | None = None,
-    executor: str | Executor | None = None,
-    ray_address: str | None = None,
-    workers: int | None = None,
-    max_retries: int | None = None,
-    allow_failed_quality_gate: bool = False,
-    controls: bool = True,
     on_warning: Callable[[str], None] | None = None,
-    baselines: Sequence[str] = (),
-    repair_turns: int | None = None,
 ) -> EvaluationOutcome:
-    """Evaluate every model on every task over the corpus, storing samples under `output`
-    (a directory, which gets `results.sqlite`, or a store file named `*.sqlite` / `*.db`).
+    """Evaluate every model on every task over the corpus into the store `options` names.
 
-    `executor` is `local` (default; thread pools here) or `ray` (Ray tasks; `ray_address` is
-    `auto`, `ray://host:port` or `local` for a private instance), or an `Executor` instance.
-    `workers` is the number of concurrent verifications (default: the cores, or the Ray
-    cluster's CPUs; with `ray_address="local"` also the CPUs of the instance). A unit lost with
-    its worker, or whose verification raised, is retried `max_retries` times (default 2) and
-    then stored as a `harness_error` sample; `resume` redoes those (re-verifying the stored
-    answer when there is one).
-    The tasks' `execution` section, when present, supplies any of these not given here.
-
-    With `controls` (default), every planned example's `reference.rs` and `mutant.rs` are
-    verified first (cached in the store); an example whose reference fails or whose mutant passes
-    is left out, named through `on_warning` (default: `warnings.warn`) and in the outcome.
-    `baselines` are ids (among `models`) that every report marks as baselines.
-    A model whose backend refuses it before loading (a GGUF whose recorded quality gate failed,
-    unless `allow_failed_quality_gate`) stops the evaluation before any work.
-    `repair_turns` overrides the tasks' `repair.turns` (None: theirs; absent: 0, one shot):
-    after a failing answer the model gets feedback and answers again, up to that many times;
-    each turn is stored (`repair_turns` table) and `resume` finishes unfinished chains.
+    An example whose controls fail (reference fails, mutant passes) is left out, named through
+    `on_warning` (default: `warnings.warn`) and in the outcome. A model its backend refuses (a
+    GGUF whose recorded quality gate failed, unless allowed) stops it before any work. Each
+    repair turn is stored (`repair_turns` table); `resume` finishes unfinished chains.
     """
     from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
-    tasks = with_repair_turns(tasks, repair_turns)
-    if allow_failed_quality_gate:
+    def warn(line: str) -> None:  # stacklevel 3: the warning points at evaluate's caller
+        if on_warning is None:
+            warnings.warn(line, RuntimeWarning, stacklevel=3)
+        else:
+            on_warning(line)
+
+    runs, limit, resume, seed = options.runs, options.limit, options.resume, options.seed
+    output, use_cache, workers = options.output, options.use_cache, options.workers
+    tasks = with_repair_turns(tasks, options.repair_turns)
+    if options.allow_failed_quality_gate:
         models = [m.model_copy(update={"allow_failed_quality_gate": True}) for m in models]
     check_model_configs(models)  # e.g. a GGUF whose recorded quality gate failed
     if len({task.ground_truth for task in tasks}) > 1:
         raise UserError("--tasks: tasks with different ground_truth sections need separate runs")
+    max_retries = options.max_retries
     if max_retries is None:
         task_retries = _task_setting(tasks, "max_retries")
         max_retries = DEFAULT_MAX_RETRIES if task_retries is None else int(task_retries)
     if max_retries < 0:
         raise UserError(f"--max-retries must be 0 or more, not {max_retries}")
-    chosen = resolve_executor(tasks, executor, ray_address=ray_address, workers=workers)
+    chosen = resolve_executor(tasks, options.executor, ray_address=options.ray_address,
+                              workers=workers)
     is_store_file = output.suffix in STORE_SUFFIXES and not output.is_dir()
     path = output if is_store_file else output / STORE_FILENAME
     directory = path.parent
@@ -332,20 +341,17 @@ def evaluate(
         record_provenance(store, tasks, verifier, seed, models)
         store.record_provenance(RunProvenance(corpus=str(corpus.source)))
         broken: tuple[ExampleControls, ...] = ()
-        if controls:
+        if options.controls:
             report = check_controls(
                 planned_examples(tasks, corpus, limit), verifier, workers=workers
             )
             broken = report.broken
             store.record_provenance(RunProvenance(broken_examples=controls_to_json(broken)))
             for line in report.warning_lines():
-                if on_warning is not None:
-                    on_warning(line)
-                else:
-                    warnings.warn(line, RuntimeWarning, stacklevel=2)
-        if baselines:
-            known = set(store.provenance().baselines or ())
-            store.record_provenance(RunProvenance(baselines=sorted(known | set(baselines))))
+                warn(line)
+        if options.baselines:
+            known = set(store.provenance().baselines or ()) | set(options.baselines)
+            store.record_provenance(RunProvenance(baselines=sorted(known)))
         from single_shot_eval.casegen import case_counts
 
         store.record_provenance(RunProvenance(case_counts={
@@ -365,11 +371,7 @@ def evaluate(
         }
         store.record_provenance(RunProvenance(unjudgeable_examples=unjudgeable))
         for example_id, reason in sorted(unjudgeable.items()):
-            line = f"{example_id}: left out, nothing can judge it ({reason})"
-            if on_warning is not None:
-                on_warning(line)
-            else:
-                warnings.warn(line, RuntimeWarning, stacklevel=2)
+            warn(f"{example_id}: left out, nothing can judge it ({reason})")
         by_id = {task.id: task for task in tasks}
         plan = plan_evaluation(
             tasks, models, corpus, runs=runs, limit=limit,

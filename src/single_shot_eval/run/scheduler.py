@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from single_shot_eval.config import TaskConfig
 from single_shot_eval.errors import UserError
@@ -23,8 +23,10 @@ from single_shot_eval.models.base import (
     truncate_at_repetition,
 )
 from single_shot_eval.models.registry import ModelConfig
+from single_shot_eval.results.cache import KeyValueCache
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.run.executors import (
+    Executor,
     GenerationResult,
     VerificationDone,
     VerificationJob,
@@ -33,17 +35,32 @@ from single_shot_eval.run.executors.base import SCHEDULING_PARAMS
 from single_shot_eval.run.executors.worker import harness_failure_text as _harness_failure
 from single_shot_eval.run.plan import WorkUnit
 from single_shot_eval.run.prompt import prompt_digest, render_messages, translation_item
-from single_shot_eval.run.repair import (
-    needs_repair,
-    repair_messages,
-)
+from single_shot_eval.run.repair import needs_repair, repair_messages
+from single_shot_eval.run.sources import CandidateSource
 from single_shot_eval.verify.extract import extract_rust
-from single_shot_eval.verify.verifier import (
-    VerificationResult,
-)
+from single_shot_eval.verify.verifier import VerificationResult, Verifier
 
-if TYPE_CHECKING:
-    from single_shot_eval.run.evaluate import Evaluation
+
+class Driver(Protocol):
+    """What the scheduler needs from the evaluation that drives it (`evaluate.Evaluation`): the
+    executor, the verifier, the contestants' sources, the response cache and the answers known
+    from an earlier run, a sink for finished samples, and the counters it keeps up to date."""
+
+    executor: Executor
+    verifier: Verifier
+    responses: KeyValueCache
+    stored_answers: dict[tuple[str, str, int, str], Completion]
+    seed: int | None
+    use_cache: bool
+    max_retries: int
+    model_calls: int
+    cache_hits: int
+    retries: int
+    lost_units: int
+
+    def source_for(self, config: ModelConfig) -> CandidateSource: ...
+
+    def store_sample(self, sample: Sample, turn: int = 0) -> Sample: ...
 
 
 def effective_seed(task: TaskConfig, seed: int | None, run: int) -> int:
@@ -116,9 +133,9 @@ class _Unit:
 class Scheduler:
     """The driver loop of one `Evaluation.run`: dispatch, collect, retry, store."""
 
-    def __init__(self, evaluation: Evaluation) -> None:
-        self.ev = evaluation
-        self.executor = evaluation.executor
+    def __init__(self, driver: Driver) -> None:
+        self.ev = driver
+        self.executor = driver.executor
         self.queue: deque[WorkUnit] = deque()
         self.generating: dict[Future[GenerationResult], _Unit] = {}
         self.verifying: dict[Future[VerificationDone], _Unit] = {}
@@ -398,7 +415,7 @@ class Scheduler:
                 "repair_turn": unit.turn,
                 "repair_feedback": unit.task.repair.feedback if unit.task.repair else "",
             })})
-        stored = self.ev._store(sample, unit.turn)
+        stored = self.ev.store_sample(sample, unit.turn)
         if (
             unit.turn < unit.repair_turns
             and needs_repair(sample)

@@ -11,6 +11,7 @@ from single_shot_eval.corpus.contract.literals import (
     check_cases,
     harness_target,
     rust_string_literal,
+    with_contract,
 )
 from single_shot_eval.corpus.contract.signature import (
     HOLE,
@@ -54,4 +55,5 @@ __all__ = [
     "rust_signature",
     "rust_string_literal",
     "rust_uses",
+    "with_contract",
 ]

@@ -9,8 +9,10 @@ what loads is what the harness can express.
 from __future__ import annotations
 
 import ast
+import contextlib
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from single_shot_eval.corpus.contract.signature import (
@@ -21,7 +23,7 @@ from single_shot_eval.corpus.contract.signature import (
     PyType,
     TypeKind,
 )
-from single_shot_eval.corpus.example import FunctionCase
+from single_shot_eval.corpus.example import Example, ExampleKind, FunctionCase
 from single_shot_eval.errors import ConfigError
 from single_shot_eval.pysource import parse_python
 
@@ -243,6 +245,18 @@ def harness_target(
     if any(isinstance(n, ast.ClassDef) and n.name == entry_point for n in tree.body):
         return resolve_class(python_code, entry_point, cases, open_return=open_return)
     return resolve_signature(python_code, entry_point, cases, open_return=open_return)
+
+
+def with_contract(example: Example) -> Example:
+    """`example` with its `contract` resolved from its source and cases: the loader calls it
+    once, and so does whoever changes an example's cases. None for a program, and for an entry
+    point without a Rust form (the loader marks that example unjudgeable)."""
+    contract = None
+    if example.kind is ExampleKind.FUNCTION and example.entry_point is not None:
+        with contextlib.suppress(ConfigError):
+            contract = harness_target(example.python_source, example.entry_point,
+                                      example.function_cases)
+    return replace(example, contract=contract)
 
 
 def class_case_parts(

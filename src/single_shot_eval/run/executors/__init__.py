@@ -1,6 +1,6 @@
 """Executors run an evaluation's generation and verification units: `local` threads or `ray`.
 
-`make_executor` builds one by name; `evaluate(..., executor="ray", ray_address="auto")` uses it.
+`make_executor` builds one by name; `evaluate` with `RunOptions(executor="ray")` uses it.
 """
 
 from __future__ import annotations
