@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from single_shot_eval.casegen import CaseCache, GeneratedCaseSet, function_cases_from_json
+from single_shot_eval.casegen.case_set import CaseCache, GeneratedCaseSet, function_cases_from_json
 from single_shot_eval.casegen.function_inputs import Candidate, InputContext, candidate_inputs
 from single_shot_eval.casegen.function_runs import Outcome, run_oracle, target_lines
 from single_shot_eval.casegen.function_values import (

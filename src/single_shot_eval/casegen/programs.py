@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.casegen import GeneratedCaseSet
 from single_shot_eval.casegen.candidate_sources import CaseSource, propose
+from single_shot_eval.casegen.case_set import GeneratedCaseSet
 from single_shot_eval.casegen.program_builder import CandidateBuilder
 from single_shot_eval.casegen.program_sources import (
     CAPTURE_MARKER,
