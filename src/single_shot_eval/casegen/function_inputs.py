@@ -408,9 +408,9 @@ class Candidate:
 
 @dataclass(frozen=True)
 class InputContext:
-    """What the input sources of one function or class example read: its code, the target
-    the harness calls, what the code says about values, and its seeds (the calls it shows,
-    less the hand-written inputs)."""
+    """What the input sources of one function or class example read: the target the harness
+    calls, what the code says about values, and its seeds (the calls it shows, less the
+    hand-written inputs)."""
 
     target: FunctionSignature | ClassSignature
     hints: Hints
