@@ -3,6 +3,7 @@ coverage-guided selection, cache, YAML round trip, and a wrong translation they 
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -610,3 +611,53 @@ def test_a_program_with_no_deterministic_input_is_unjudgeable_with_its_reason(
     hand = replace(example, cases=(BehaviourCase(name="bad", args=("x",)),))
     kept = with_generated_cases(Corpus(tmp_path, (hand,)), sandbox=sandbox, cache=cache)
     assert kept.examples[0].unjudgeable_reason is None
+
+
+JSON_RELU = '''\
+"""Apply an activation to the vector `x` of a JSON object read from stdin.
+
+    echo '{"x": [-1.5, 0, 2]}' | python relu.py relu
+"""
+import json
+import sys
+
+
+def main() -> int:
+    if len(sys.argv) != 2 or sys.argv[1] not in ("relu", "step"):
+        print("usage: relu.py relu|step", file=sys.stderr)
+        return 2
+    try:
+        data = json.load(sys.stdin)
+        values = [float(v) for v in data["x"]]
+    except (ValueError, KeyError, TypeError):
+        print("error: expected a JSON object with a list x", file=sys.stderr)
+        return 1
+    if sys.argv[1] == "relu":
+        print(json.dumps([max(0.0, v) for v in values]))
+    else:
+        print(json.dumps([1 if v > 0 else 0 for v in values]))
+    return 0
+
+
+sys.exit(main())
+'''
+
+
+def _reaches_the_logic(case: BehaviourCase) -> bool:
+    try:
+        return isinstance(json.loads(case.stdin)["x"], list)
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def test_the_invocation_a_program_shows_is_an_always_kept_case(sandbox: Sandbox) -> None:
+    shown = program_cases.generate_program_cases(_program(JSON_RELU, "relu.py", "relu"), sandbox)
+    seed = [c for c in shown.cases if c.args == ("relu",) and c.stdin == '{"x": [-1.5, 0, 2]}\n']
+    assert len(seed) == 1 and seed[0].comparison is Comparison.STDOUT_AND_EXIT
+    # Without the line in its docstring no generated input is a JSON object with a list `x`:
+    # the program's own example is the only case that reaches its arithmetic.
+    blind_source = JSON_RELU.replace("""    echo '{"x": [-1.5, 0, 2]}' | python relu.py relu\n""", "")
+    blind = program_cases.generate_program_cases(_program(blind_source, "relu.py", "relu"),
+                                                 sandbox)
+    assert blind.cases and not any(_reaches_the_logic(c) for c in blind.cases)
+    assert any(_reaches_the_logic(c) for c in shown.cases)

@@ -197,3 +197,24 @@ def test_the_docstring_example_is_a_case_and_rejects_what_it_rules_out(
     assert (faithful.passed, faithful.failed) == (len(cases), 0)
     caught = run_rust(wrong, example, cases[:1], tmp_path, "wrong_on_the_seed")
     assert caught.failed == 1
+
+
+def test_a_programs_text_shows_its_invocations_argv_and_stdin() -> None:
+    from single_shot_eval.casegen.seeds import shown_invocations
+
+    text = '''"""Usage:
+        echo '{"x": [-1, 0, 1]}' | python relu.py relu
+        python relu.py --help
+        $ relu.py stats --n 3 data.csv > out.txt
+        python relu.py <command> [options]
+        python relu.py sum '[1, 2]' FILE
+        python other.py 1
+        ./tools/relu.py "a b"
+    """'''
+    assert shown_invocations([text, "# python3 relu.py stats --n 3 data.csv"], "relu.py") == [
+        (("relu",), '{"x": [-1, 0, 1]}\n'),
+        (("stats", "--n", "3", "data.csv"), ""),
+        (("a b",), ""),
+    ]
+    assert shown_invocations([text], "other.py") == [(("1",), "")]
+    assert shown_invocations(["python relu.py 'unclosed"], "relu.py") == []

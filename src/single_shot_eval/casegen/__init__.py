@@ -1,16 +1,11 @@
 """Generated ground truth: cases derived from a program by oracle fuzzing, cached and reviewable.
 
 A generator (one module per example kind: `programs` for CLI scripts, `functions` for JSONL
-function records) derives candidate inputs from the Python source, lets the Python original run
-them in the sandbox, keeps the deterministic inputs that add coverage and returns a
-`GeneratedCaseSet`. This module holds what the generators share:
-
-* `GeneratedCaseSet`, the typed result (cases plus the coverage they reached and what they cost);
-* `CaseCache`, a directory of JSON files keyed by (generator version, program text, support
-  files), so the same program gets the same cases without running anything again; a generation
-  that the oracle's own failure spoiled (sandbox error) is never stored;
-* `with_generated_cases`: a corpus whose examples carry their generated cases after the
-  hand-written ones.
+function records) proposes inputs from its `CaseSource` list, lets the Python original run them
+in the sandbox, keeps the deterministic inputs that add coverage and returns a
+`GeneratedCaseSet` (`case_set`, with the `CaseCache` that keeps it). This module runs the
+generators over a corpus: `with_generated_cases` gives every example its generated cases after
+the hand-written ones.
 """
 
 from __future__ import annotations
@@ -60,9 +55,8 @@ def _generator_for(kind: ExampleKind) -> tuple[CaseGenerator, str]:
 
 
 def _has_generated(example: Example) -> bool:
-    return any(c.origin is CaseOrigin.GENERATED for c in example.cases) or any(
-        c.origin is CaseOrigin.GENERATED for c in example.function_cases
-    )
+    origins = [c.origin for c in example.cases] + [c.origin for c in example.function_cases]
+    return CaseOrigin.GENERATED in origins
 
 
 def generate_cases(

@@ -75,16 +75,11 @@ def function_cases_from_json(items: list[dict[str, Any]]) -> tuple[FunctionCase,
 
 
 def _case_from_dict(data: dict[str, Any]) -> BehaviourCase:
-    return BehaviourCase(
-        name=data["name"],
-        args=tuple(data["args"]),
-        stdin=data["stdin"],
-        env=tuple((k, v) for k, v in data["env"]),
-        files=tuple((k, v) for k, v in data["files"]),
-        origin=CaseOrigin(data["origin"]),
-        comparison=Comparison(data["comparison"]),
-        derivation=CaseDerivation(data.get("derivation", "none")),
-    )
+    pairs = {key: tuple((k, v) for k, v in data[key]) for key in ("env", "files")}
+    return BehaviourCase(**{**data, **pairs, "args": tuple(data["args"]),
+                            "origin": CaseOrigin(data["origin"]),
+                            "comparison": Comparison(data["comparison"]),
+                            "derivation": CaseDerivation(data.get("derivation", "none"))})
 
 
 def default_cache_dir() -> Path:

@@ -28,17 +28,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from single_shot_eval.casegen.candidate_sources import CaseSource, propose
+from single_shot_eval.casegen.candidate_sources import CaseSource, propose, round_robin
 from single_shot_eval.casegen.function_values import json_key
 from single_shot_eval.casegen.seeds import mutated_inputs, seed_inputs
 from single_shot_eval.casegen.source_values import SourceValues
 from single_shot_eval.casegen.tables import listed, string
-from single_shot_eval.corpus.contract import (
-    ClassSignature,
-    FunctionSignature,
-    PyType,
-    TypeKind,
-)
+from single_shot_eval.corpus.contract import ClassSignature, FunctionSignature, PyType, TypeKind
 from single_shot_eval.corpus.example import FunctionCase
 from single_shot_eval.pysource import parse_python
 
@@ -160,11 +155,9 @@ class Hints:
 
 def _positive(item: PyType) -> list[Any]:
     """Small positive values of a numeric type (sides, sizes, amounts); none for others."""
-    if item.kind is TypeKind.INT:
-        return [3, 4, 5, 2, 10]
-    if item.kind is TypeKind.FLOAT:
-        return [3.0, 4.0, 5.0, 2.5, 10.0]
-    return []
+    values: dict[TypeKind, list[Any]] = {TypeKind.INT: [3, 4, 5, 2, 10],
+                                         TypeKind.FLOAT: [3.0, 4.0, 5.0, 2.5, 10.0]}
+    return values.get(item.kind, [])
 
 
 _BUILT_STRINGS = 64
@@ -247,14 +240,6 @@ def _edges(py_type: PyType, role: str = "") -> list[Any]:
         return [{}, {keys[1]: values[1]}, {k: values[i % len(values)]
                                           for i, k in enumerate(keys[:4])}]
     return []
-
-
-def _interleave(first: list[Any], second: list[Any]) -> list[Any]:
-    """Alternate the program's own values and the generic edges, so a budget keeps both."""
-    merged: list[Any] = []
-    for index in range(max(len(first), len(second))):
-        merged += [*first[index:index + 1], *second[index:index + 1]]
-    return merged
 
 
 def _base(py_type: PyType, role: str = "") -> Any:
@@ -384,7 +369,6 @@ def _draw(strategy: Any, count: int) -> list[Any]:
     from hypothesis.errors import HypothesisDeprecationWarning
 
     with _HYPOTHESIS_LOCK, warnings.catch_warnings(), _without_local_constants():
-        # one draw at a time
         # Hypothesis notices when the global `random` state changes during a draw and blames the
         # strategy; here another thread (a program generator) moved it. The draw itself uses
         # hypothesis's own derandomized source, so the values do not depend on it.
@@ -437,7 +421,7 @@ def _function_edges(context: InputContext) -> list[Candidate]:
         return [Candidate([], edge=True)]
     roles = [hints.role(p.name) for p in params]
     base = [_base(p.py_type, r) for p, r in zip(params, roles, strict=True)]
-    values_of = [_interleave(hints.literals(p.py_type, r), _edges(p.py_type, r))
+    values_of = [round_robin(hints.literals(p.py_type, r), _edges(p.py_type, r))
                  for p, r in zip(params, roles, strict=True)]
     # A second base made of the program's own values (a list of its tokens, a dict of its
     # keys), so that the other parameters are also varied where the interesting code runs.
@@ -450,11 +434,8 @@ def _function_edges(context: InputContext) -> list[Candidate]:
         found.append(Candidate(list(origin), edge=True))
         # Round-robin over the parameters: the first (own, then generic) values of every
         # parameter come before the later values of any, so a budget keeps each one's edges.
-        for position in range(max(len(values) for values in values_of)):
-            for index, values in enumerate(values_of):
-                if position < len(values[:limit]):
-                    found.append(Candidate([*origin[:index], values[position],
-                                             *origin[index + 1:]], edge=True))
+        found += round_robin(*([Candidate([*origin[:i], value, *origin[i + 1:]], edge=True)
+                                for value in values[:limit]] for i, values in enumerate(values_of)))
     numeric = [i for i, p in enumerate(params)
                if p.py_type.kind is TypeKind.INT and not roles[i]]
     if len(numeric) >= 2:
@@ -473,8 +454,7 @@ def _function_draws(context: InputContext) -> list[Candidate]:
     if not params:
         return []
     strategy = st.tuples(*(_strategy(p.py_type, hints.role(p.name), hints) for p in params))
-    return dedupe([Candidate(list(values), edge=False)
-                   for values in _draw(strategy, HYPOTHESIS_EXAMPLES)])
+    return [Candidate(list(values), edge=False) for values in _draw(strategy, HYPOTHESIS_EXAMPLES)]
 
 
 def _class_edges(context: InputContext) -> list[Candidate]:
@@ -496,14 +476,14 @@ def _class_edges(context: InputContext) -> list[Candidate]:
         call = call_base(method.rust_name)
         found.append(Candidate([base_args, [call, call, *getters, call, *getters]], edge=True))
         for index, param in enumerate(method.parameters):
-            for value in _interleave(hints.literals(param.py_type), _edges(param.py_type)[:12]):
+            for value in round_robin(hints.literals(param.py_type), _edges(param.py_type)[:12]):
                 args = list(call[1])
                 args[index] = value
                 found.append(Candidate([base_args, [[method.rust_name, args], *getters]],
                                         edge=True))
     for index, param in enumerate(constructor):
         role = hints.role(param.name)
-        for value in _interleave(hints.literals(param.py_type, role), _edges(param.py_type, role)):
+        for value in round_robin(hints.literals(param.py_type, role), _edges(param.py_type, role)):
             args = [*base_args[:index], value, *base_args[index + 1:]]
             found.append(Candidate([args, every], edge=True))
 
@@ -526,9 +506,8 @@ def _class_draws(context: InputContext) -> list[Candidate]:
                     for p in target.constructor)).map(list),
         st.lists(st.one_of(*call_strategies), min_size=1, max_size=8),
     )
-    drawn = [Candidate([list(ctor), list(calls)], edge=False)
-             for ctor, calls in _draw(strategy, HYPOTHESIS_EXAMPLES)]
-    return dedupe(drawn)
+    return [Candidate([list(ctor), list(calls)], edge=False)
+            for ctor, calls in _draw(strategy, HYPOTHESIS_EXAMPLES)]
 
 
 def _hash_seed_blind(value: Any) -> bool:
@@ -544,18 +523,11 @@ def _hash_seed_blind(value: Any) -> bool:
 
 
 def dedupe(candidates: list[Candidate]) -> list[Candidate]:
-    seen: set[str] = set()
-    unique = []
+    unique: dict[str, Candidate] = {}
     for candidate in candidates:
-        key = json_key(candidate.inputs)
-        if _hash_seed_blind(candidate.inputs):
-            continue
-        if key not in seen:
-            seen.add(key)
-            unique.append(candidate)
-    return unique
-
-
+        if not _hash_seed_blind(candidate.inputs):
+            unique.setdefault(json_key(candidate.inputs), candidate)
+    return list(unique.values())
 
 
 def _is_function(context: InputContext) -> bool:

@@ -13,10 +13,7 @@ from typing import Any
 
 from single_shot_eval.casegen._function_oracle import ORACLE_SOURCE
 from single_shot_eval.casegen.function_values import Unrepresentable, untag
-from single_shot_eval.corpus.contract import (
-    ClassSignature,
-    FunctionSignature,
-)
+from single_shot_eval.corpus.contract import ClassSignature, FunctionSignature
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
@@ -51,19 +48,17 @@ class Outcome:
 
 def _oracle_spec(target: FunctionSignature | ClassSignature) -> dict[str, Any]:
     if isinstance(target, ClassSignature):
-        return {
-            "kind": "class",
-            "name": target.name,
-            "methods": {
-                m.rust_name: [m.python_name, m.kind.value] for m in target.methods
-            },
-        }
+        return {"kind": "class", "name": target.name,
+                "methods": {m.rust_name: [m.python_name, m.kind.value] for m in target.methods}}
     return {"kind": "function", "name": target.name}
 
 
-def _coverage_path() -> str:
-    import coverage
-
+def coverage_path() -> str | None:
+    """The folder holding coverage.py, for the sandbox's PYTHONPATH (None: not installed)."""
+    try:
+        import coverage
+    except ImportError:
+        return None
     return str(Path(coverage.__file__).resolve().parent.parent)
 
 
@@ -97,7 +92,7 @@ def run_oracle(
             env = {**_RUN_SETTINGS[run], "HOME": str(folder), "TMPDIR": str(folder),
                    "PYTHONDONTWRITEBYTECODE": "1"}
             if coverage:
-                env["PYTHONPATH"] = _coverage_path()
+                env["PYTHONPATH"] = coverage_path() or ""
             commands.append(SandboxCommand(
                 (sandbox.python_executable, "oracle.py"), b"", tuple(env.items()), str(folder),
                 timeout_s=timeout_s,

@@ -33,8 +33,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any
 
+from single_shot_eval.casegen.candidate_sources import select_covering
 from single_shot_eval.casegen.case_set import CaseCache, GeneratedCaseSet, function_cases_from_json
 from single_shot_eval.casegen.function_inputs import Candidate, InputContext, candidate_inputs
 from single_shot_eval.casegen.function_runs import Outcome, run_oracle, target_lines
@@ -167,11 +167,8 @@ def generate_function_cases(
     dropped_timeout = sum(1 for outcome in first if outcome.status in ("timeout", "missing"))
     usable: list[tuple[Candidate, Outcome, FunctionCase]] = []
     for candidate, outcome in zip(candidates, first, strict=True):
-        pair: tuple[Candidate, Outcome] | None = (candidate, outcome)
-        if outcome.status == "raised":
-            pair = _truncate(candidate, outcome) if is_class else None
-        elif outcome.status != "ok":
-            pair = None
+        pair = ((candidate, outcome) if outcome.status == "ok" else _truncate(candidate, outcome)
+                if outcome.status == "raised" and is_class else None)
         if pair is None:
             continue
         try:
@@ -200,11 +197,8 @@ def generate_function_cases(
                                runs=_CONFIRM_RUNS, coverage=False, watch_i64=True)
         for position, item in enumerate(pending):
             repeats = [run[position] for run in again]
-            same = all(
-                r.status == "ok" and json_key(r.value) == json_key(item[1].value)
-                for r in repeats
-            )
-            if same:
+            if all(r.status == "ok" and json_key(r.value) == json_key(item[1].value)
+                   for r in repeats):
                 confirmed.add(json_key(item[0].inputs))
                 continue
             pool.remove(item)
@@ -244,13 +238,11 @@ def _final_target(
         pass
     from single_shot_eval.corpus.contract.value_types import type_of_value
 
-    kinds = Counter(json_key(str(type_of_value(case.expected, from_json=True)))
-                    for case in generated)
+    kinds = [json_key(str(type_of_value(case.expected, from_json=True))) for case in generated]
     if not kinds:
         return None
-    common = kinds.most_common(1)[0][0]
-    subset = [case for case in generated
-              if json_key(str(type_of_value(case.expected, from_json=True))) == common]
+    common = Counter(kinds).most_common(1)[0][0]
+    subset = [case for case, kind in zip(generated, kinds, strict=True) if kind == common]
     try:
         return harness_target(code, entry, [*hand, *subset])
     except UnsupportedSignature:
@@ -262,22 +254,10 @@ def _select(
 ) -> list[tuple[Candidate, Outcome, FunctionCase]]:
     """The example's own inputs (seeds) first, then greedy coverage (lines and arcs), then
     edge candidates with unseen results."""
-    chosen = [item for item in usable if item[0].seed][:budget]
-    covered: set[Any] = set()
-    for item in chosen:
-        covered |= {("line", n) for n in item[1].lines} | {("arc", a) for a in item[1].arcs}
-    remaining = [item for item in usable if not item[0].seed]
-    while remaining and len(chosen) < budget:
-        def gain(item: tuple[Candidate, Outcome, FunctionCase], seen: set[Any] = covered) -> int:
-            features = {("line", n) for n in item[1].lines} | {("arc", a) for a in item[1].arcs}
-            return len(features - seen)
-
-        best = max(remaining, key=gain)  # first of the best: edges come first
-        if gain(best) == 0:
-            break
-        chosen.append(best)
-        covered |= {("line", n) for n in best[1].lines} | {("arc", a) for a in best[1].arcs}
-        remaining.remove(best)
+    chosen, remaining = select_covering(
+        usable, budget, always=lambda item: item[0].seed,
+        features=lambda item: frozenset({("line", n) for n in item[1].lines}
+                                        | {("arc", a) for a in item[1].arcs}))
     seen_results = {json_key(item[2].expected) for item in chosen}
     # Then: edges with a result not seen yet, drawn inputs with one, any edge.
     for want_edge, want_new in ((True, True), (False, True), (True, False)):

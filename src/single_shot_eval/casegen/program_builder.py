@@ -117,8 +117,7 @@ class CandidateBuilder(ValuePools):
             for action in parser.actions:
                 for example in help_examples(" ".join(filter(None, (action.metavar,
                                                                      action.help)))):
-                    for token in re.findall(r"[A-Za-z_]\w{0,11}", example):
-                        add_unique(self.cross_tokens, token)
+                    add_unique(self.cross_tokens, *re.findall(r"[A-Za-z_]\w{0,11}", example))
         out: list[Candidate] = [
             Candidate("help", ("--help",), exit_code_only=True, always_keep=True),
             Candidate("usage_error", ("--no-such-option-xyz",), exit_code_only=True,
@@ -257,12 +256,8 @@ class CandidateBuilder(ValuePools):
         for i, arg in enumerate(args):
             if arg.positional or arg.required or arg.flag or not values[arg.dest + str(i)]:
                 continue
-            group = group_of.get(arg.dest)
-            if group is not None and group in rich_groups:
-                continue
-            if group is not None:
-                rich_groups.add(group)
-            rich_args.append(i)
+            if _claim_group(group_of.get(arg.dest), rich_groups):
+                rich_args.append(i)
 
         def rich_argv(shift: int, override: tuple[int, int] | None = None) -> tuple[
                 list[str], tuple[tuple[str, str], ...]]:
@@ -324,11 +319,8 @@ class CandidateBuilder(ValuePools):
             for i, arg in optional:
                 if self.rng.random() < 0.5:
                     continue
-                group = group_of.get(arg.dest)
-                if group is not None and group in used_groups:
+                if not _claim_group(group_of.get(arg.dest), used_groups):
                     continue
-                if group is not None:
-                    used_groups.add(group)
                 if arg.flag:
                     chosen.append(arg.option)
                 else:
@@ -470,3 +462,13 @@ class CandidateBuilder(ValuePools):
                 if round_ < len(group):
                     out.append(group[round_])
         return out
+
+
+def _claim_group(group: int | None, used: set[int]) -> bool:
+    """Whether an argument of mutually exclusive `group` (None: of none) may join arguments
+    whose groups are `used`; claims the group when it may."""
+    if group in used:
+        return False
+    if group is not None:
+        used.add(group)
+    return True

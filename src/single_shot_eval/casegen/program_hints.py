@@ -19,6 +19,5 @@ def hinted_values(hint: str) -> list[str] | None:
     found: list[str] = []
     for pattern, values in _HINTED_VALUES:
         if pattern.search(hint):
-            for value in values:
-                add_unique(found, value)
+            add_unique(found, *values)
     return found or None

@@ -80,8 +80,7 @@ class ValuePools:
         # Inputs the docstrings show ("2/3 * 5", `e.g. 30s, 5m`): typed as they are.
         self.doc_examples = help_examples(docstring or "", self.vocab.words)[:12]
         for line in example_lines(tree):
-            for value in help_examples(line, self.vocab.words)[:4]:
-                add_unique(self.doc_examples, value)
+            add_unique(self.doc_examples, *help_examples(line, self.vocab.words)[:4])
         self.doc_text = docstring or ""
         # Lines the program's regular expressions match or its docstrings' formats describe.
         self.shaped_lines = [*self.vocab.regex_samples, *documented_lines(tree)][:16]
@@ -111,32 +110,21 @@ class ValuePools:
     def int_values(self) -> list[str]:
         values = [str(v) for v in self.vocab.ints[:6]]
         values += [str(v + 1) for v in self.vocab.ints[:3] if v + 1 not in self.vocab.ints]
-        for edge in _INT_EDGES[:6]:
-            add_unique(values, edge)
-        for literal in self.boundary_ints():
-            add_unique(values, literal)
-        for edge in _INT_EDGES[6:]:
-            add_unique(values, edge)
+        add_unique(values, *_INT_EDGES[:6], *self.boundary_ints(), *_INT_EDGES[6:])
         return values
 
     def float_values(self) -> list[str]:
         values = [repr(v) for v in self.vocab.floats[:4]] + [str(v) for v in self.vocab.ints[:2]]
-        for edge in _FLOAT_EDGES[:4]:
-            add_unique(values, edge)
-        for literal in [*self.boundary_floats(), *self.boundary_ints()]:
-            add_unique(values, literal)
-        for edge in _FLOAT_EDGES[4:]:
-            add_unique(values, edge)
+        add_unique(values, *_FLOAT_EDGES[:4], *self.boundary_floats(), *self.boundary_ints(),
+                   *_FLOAT_EDGES[4:])
         return values
 
     def str_values(self) -> list[str]:
         values = list(self.cross_tokens[:3])
-        for word in self.vocab.words[:10]:
-            add_unique(values, word)
+        add_unique(values, *self.vocab.words[:10])
         if self.vocab.uses_csv and not self.vocab.keys:
             values += [name for name in CSV_HEADER[2:] if name not in values]
-        for edge in STR_EDGES:
-            add_unique(values, edge)
+        add_unique(values, *STR_EDGES)
         return values
 
     def literal_words(self) -> list[str]:
@@ -144,8 +132,7 @@ class ValuePools:
         words, and values of the domain its summary line names."""
         words = [w for w in self.source.words
                  if w not in self.vocab.words and not w.startswith("__")][:8]
-        for value in [*self.doc_examples[:6], *(hinted_values(self.summary) or [])[:6]]:
-            add_unique(words, value)
+        add_unique(words, *self.doc_examples[:6], *(hinted_values(self.summary) or [])[:6])
         return words
 
     def text_file(self, hint: str) -> list[tuple[str, str]]:
@@ -225,16 +212,14 @@ class ValuePools:
         numbers = [str(v) for v in self.vocab.ints[:6]] + [repr(v) for v in self.vocab.floats[:3]]
         for edge in ("0", "1", "3", "-7", "2.5", "100", "-0.5", "1e308", " 7 ", "1_000", "abc"):
             add_unique(numbers, edge)
-        for literal in self.boundary_ints()[:12]:
-            add_unique(numbers, literal)
+        add_unique(numbers, *self.boundary_ints()[:12])
         pool = list(numbers)
         for word in words:
             add_unique(pool, word)
             add_unique(pool, f"{word} {numbers[len(pool) % len(numbers)]}")
             add_unique(pool, f"{word} {numbers[(len(pool) + 3) % len(numbers)]} "
                        f"{numbers[(len(pool) + 5) % len(numbers)]}")
-        for line in _TEXT_LINES:
-            add_unique(pool, line)
+        add_unique(pool, *_TEXT_LINES)
         for word in words[:8]:
             # Postfix too (`3 4 +`), for stack machines.
             add_unique(pool, f"{numbers[len(pool) % len(numbers)]} "
@@ -458,8 +443,7 @@ class ValuePools:
             specific = bool(pool)
             # Text the program's regular expressions match (a schedule, a duration), and
             # examples its functions' docstrings give.
-            for value in [*self.shaped_lines[:6], *self.doc_examples[:4]]:
-                add_unique(pool, value)
+            add_unique(pool, *self.shaped_lines[:6], *self.doc_examples[:4])
             general = [v for v in self.str_values() if v not in pool]
             pool += general[:4] if specific else general
         if arg.default is not None and not isinstance(arg.default, bool):
@@ -508,8 +492,7 @@ def help_examples(text: str, keywords: Iterable[str] = ()) -> list[str]:
     keep = {k.lower() for k in keywords}
     examples: list[str] = []  # written as a user would type them: kept as they are too
     templates: list[str] = []
-    for quoted in re.findall(r"['`\"]([^'`\"\s][^'`\"]{0,30})['`\"]", text):
-        add_unique(examples, quoted)
+    add_unique(examples, *re.findall(r"['`\"]([^'`\"\s][^'`\"]{0,30})['`\"]", text))
     for lead in _EXAMPLE_LEAD.finditer(text):
         rest = re.split(r"[)\]]|\.\s|\.$", text[lead.end():], maxsplit=1)[0]
         for item in re.split(r",\s+|\s+or\s+|\s*\|\s*|;\s+", rest):

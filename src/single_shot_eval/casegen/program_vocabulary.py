@@ -38,10 +38,8 @@ class ArgumentSpec:
     @property
     def flag(self) -> bool:
         """An option that takes no value."""
-        return self.kind in {
-            "_StoreTrueAction", "_StoreFalseAction", "_StoreConstAction", "_CountAction",
-            "_AppendConstAction", "BooleanOptionalAction",
-        }
+        return self.kind in {"_StoreTrueAction", "_StoreFalseAction", "_StoreConstAction",
+                             "_CountAction", "_AppendConstAction", "BooleanOptionalAction"}
 
     @property
     def option(self) -> str:
@@ -63,14 +61,9 @@ class ParserSpec:
         for raw in data["actions"]:
             subs = raw.get("subcommands")
             actions.append(ArgumentSpec(
-                kind=str(raw["kind"]),
-                options=tuple(raw["options"]),
-                dest=str(raw["dest"]),
-                nargs=raw["nargs"],
-                type_name=raw["type"],
-                default=raw["default"],
-                required=bool(raw["required"]),
-                metavar=raw["metavar"],
+                kind=str(raw["kind"]), options=tuple(raw["options"]), dest=str(raw["dest"]),
+                nargs=raw["nargs"], type_name=raw["type"], default=raw["default"],
+                required=bool(raw["required"]), metavar=raw["metavar"],
                 help=raw.get("help") or "",
                 choices=tuple(raw["choices"]) if raw.get("choices") is not None else None,
                 subcommands=tuple((name, cls.from_json(sub)) for name, sub in subs.items())
@@ -134,9 +127,11 @@ def _sequence_template(pattern: ast.MatchSequence) -> tuple[tuple[str, ...] | No
     return tuple(slots)
 
 
-def add_unique(items: list[Any], value: Any) -> None:
-    if value not in items:
-        items.append(value)
+def add_unique(items: list[Any], *values: Any) -> None:
+    """Appends each of `values` that `items` does not hold yet, in order."""
+    for value in values:
+        if value not in items:
+            items.append(value)
 
 
 def _is_argv(node: ast.AST) -> bool:
@@ -176,9 +171,8 @@ def program_vocabulary(source: str) -> Vocabulary:
             for part in (node.left, *node.comparators):
                 take(part)
         elif isinstance(node, ast.Dict):
-            for key in node.keys:
-                if key is not None:
-                    take(key)
+            for key in filter(None, node.keys):
+                take(key)
         elif isinstance(node, ast.match_case) and isinstance(
                 node.pattern, ast.MatchValue | ast.MatchOr | ast.MatchAs):
             for word in _pattern_words(node.pattern) or ():
@@ -189,8 +183,7 @@ def program_vocabulary(source: str) -> Vocabulary:
             if template is not None and template not in vocab.templates:
                 vocab.templates.append(template)
                 for slot in template:
-                    for word in slot or ():
-                        add_unique(vocab.words, word)
+                    add_unique(vocab.words, *slot or ())
         elif isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else (
@@ -224,11 +217,8 @@ def program_vocabulary(source: str) -> Vocabulary:
             elif isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 take(node.slice, as_key=True)
         elif isinstance(node, ast.Attribute):
-            if node.attr in {"stdin"} and isinstance(node.value, ast.Name) \
-                    and node.value.id == "sys":
+            if node.attr == "stdin" and isinstance(node.value, ast.Name) and node.value.id == "sys":
                 vocab.reads_stdin = True
-            if _is_argv(node):
-                vocab.argv_slice = vocab.argv_slice or False
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names = [a.name for a in node.names] + (
                 [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
@@ -335,8 +325,7 @@ def _subject_literals(tree: ast.Module) -> dict[str, list[Any]]:
                 name = _name_of(target)
                 if name and values:
                     collections.setdefault(name, [])
-                    for value in values:
-                        add_unique(collections[name], value)
+                    add_unique(collections[name], *values)
     found: dict[str, list[Any]] = {}
     aliases: dict[str, set[str]] = {}
 

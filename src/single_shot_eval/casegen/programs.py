@@ -36,26 +36,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from single_shot_eval.casegen.candidate_sources import CaseSource, propose
+from single_shot_eval.casegen import function_runs
+from single_shot_eval.casegen.candidate_sources import CaseSource, propose, select_covering
 from single_shot_eval.casegen.case_set import GeneratedCaseSet
 from single_shot_eval.casegen.program_builder import CandidateBuilder
-from single_shot_eval.casegen.program_sources import (
-    CAPTURE_MARKER,
-    CAPTURE_SOURCE,
-    SERVER_SOURCE,
-)
+from single_shot_eval.casegen.program_sources import CAPTURE_MARKER, CAPTURE_SOURCE, SERVER_SOURCE
 from single_shot_eval.casegen.program_values import Candidate
 from single_shot_eval.casegen.program_vocabulary import (
     ParserSpec,
     Vocabulary,
+    add_unique,
     program_vocabulary,
 )
+from single_shot_eval.casegen.seeds import shown_invocations
 from single_shot_eval.casegen.tables import listed
 from single_shot_eval.corpus.example import BehaviourCase, CaseOrigin, Comparison, Example
 from single_shot_eval.pysource import parse_python
 from single_shot_eval.sandbox import Sandbox, SandboxCommand, SandboxLimits
 
-GENERATOR_VERSION = "programs-16"
+GENERATOR_VERSION = "programs-17"
 # Per-candidate wall-clock limit during generation; slower inputs are not kept as ground truth.
 CANDIDATE_TIMEOUT_S = 1.5
 # Upper bound on candidates run per example (two oracle runs each).
@@ -81,8 +80,6 @@ _RUN_SETTINGS = (
      "CLOCK_OFFSET_S": str(_CLOCK_OFFSET_S)},
 )
 
-# Runs in the sandbox as `python -c CAPTURE_SOURCE SCRIPT`: prints the parser as JSON after a
-# marker line when the script asks argparse to parse, then exits; otherwise the script just runs.
 @dataclass(frozen=True)
 class _Run:
     exit_code: int | None
@@ -96,23 +93,10 @@ class _Run:
     skipped: bool = False
 
 
-def _coverage_path() -> str | None:
-    """The folder holding coverage.py, mounted read-only in the sandbox (None: not installed)."""
-    try:
-        import coverage
-    except ImportError:
-        return None
-    return str(Path(coverage.__file__).resolve().parent.parent)
-
-
 def _write_case_folder(folder: Path, example: Example, candidate: Candidate) -> None:
     folder.mkdir(parents=True)
     (folder / example.script_name).write_text(example.python_source, encoding="utf-8")
-    for name, text in example.support_files:
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    for name, text in candidate.files:
+    for name, text in (*example.support_files, *candidate.files):
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -147,7 +131,7 @@ def run_candidates(example: Example, sandbox: Sandbox, candidates: list[Candidat
                    measure_first: bool = True) -> list[list[_Run]]:
     """Every candidate under each of `settings` (one forking server per setting, all in one
     sandbox batch); the first run measures coverage when `measure_first`."""
-    coverage_path = _coverage_path()
+    coverage_path = function_runs.coverage_path()
     preload = _preloadable_imports(example)
     total_timeout_s = max(30.0, 0.5 * timeout_s * len(candidates))
     with tempfile.TemporaryDirectory(prefix="sse-casegen-") as tmp:
@@ -165,19 +149,15 @@ def run_candidates(example: Example, sandbox: Sandbox, candidates: list[Candidat
             code_path.write_text(example.python_source, encoding="utf-8")
             result_path = root / f"result-{number}.json"
             spec_path = root / f"spec-{number}.json"
+            measure = measure_first and number == 0
             spec_path.write_text(json.dumps({
-                "script": example.script_name,
-                "code_path": str(code_path),
-                "preload": list(preload),
-                "coverage_path": coverage_path if measure_first and number == 0 else None,
-                "measure": measure_first and number == 0,
-                "tz": setting["TZ"],
-                "random": setting.get("RANDOM", ""),
+                "script": example.script_name, "code_path": str(code_path),
+                "preload": list(preload), "measure": measure,
+                "coverage_path": coverage_path if measure else None,
+                "tz": setting["TZ"], "random": setting.get("RANDOM", ""),
                 "clock_offset_s": float(setting.get("CLOCK_OFFSET_S", "0")),
-                "clock_rate": _CLOCK_RATE,
-                "timeout_s": timeout_s,
-                "total_timeout_s": total_timeout_s,
-                "output_cap": _OUTPUT_CAP_BYTES,
+                "clock_rate": _CLOCK_RATE, "timeout_s": timeout_s,
+                "total_timeout_s": total_timeout_s, "output_cap": _OUTPUT_CAP_BYTES,
                 "result_path": str(result_path),
                 "cases": [{"folder": str(f), "args": list(c.args)}
                           for f, c in zip(folders, candidates, strict=True)],
@@ -218,15 +198,10 @@ def _preloadable_imports(example: Example) -> list[str]:
     local.add(Path(example.script_name).stem)
     names: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found = [node.module]
-        else:
-            continue
-        for name in found:
-            if name.split(".")[0] not in local and name not in names:
-                names.append(name)
+        found = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level \
+            else []
+        add_unique(names, *(name for name in found if name.split(".")[0] not in local))
     return names
 
 
@@ -263,7 +238,16 @@ def _argparse_candidates(context: ProgramContext) -> list[Candidate]:
     return context.builder.argparse_candidates(context.parser)
 
 
+def _shown_invocations(context: ProgramContext) -> list[Candidate]:
+    example = context.builder.example
+    texts = [example.python_source, *(text for _, text in example.support_files)]
+    return [Candidate(f"shown_{n}", args, stdin=stdin, always_keep=True) for n, (args, stdin)
+            in enumerate(shown_invocations(texts, Path(example.script_name).name))]
+
+
 PROGRAM_SOURCES: tuple[CaseSource[ProgramContext, Candidate], ...] = (
+    # The runs the program's own text shows come first and are always kept (see `seeds`).
+    CaseSource("shown invocations", lambda _c: True, _shown_invocations),
     CaseSource("argparse options", lambda c: c.parser is not None, _argparse_candidates),
     CaseSource("plain arguments, stdin and files", lambda c: c.parser is None,
            lambda c: c.builder.plain_candidates()),
@@ -296,15 +280,8 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     (first,) = run_candidates(example, sandbox, candidates, settings=_RUN_SETTINGS[:1])
     statements = next((run.statements for run in first if run.statements), frozenset())
     branches = next((run.branches for run in first if run.branches), frozenset())
-    dropped_timeout = 0
     finished: list[tuple[Candidate, _Run]] = []
-    for candidate, run in zip(candidates, first, strict=True):
-        if run.skipped:
-            continue
-        if run.timed_out or run.exit_code is None or run.capped:
-            dropped_timeout += 1
-            continue
-        finished.append((candidate, run))
+    dropped_timeout = _keep_finished(candidates, first, finished)
     # Rounds of coverage-guided mutation of the inputs that reach the most code: a mutant that
     # adds coverage is a seed of the next round (an option added, then its partner).
     known = {(c.args, c.stdin, c.files) for c in candidates}
@@ -317,13 +294,7 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
             break
         known |= {(m.args, m.stdin, m.files) for m in mutants}
         (mutated,) = run_candidates(example, sandbox, mutants, settings=_RUN_SETTINGS[:1])
-        for candidate, run in zip(mutants, mutated, strict=True):
-            if run.skipped:
-                continue
-            if run.timed_out or run.exit_code is None or run.capped:
-                dropped_timeout += 1
-            else:
-                finished.append((candidate, run))
+        dropped_timeout += _keep_finished(mutants, mutated, finished)
         candidates = candidates + mutants
     kept: list[tuple[Candidate, _Run]] = []
     checked: set[int] = set()
@@ -381,36 +352,31 @@ def generate_program_cases(example: Example, sandbox: Sandbox, *,
     )
 
 
+def _keep_finished(candidates: list[Candidate], runs: list[_Run],
+                   finished: list[tuple[Candidate, _Run]]) -> int:
+    """Appends the runs that finished to `finished`; returns how many timed out or crashed
+    the sandbox (skipped runs are neither)."""
+    dropped = [run for run in runs if not run.skipped
+               and (run.timed_out or run.exit_code is None or run.capped)]
+    finished += [(c, r) for c, r in zip(candidates, runs, strict=True)
+                 if not r.skipped and not (r.timed_out or r.exit_code is None or r.capped)]
+    return len(dropped)
+
+
 def _select(kept: list[tuple[Candidate, _Run]], budget: int,
             boundaries: frozenset[str] = frozenset()) -> list[tuple[Candidate, _Run]]:
     """Always-kept candidates, then greedily those adding the most lines+branches, then inputs
     with a new output on paths already chosen (`boundaries` values first)."""
-    chosen = [item for item in kept if item[0].always_keep][:budget]
-    covered: set[object] = set()
-    for _, run in chosen:
-        covered |= run.lines | {("arc", a) for a in run.arcs}
-    rest = [item for item in kept if not item[0].always_keep]
-    units = [run.lines | {("arc", a) for a in run.arcs} for _, run in rest]
-    used = [False] * len(rest)
-    while len(chosen) < budget:
-        best, gain = -1, 0
-        for index, unit in enumerate(units):
-            if used[index]:
-                continue
-            new = len(unit - covered)
-            if new > gain:
-                best, gain = index, new
-        if best < 0:
-            break
-        used[best] = True
-        covered |= units[best]
-        chosen.append(rest[best])
+    chosen, rest = select_covering(
+        kept, budget, always=lambda item: item[0].always_keep,
+        features=lambda item: frozenset(item[1].lines | {("arc", a) for a in item[1].arcs}))
     # Coverage says nothing of values: fill the budget with inputs that take a path already
     # chosen (same lines) with other values and a new output, edge values first (negative
     # operands, zero, huge numbers: where translations slip), one per path in turn.
+    used = [False] * len(rest)
     signatures = {(run.exit_code, run.stdout) for _, run in chosen}
     # Inputs judged by their exit code alone (`--help`, usage errors) show nothing more here.
-    open_ = [i for i in range(len(rest)) if not used[i] and not rest[i][0].exit_code_only]
+    open_ = [i for i in range(len(rest)) if not rest[i][0].exit_code_only]
     # An exit status no chosen input shows yet (a crash, an error code) outranks all others.
     exit_codes = {run.exit_code for _, run in chosen}
     for index in sorted(open_, key=lambda i: (-_edge_score(rest[i][0], boundaries), i)):

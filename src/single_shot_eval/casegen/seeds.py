@@ -1,5 +1,8 @@
 """Seeds: the inputs an example shows itself, and type-aware mutations around them.
 
+A program's own text may show how it is run (`echo '{"x": [1]}' | python tool.py relu`,
+`$ tool.py --count 3`): `shown_invocations` gives those argv words and stdin.
+
 A function's own examples say which behaviour its author cared about: a doctest line
 (`>>> count("aaa", "aa")`), a call in a docstring or comment (`e.g. f([3, 1, 2])`), a call with
 literal arguments in the file (a main block, a module-level demo). Generic edge values and random
@@ -12,9 +15,11 @@ split at their sentences, sequences reversed, sorted and doubled; one parameter 
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from typing import Any
 
+from single_shot_eval.casegen.candidate_sources import round_robin
 from single_shot_eval.casegen.function_values import json_key
 from single_shot_eval.corpus.contract import FunctionSignature, PyType, TypeKind
 from single_shot_eval.pysource import literal_calls
@@ -149,8 +154,31 @@ def mutated_inputs(seeds: list[list[Any]], signature: FunctionSignature) -> list
                 variants.append([*seed[:index], value, *seed[index + 1 :]])
         per_seed.append(variants)
     found: list[list[Any]] = []
-    for position in range(max((len(v) for v in per_seed), default=0)):
-        for variants in per_seed:
-            if position < len(variants) and variants[position] not in found + seeds:
-                found.append(variants[position])
+    for variant in round_robin(*per_seed):
+        if variant not in found + seeds:
+            found.append(variant)
     return found[:MAX_MUTATIONS]
+
+
+MAX_INVOCATIONS = 8
+# `<file>`, `[options]`, `FILE`, `...`; and `--help`, which the generators already try.
+_PLACEHOLDER = re.compile(r"^(<.*|\[-*[A-Za-z].*|\.\.\.|[A-Z][A-Z_]+|-h|--help|-V|--version)$")
+
+
+def shown_invocations(texts: list[str], script_name: str) -> list[tuple[tuple[str, ...], str]]:
+    """(argv words, stdin) of each run of `script_name` the texts write out (`python x.py a b`,
+    `$ x.py a`, `./x.py a`, after `echo '...' |` for stdin), in order; none with a
+    placeholder, and nothing past a pipe or redirect."""
+    shown = re.compile(r"(?:(?:echo|printf)\s+(?P<stdin>'[^'\n]*'|\"[^\"\n]*\")\s*\|\s*)?"
+                       r"(?:python3?\s+|\$\s+|\./)(?:[\w./-]*/)?" + re.escape(script_name)
+                       + r"(?P<args>[^\n|>;&#`]*)")
+    found: list[tuple[tuple[str, ...], str]] = []
+    for match in (m for text in texts for m in shown.finditer(text)):
+        try:
+            words = tuple(shlex.split(match["args"]))
+            stdin = shlex.split(match["stdin"])[0] + "\n" if match["stdin"] else ""
+        except ValueError:
+            continue
+        if not any(_PLACEHOLDER.match(word) for word in words) and (words, stdin) not in found:
+            found.append((words, stdin))
+    return found[:MAX_INVOCATIONS]
