@@ -181,8 +181,6 @@ def evaluate(
             f"{outcome.store_path}; continue with the same command plus --resume"
         )
         raise typer.Exit(130)
-    if outcome.lint is not None and outcome.lint.unavailable:
-        warnings_console.print(f"warning: {outcome.lint.line()}", markup=False)
     results = write_reports(
         outcome.store_path, out_dir, formats=("json", "md"), console=console,
         file_names=file_names,

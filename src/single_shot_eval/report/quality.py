@@ -36,6 +36,7 @@ from single_shot_eval.verify.lint import (
 )
 
 FILL_COMMAND = "`single-shot-eval rejudge --input <store> --lint-only`"
+_NOT_LINTED = ToolFindings(clippy_error="not linted", rustfmt_error="not linted")
 QUALITY_NOTE = (
     "Quality of passing answers only (verdict pass). Clippy (clippy-driver, the compiler "
     "`cargo clippy` runs, with the verifier's offline crate set) with the groups "
@@ -72,24 +73,15 @@ def compute_quality(
     python_lines = provenance.python_lines or {}
     answers = []
     for sample in passing:
-        code = sample.extracted_code or ""
-        text = rust_text_metrics(code)
-        record = records.get(code)
-        findings = (ToolFindings.from_json(record["findings"]) if record
-                    else ToolFindings(clippy_error="not linted", rustfmt_error="not linted"))
+        text = rust_text_metrics(sample.extracted_code or "")
+        record = records.get(sample.extracted_code or "")
+        found = ToolFindings.from_json(record["findings"]) if record else _NOT_LINTED
         answers.append(AnswerQuality(
-            task_id=sample.task_id,
-            model_id=sample.model_id,
-            example_id=sample.example_id,
-            code_lines=text.code_lines,
-            unsafe_blocks=text.unsafe_blocks,
-            unwrap_calls=text.unwrap_calls,
-            expect_calls=text.expect_calls,
-            panic_macros=text.panic_macros,
-            lints=(tuple((f.lint, f.group) for f in findings.lints)
-                   if findings.clippy_ran else None),
-            formatted=findings.formatted if findings.rustfmt_ran else None,
-            rustfmt_changed_lines=findings.rustfmt_changed_lines if findings.rustfmt_ran else 0,
+            sample.task_id, sample.model_id, sample.example_id, text.code_lines,
+            text.unsafe_blocks, text.unwrap_calls, text.expect_calls, text.panic_macros,
+            lints=tuple((f.lint, f.group) for f in found.lints) if found.clippy_ran else None,
+            formatted=found.formatted if found.rustfmt_ran else None,
+            rustfmt_changed_lines=found.rustfmt_changed_lines if found.rustfmt_ran else 0,
             python_lines=python_lines.get(sample.example_id),
         ))
     unlinted = sum(1 for s in passing if s.extracted_code not in records)
@@ -101,7 +93,7 @@ def compute_quality(
         "Rust lines per Python line: unavailable (the store records no Python line counts; "
         f"{FILL_COMMAND} records them)" if passing and provenance.python_lines is None
         else f"Rust lines per Python line: {missing} example(s) not found in "
-        f"{provenance.corpus}" if missing else "",
+        f"{provenance.corpus or 'the corpus'}" if missing else "",
     ]
     return summarize_quality(
         answers, tools=" + ".join(sorted({str(r["tools"]) for r in records.values()})),

@@ -45,7 +45,7 @@ from single_shot_eval.run.plan import (
     unset_fields,
     with_repair_turns,
 )
-from single_shot_eval.run.quality_stage import LintStage, lint_passing
+from single_shot_eval.run.quality_stage import lint_passing
 from single_shot_eval.run.scheduler import Scheduler, stored_answer
 from single_shot_eval.run.sources import CandidateSource, ModelGeneration, open_source
 from single_shot_eval.verify.verifier import VerdictCache, VerificationPolicy, Verifier
@@ -71,7 +71,6 @@ class EvaluationOutcome:
     broken_examples: tuple[ExampleControls, ...] = ()
     # Repair-turn samples stored (beside the `completed` one-shot samples).
     repair_turns: int = 0
-    lint: LintStage | None = None  # the lint stage after the samples (None: interrupted)
 
 
 class Evaluation:
@@ -296,7 +295,8 @@ def evaluate(
     `on_warning` (default: `warnings.warn`) and in the outcome. A model its backend refuses (a
     GGUF whose recorded quality gate failed, unless allowed) stops it before any work. Each
     repair turn is stored (`repair_turns` table); `resume` finishes unfinished chains. Then the
-    passing answers without stored findings are linted (`run/quality_stage.py`).
+    passing answers without stored findings are linted (`run/quality_stage.py`; a warning
+    when the tools cannot run).
     """
     from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
@@ -420,6 +420,7 @@ def evaluate(
                     updated_at=datetime.now(UTC).replace(microsecond=0),
                     last_wall_time_s=time.perf_counter() - started,
                 ))
-        if not outcome.interrupted:
-            outcome.lint = lint_passing(store, corpus, workers=workers)
+        lint = None if outcome.interrupted else lint_passing(store, corpus, workers=workers)
+        if lint is not None and lint.unavailable:
+            warn(lint.line())
     return outcome

@@ -1,11 +1,7 @@
-"""The lint stage: clippy and rustfmt findings of every passing answer, stored for the reports.
-
-`evaluate` runs it after its samples are stored and `rejudge` runs it again (verdicts change),
-so that a report only reads: each passing answer's findings go to the store's
-`quality_findings` (keyed by the answer's SHA-256, with the tool versions), and the Python code
-lines of their examples to the provenance (`python_lines`). `LintTools` keeps its disk cache,
-so linting an answer a second time costs nothing.
-"""
+"""The lint stage, run by `evaluate` after its samples and by `rejudge` (verdicts change), so
+that a report only reads: clippy and rustfmt findings of each passing answer go to the store's
+`quality_findings` (by the answer's SHA-256, with the tool versions), the Python code lines of
+their examples to the provenance (`python_lines`). `LintTools` caches findings on disk too."""
 
 from __future__ import annotations
 
@@ -56,8 +52,7 @@ def lint_passing(store: ResultStore, examples: Iterable[Example], *, relint: boo
         return LintStage(0, 0, str(error))
     if tools.unavailable_reason:
         return LintStage(0, 0, tools.unavailable_reason)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    with ThreadPoolExecutor(max_workers=max(1, min(4, workers or cpus or 1))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(4, workers or os.cpu_count() or 1))) as pool:
         results = list(pool.map(tools.findings, todo))
     ran = [(c, r) for c, r in zip(todo, results, strict=True) if r.clippy_ran or r.rustfmt_ran]
     for code, result in ran:  # a sandbox failure is not stored: the next run tries again
