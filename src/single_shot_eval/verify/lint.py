@@ -6,8 +6,8 @@ start, with the same isolation, limits and read-only crate libraries a candidate
 no network, a wall-clock timeout, nothing from the candidate executed. Answers that use an
 allowed crate are linted against the same prebuilt offline crate set the verifier links
 (`verify/crates.py`). Findings are cached on disk, keyed by the answer's SHA-256, the clippy,
-rustfmt and rustc versions, the crate set and `LINT_REVISION`, so rebuilding a report lints
-nothing twice.
+rustfmt and rustc versions, the crate set and `LINT_REVISION`, so the lint stage
+(`run/quality_stage.py`) lints nothing twice.
 
 Clippy's lint groups are forced on (`--force-warn`, so an answer's own `#[allow]` cannot hide
 them): `correctness`, `suspicious`, `style`, `complexity`, `perf` (together `clippy::all`, the
