@@ -94,7 +94,7 @@ def test_rejudge_reports_what_a_lenient_verifier_let_through(
     assert "pass->fail: alpha (pass -> behaviour_mismatch), beta (pass -> behaviour_mismatch)" \
         in cli.stdout
     assert "reference: 2 judged, 0 changed" in cli.stdout
-    assert "quality: 1 passing answers linted, 1 stored" in cli.stdout  # the mutants fail now
+    assert "quality: 1 distinct passing answers linted, 1 stored" in cli.stdout  # the mutants fail now
     assert _verdicts(store_file) == lenient
     assert _verdicts(copy / "results.sqlite")[("mutant", "alpha")] is Verdict.BEHAVIOUR_MISMATCH
 
@@ -131,7 +131,7 @@ def test_rejudge_reports_what_a_lenient_verifier_let_through(
     lint_only = run_cli("rejudge", "--input", str(out), "--corpus", str(tmp_path / "corpus"),
                         "--lint-only")
     assert lint_only.returncode == 0, lint_only.stderr
-    assert lint_only.stdout.strip() == "quality: 1 passing answers linted, 1 stored"
+    assert lint_only.stdout.strip() == "quality: 1 distinct passing answers linted, 1 stored"
     assert _findings(store_file) == {answer_key(COUNT_RS)}
     with ResultStore(store_file, create=False) as store:
         assert store.provenance().python_lines == {"alpha": 2, "beta": 2}

@@ -29,7 +29,7 @@ class LintStage:
 
     def line(self) -> str:
         why = f"; not linted: {self.unavailable}" if self.unavailable else ""
-        return f"quality: {self.linted} passing answers linted, {self.stored} stored{why}"
+        return f"quality: {self.linted} distinct passing answers linted, {self.stored} stored{why}"
 
 
 def lint_passing(store: ResultStore, examples: Iterable[Example], *, relint: bool = False,
