@@ -3,12 +3,16 @@ the token counts, the per-contestant figures and their intervals, and the report
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import json
 import math
+import os
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from rich.console import Console
@@ -19,13 +23,13 @@ from single_shot_eval.analysis.quality import (
     ratio_interval,
     summarize_quality,
 )
-from single_shot_eval.errors import ToolchainError
+from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.report.build import write_reports
 from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Sample, StageResult, Verdict
 from single_shot_eval.results.store import ResultStore
+from single_shot_eval.run.quality_stage import lint_passing
 from single_shot_eval.verify.lint import (
-    QUALITY_CACHE_ENV,
     LintTools,
     changed_line_count,
     python_code_lines,
@@ -240,24 +244,37 @@ def _sample(model: str, example: str, level: int, code: str | None, passed: bool
     )
 
 
+ALPHA_PY = '"""Add two numbers."""\n# a comment\nimport sys\n\nprint(int(sys.argv[1]) + 1)\n'
+
+
+def _corpus(root: Path) -> Corpus:
+    for name in ("alpha", "beta"):
+        folder = root / name
+        folder.mkdir(parents=True)
+        (folder / f"{name}.py").write_text(ALPHA_PY if name == "alpha" else "print(2)\n")
+        (folder / "cases.yaml").write_text('cases:\n  - name: one\n    args: ["1"]\n')
+        (folder / "reference.rs").write_text(CLEAN)
+    return load_corpus(root)
+
+
 @pytest.fixture(scope="module")
 def quality_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object],
                                                                          str]:
-    directory = tmp_path_factory.mktemp("quality-store")
+    """A store the lint stage ran on (as `evaluate` runs it), and the reports built from it."""
+    directory = tmp_path_factory.mktemp("quality") / "store"  # corpus and lint cache beside it
+    directory.mkdir()
     with ResultStore(directory / "results.sqlite") as store:
         store.add_sample(_sample("reference", "alpha", 2, CLEAN, True, "reference"))
         store.add_sample(_sample("reference", "beta", 4, RISKY, True, "reference"))
         store.add_sample(_sample("model", "alpha", 2, RISKY, True))
         store.add_sample(_sample("model", "beta", 4, UNFORMATTED, False))  # not measured
+        stage = lint_passing(store, _corpus(directory.parent / "corpus"),
+                             tools=LintTools(cache_dir=directory.parent / "cache"))
+    assert (stage.linted, stage.stored, stage.unavailable) == (2, 2, "")  # CLEAN and RISKY
     buffer = io.StringIO()
-    patch = pytest.MonkeyPatch()
-    patch.setenv(QUALITY_CACHE_ENV, str(directory / "cache"))
-    try:
-        document = write_reports(directory / "results.sqlite", directory,
-                                 formats=("json", "md", "html"),
-                                 console=Console(file=buffer, width=200, no_color=True))
-    finally:
-        patch.undo()
+    document = write_reports(directory / "results.sqlite", directory,
+                             formats=("json", "md", "html", "csv"),
+                             console=Console(file=buffer, width=200, no_color=True))
     return directory, document, buffer.getvalue()
 
 
@@ -277,9 +294,9 @@ def test_quality_section_in_every_format(
     assert by_model["model"]["unsafe_blocks"] == 1 and by_model["model"]["unwrap_calls"] == 1
     assert by_model["reference"]["unsafe_blocks"] == 1
     assert "clippy::needless_return" in {t["lint"] for t in by_model["reference"]["lints"]}
-    # The store records no corpus: that one ratio is unavailable and the report says why.
-    assert by_model["model"]["rust_per_python_line"]["estimate"] is None
-    assert any("records no corpus" in n for n in quality["notes"])
+    # The stage stored alpha's Python code lines (2: no docstring, no comment): 10 / 2.
+    assert by_model["model"]["rust_per_python_line"]["estimate"] == pytest.approx(10 / 2)
+    assert quality["notes"] == [] and quality["tools"].startswith("clippy")
     markdown = (directory / "report.md").read_text(encoding="utf-8")
     assert "## Rust quality of passing answers" in markdown
     assert "`reference` NOT clippy-clean: trips clippy::needless_return ×1 (beta)" in markdown
@@ -314,33 +331,93 @@ def test_report_on_a_store_without_quality_still_builds(tmp_path: Path) -> None:
         tmp_path / "report.md").read_text()
 
 
-def test_a_store_rebuilds_its_quality_section_without_the_tools(
+def _copy(directory: Path, target: Path) -> Path:
+    target.mkdir()
+    for path in directory.glob("results.sqlite*"):  # with its write-ahead log
+        shutil.copy2(path, target / path.name)
+    return target / "results.sqlite"
+
+
+def _no_process(*args: object, **kwargs: object) -> NoReturn:
+    raise AssertionError(f"the report started a process or a thread pool: {args!r}")
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*"))
+            if p.is_file() and not p.name.startswith("results.sqlite")}
+
+
+def test_the_report_only_reads_and_rebuilds_the_same_bytes(
     quality_reports: tuple[Path, dict[str, object], str], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Every format, rebuilt from a copy of the store with no way to start a process or a
+    thread pool, is byte for byte what the reports after the lint stage were, and the store is
+    not written; nor does an answer without findings get linted."""
     directory, document, _ = quality_reports
-    with ResultStore(directory / "results.sqlite", create=False) as store:
-        # CLEAN and RISKY, once each
-        assert len(store.cache(CacheNamespace.QUALITY_FINDINGS).keys()) == 2
-
-    def no_rust() -> LintTools:
-        raise ToolchainError("rustc not found on PATH")
-
-    monkeypatch.setattr("single_shot_eval.report.quality.LintTools", no_rust)
-    copy = tmp_path / "copy"
-    copy.mkdir()
-    for path in directory.glob("results.sqlite*"):  # with its write-ahead log
-        shutil.copy2(path, copy / path.name)
-    rebuilt = write_reports(copy / "results.sqlite", copy, formats=("json",))
+    store = _copy(directory, tmp_path / "copy")
+    before = {p.name: p.read_bytes() for p in store.parent.glob("results.sqlite*")}
+    for name in ("Popen", "run", "call", "check_call", "check_output"):
+        monkeypatch.setattr(subprocess, name, _no_process)
+    for name in ("posix_spawn", "posix_spawnp", "fork", "system", "execv", "execve"):
+        monkeypatch.setattr(os, name, _no_process)
+    monkeypatch.setattr(concurrent.futures.ThreadPoolExecutor, "__init__", _no_process)
+    monkeypatch.setattr("single_shot_eval.verify.lint.LintTools.findings", _no_process)
+    formats = ("json", "md", "html", "csv")
+    console = Console(file=io.StringIO(), width=200)
+    rebuilt = write_reports(store, store.parent, formats=formats, console=console)
     assert rebuilt["quality"] == document["quality"]
-    assert rebuilt["quality"]["unavailable_reason"] == ""
-    # A passing answer the store has no findings for: measured as unavailable, and said so.
-    with ResultStore(copy / "results.sqlite") as store:
+    assert _files(store.parent) == _files(directory) != {}
+    assert {p.name: p.read_bytes() for p in store.parent.glob("results.sqlite*")} == before
+    with ResultStore(store) as writable:  # a passing answer the lint stage never saw
+        writable.add_sample(_sample("model", "beta", 4, CLEAN + "\n// new\n", True))
+    write_reports(store, store.parent, formats=formats, console=console)
+    monkeypatch.undo()
+    with ResultStore(store, create=False) as written:
+        assert len(written.cache(CacheNamespace.QUALITY_FINDINGS).keys()) == 2
+
+
+def test_answers_without_stored_findings_are_shown_as_not_linted(
+    quality_reports: tuple[Path, dict[str, object], str], tmp_path: Path,
+) -> None:
+    directory, _, _ = quality_reports
+    store_file = _copy(directory, tmp_path / "copy")
+    with ResultStore(store_file) as store:  # a passing answer added after the lint stage
         store.add_sample(_sample("model", "beta", 4, CLEAN + "\n// new\n", True))
-    partial = write_reports(copy / "results.sqlite", copy, formats=("json",))
-    assert partial["quality"]["unavailable_reason"] == "rustc not found on PATH"
-    model = next(c for c in partial["quality"]["contestants"] if c["model_id"] == "model")
+    partial = write_reports(store_file, store_file.parent, formats=("json", "md"))
+    quality = partial["quality"]
+    model = next(c for c in quality["contestants"] if c["model_id"] == "model")
     assert model["passing_answers"] == 2 and model["linted_answers"] == 1
+    assert quality["notes"] == [
+        "1 of 4 passing answers are not linted (the store holds no clippy or rustfmt findings "
+        "for them; a report runs no tool): `single-shot-eval rejudge --input <store> "
+        "--lint-only` lints them"]
+    assert "1 of 4 passing answers are not linted" in (
+        store_file.parent / "report.md").read_text()
+    with ResultStore(store_file, create=False) as store:
+        assert len(store.cache(CacheNamespace.QUALITY_FINDINGS).keys()) == 2  # nothing written
+        stage = lint_passing(store, _corpus(tmp_path / "corpus"),
+                             tools=LintTools(cache_dir=directory.parent / "cache"))
+        assert (stage.linted, stage.stored) == (1, 1)  # only the answer without findings
+        assert len(store.cache(CacheNamespace.QUALITY_FINDINGS).keys()) == 3
+    filled = write_reports(store_file, store_file.parent, formats=("json",))["quality"]
+    assert filled["notes"] == []
+    assert next(c for c in filled["contestants"] if c["model_id"] == "model")[
+        "linted_answers"] == 2
+
+
+def test_a_store_without_python_line_counts_says_which_command_records_them(
+    tmp_path: Path,
+) -> None:
+    """A store written before the lint stage existed: its findings are used, the Rust/Python
+    ratio is left out and the notes name the command."""
+    with ResultStore(tmp_path / "results.sqlite") as store:
+        store.add_sample(_sample("model", "alpha", 1, CLEAN, True))
+    quality = write_reports(tmp_path / "results.sqlite", tmp_path, formats=("json",))["quality"]
+    assert quality["notes"][1] == (
+        "Rust lines per Python line: unavailable (the store records no Python line counts; "
+        "`single-shot-eval rejudge --input <store> --lint-only` records them)")
+    assert quality["contestants"][0]["linted_answers"] == 0
 
 
 def test_opening_a_store_does_not_create_the_findings_table(tmp_path: Path) -> None:

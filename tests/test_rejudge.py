@@ -15,12 +15,14 @@ from single_shot_eval.config import EvaluationSettings, Prompts, TaskConfig, Tas
 from single_shot_eval.corpus.example import Example
 from single_shot_eval.corpus.loader import Corpus, load_corpus
 from single_shot_eval.models.registry import resolve_model_specs
+from single_shot_eval.results.cache import CacheNamespace
 from single_shot_eval.results.records import Verdict
 from single_shot_eval.results.store import SCHEMA_VERSION, ResultStore, SampleKey
 from single_shot_eval.run.evaluate import RunOptions, evaluate
 from single_shot_eval.run.executors import worker
 from single_shot_eval.run.rejudge import rejudge, render_rejudge
 from single_shot_eval.verify.crates import CrateSet
+from single_shot_eval.verify.lint import answer_key
 from single_shot_eval.verify.verifier import VerificationResult, Verifier
 from tests.conftest import run_cli
 
@@ -78,6 +80,10 @@ def test_rejudge_reports_what_a_lenient_verifier_let_through(
     lenient = _verdicts(store_file)
     assert set(lenient.values()) == {Verdict.PASS}  # the lenient judge passed the mutants too
     assert len(lenient) == 4
+    # The lint stage after the samples: findings of both passing texts, Python line counts.
+    assert _findings(store_file) == {answer_key(COUNT_RS), answer_key(OFF_BY_ONE_RS)}
+    with ResultStore(store_file, create=False) as store:
+        assert store.provenance().python_lines == {"alpha": 2, "beta": 2}
 
     # Into another directory: the input store stays as it was.
     copy = tmp_path / "rejudged"
@@ -88,6 +94,7 @@ def test_rejudge_reports_what_a_lenient_verifier_let_through(
     assert "pass->fail: alpha (pass -> behaviour_mismatch), beta (pass -> behaviour_mismatch)" \
         in cli.stdout
     assert "reference: 2 judged, 0 changed" in cli.stdout
+    assert "quality: 1 distinct passing answers linted, 1 stored" in cli.stdout  # the mutants fail now
     assert _verdicts(store_file) == lenient
     assert _verdicts(copy / "results.sqlite")[("mutant", "alpha")] is Verdict.BEHAVIOUR_MISMATCH
 
@@ -115,6 +122,25 @@ def test_rejudge_reports_what_a_lenient_verifier_let_through(
     assert second.rejudge_id == 2
     assert [m.changed for m in second.models] == [0, 0]
     assert render_rejudge(second)[1].startswith("mutant: 2 judged, 0 changed")
+    assert second.lint is not None and (second.lint.linted, second.lint.stored) == (1, 1)
+
+    # `rejudge --lint-only` fills what the reports read, without judging anything.
+    with sqlite3.connect(store_file) as conn:  # as a store from before the lint stage
+        conn.execute("DELETE FROM quality_findings")
+        conn.execute("DELETE FROM meta WHERE key = 'python_lines'")
+    lint_only = run_cli("rejudge", "--input", str(out), "--corpus", str(tmp_path / "corpus"),
+                        "--lint-only")
+    assert lint_only.returncode == 0, lint_only.stderr
+    assert lint_only.stdout.strip() == "quality: 1 distinct passing answers linted, 1 stored"
+    assert _findings(store_file) == {answer_key(COUNT_RS)}
+    with ResultStore(store_file, create=False) as store:
+        assert store.provenance().python_lines == {"alpha": 2, "beta": 2}
+        assert len(store.rejudges()) == 2
+
+
+def _findings(path: Path) -> set[str]:
+    with ResultStore(path, create=False) as store:
+        return set(store.cache(CacheNamespace.QUALITY_FINDINGS).keys())
 
 
 def _downgrade_to_schema_1(path: Path) -> None:

@@ -120,7 +120,7 @@ class QualitySection(JsonReady):
     groups: tuple[str, ...]
     default_groups: tuple[str, ...]
     contestants: tuple[ContestantQuality, ...] = ()
-    unavailable_reason: str = ""
+    unavailable_reason: str = ""  # kept in results.json; the notes say what is missing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def for_task(self, task_id: str) -> tuple[ContestantQuality, ...]:

@@ -248,7 +248,8 @@ def report(
         bool,
         typer.Option(
             "--quality/--no-quality",
-            help="Measure the Rust quality of passing answers (clippy, rustfmt; cached).",
+            help="Show the Rust quality of passing answers (the clippy and rustfmt findings "
+            "the run stored).",
         ),
     ] = True,
 ) -> None:

@@ -68,10 +68,14 @@ def rejudge(
             "store was judged, by the case counts it records).",
         ),
     ] = None,
+    lint_only: Annotated[bool, typer.Option(
+        "--lint-only", help="Only lint the passing answers again (clippy, rustfmt) and store "
+        "the findings the reports show; no verdict changes.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Re-verify every stored answer with today's verifier (no model is called), keep the old
-    verdicts beside the new ones, and print what changed per model."""
+    verdicts beside the new ones, lint the passing answers again, and print what changed per
+    model."""
     from single_shot_eval.corpus.loader import load_corpus
     from single_shot_eval.results.store import ResultStore, store_path
     from single_shot_eval.run.rejudge import rejudge as run_rejudge
@@ -87,11 +91,11 @@ def rejudge(
     if generated_cases is None:  # judge as the evaluation did: with generated cases if it had any
         generated_cases = any(generated for _, generated in (provenance.case_counts or {}).values())
     loaded = load_corpus(corpus)
-    if generated_cases:
+    if generated_cases and not lint_only:
         from single_shot_eval.casegen import with_generated_cases
 
         loaded = with_generated_cases(loaded)
-    outcome = run_rejudge(path, loaded, output=output, workers=workers)
+    outcome = run_rejudge(path, loaded, output=output, workers=workers, lint_only=lint_only)
     if json_output:
         sys.stdout.write(json.dumps(outcome.to_json(), indent=2, sort_keys=True) + "\n")
     else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -14,7 +13,7 @@ from rich.console import Console
 
 from single_shot_eval.errors import UserError
 from single_shot_eval.report.data import load_report_data
-from single_shot_eval.report.quality import compute_quality, print_quality
+from single_shot_eval.report.quality import print_quality
 from single_shot_eval.report.terminal import (
     render_divergences,
     render_repair,
@@ -62,8 +61,8 @@ def write_reports(
     ``baseline`` names the contestant the value scores are relative to (default: the most
     accurate paid contestant). `file_names` renames a format's file (`{"json": "results.json"}`
     -> `out.json`): it is written under the format's own name and moved, and a file that
-    already had that name is left as it was. `quality`: lint the passing answers (clippy,
-    rustfmt; cached on disk) for the reports' quality section."""
+    already had that name is left as it was. `quality`: the quality section, from the lint
+    findings the store holds (no tool runs here)."""
     known = available_formats()
     unknown = [f for f in formats if f not in known]
     if unknown:
@@ -74,12 +73,7 @@ def write_reports(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{out_dir}: cannot create report directory ({exc.strerror})") from None
-    data = load_report_data(store_file, baseline=baseline)
-    if quality:
-        data = replace(data, quality=compute_quality(
-            data.samples(), store_path=store_file, tasks=data.summary.tasks,
-            seed=data.summary.seed, resamples=data.summary.bootstrap_resamples,
-        ))
+    data = load_report_data(store_file, baseline=baseline, quality=quality)
     renames = file_names or {}
     for name in formats:
         target = renames.get(name)

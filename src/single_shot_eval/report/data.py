@@ -15,6 +15,7 @@ from single_shot_eval.analysis.repair import (
     summarize_repair,
 )
 from single_shot_eval.corpus.levels import LEVEL_WEIGHTS
+from single_shot_eval.report.quality import compute_quality
 from single_shot_eval.results.provenance import RunProvenance
 from single_shot_eval.results.records import Sample
 from single_shot_eval.results.store import ResultStore
@@ -64,8 +65,10 @@ class ReportData:
         return self.provenance.display_items(PROVENANCE_KEYS)
 
 
-def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) -> ReportData:
-    """Analyse the store at `path` (read-only; no model or compiler is called)."""
+def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None,
+                     quality: bool = False) -> ReportData:
+    """Analyse the store at `path` (read-only; no model or compiler is called), opened once;
+    `quality`: with the quality section, from the findings the store holds."""
     store = ResultStore(path, create=False)
     summary = summarize(
         store.iter_samples(), level_weights=LEVEL_WEIGHTS, seed=seed, baseline=baseline
@@ -83,5 +86,8 @@ def load_report_data(path: Path, *, seed: int = 0, baseline: str | None = None) 
         samples=store.iter_samples,
         sample_count=store.count(),
         repair=repair,
+        quality=compute_quality(store.iter_samples(), store, tasks=summary.tasks,
+                                seed=summary.seed, resamples=summary.bootstrap_resamples)
+        if quality else None,
         divergences=summarize_divergences(store.iter_samples(), contestants),
     )

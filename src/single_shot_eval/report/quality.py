@@ -1,22 +1,16 @@
 """The `quality` section of every report (the HTML one is `templates/quality.html.j2`).
 
-Quality is computed when a report is built, from the answers the store already holds (so
-`report` on a store written before this section existed shows it too): every passing answer
-goes through clippy and rustfmt in the sandbox (`verify/lint.py`, cached on disk by answer
-hash and tool versions, so a rebuild lints nothing again), then `analysis/quality.py` turns
-the findings into per-contestant figures with 95% intervals. Lines of Python come from the
-corpus the store records (`meta.corpus`); without it, that one ratio is left out.
+A report only reads: the lint stage of `evaluate` and `rejudge` (`run/quality_stage.py`) stored
+every passing answer's clippy and rustfmt findings (`quality_findings`, by answer hash) and the
+Python code lines of its example (provenance `python_lines`); `analysis/quality.py` turns them
+into per-contestant figures with 95% intervals. An answer the store holds no findings for is
+shown as not linted, and the section's notes say so and which command fills them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from rich.console import Console
 
@@ -28,7 +22,6 @@ from single_shot_eval.analysis.quality import (
     QualitySection,
     summarize_quality,
 )
-from single_shot_eval.errors import UserError
 from single_shot_eval.report import fmt
 from single_shot_eval.report.fit import FittedTable
 from single_shot_eval.results.cache import CacheNamespace
@@ -37,12 +30,13 @@ from single_shot_eval.results.store import ResultStore
 from single_shot_eval.verify.lint import (
     CLIPPY_GROUPS,
     DEFAULT_GROUPS,
-    LintTools,
     ToolFindings,
-    python_code_lines,
+    answer_key,
     rust_text_metrics,
 )
 
+FILL_COMMAND = "`single-shot-eval rejudge --input <store> --lint-only`"
+_NOT_LINTED = ToolFindings(clippy_error="not linted", rustfmt_error="not linted")
 QUALITY_NOTE = (
     "Quality of passing answers only (verdict pass). Clippy (clippy-driver, the compiler "
     "`cargo clippy` runs, with the verifier's offline crate set) with the groups "
@@ -61,131 +55,53 @@ QUALITY_NOTE = (
 
 def compute_quality(
     samples: Iterable[Sample],
+    store: ResultStore,
     *,
-    store_path: Path,
     tasks: Iterable[TaskSummary],
     seed: int = 0,
     resamples: int = 10_000,
-    tools: LintTools | None = None,
 ) -> QualitySection:
-    """Lint every passing answer and summarise per contestant and task.
-
-    Findings the store already holds (`quality_findings`) are used as they are, so a copied
-    store rebuilds the same section on a machine without Rust; the others are linted (disk
-    cache first) and written to the store."""
+    """Summarise per contestant and task the findings `store` holds for its passing answers
+    (read only: no tool runs, nothing is written)."""
     tasks = tuple(tasks)
     passing = [s for s in samples if s.passed and s.extracted_code]
     roles = {(t.task_id, c.model_id): c.role for t in tasks for c in t.controls}
-    python_lines, python_note = _python_lines(store_path, {s.example_id for s in passing})
-    codes = sorted({s.extracted_code or "" for s in passing})
-    found, versions, unavailable = _findings(store_path, codes, tools)
-    metrics = {code: rust_text_metrics(code) for code in codes}
+    provenance = store.provenance()
+    stored = store.cache(CacheNamespace.QUALITY_FINDINGS)
+    records = {code: json.loads(r) for code in {s.extracted_code or "" for s in passing}
+               if (r := stored.get(answer_key(code))) is not None}
+    python_lines = provenance.python_lines or {}
     answers = []
     for sample in passing:
-        code = sample.extracted_code or ""
-        text = metrics[code]
-        findings = found[code]
+        text = rust_text_metrics(sample.extracted_code or "")
+        record = records.get(sample.extracted_code or "")
+        found = ToolFindings.from_json(record["findings"]) if record else _NOT_LINTED
         answers.append(AnswerQuality(
-            task_id=sample.task_id,
-            model_id=sample.model_id,
-            example_id=sample.example_id,
-            code_lines=text.code_lines,
-            unsafe_blocks=text.unsafe_blocks,
-            unwrap_calls=text.unwrap_calls,
-            expect_calls=text.expect_calls,
-            panic_macros=text.panic_macros,
-            lints=(tuple((f.lint, f.group) for f in findings.lints)
-                   if findings.clippy_ran else None),
-            formatted=findings.formatted if findings.rustfmt_ran else None,
-            rustfmt_changed_lines=findings.rustfmt_changed_lines if findings.rustfmt_ran else 0,
+            sample.task_id, sample.model_id, sample.example_id, text.code_lines,
+            text.unsafe_blocks, text.unwrap_calls, text.expect_calls, text.panic_macros,
+            lints=tuple((f.lint, f.group) for f in found.lints) if found.clippy_ran else None,
+            formatted=found.formatted if found.rustfmt_ran else None,
+            rustfmt_changed_lines=found.rustfmt_changed_lines if found.rustfmt_ran else 0,
             python_lines=python_lines.get(sample.example_id),
         ))
-    section = summarize_quality(
-        answers, tools=" + ".join(versions), roles=roles, seed=seed, resamples=resamples,
-        groups=CLIPPY_GROUPS, default_groups=DEFAULT_GROUPS,
-        notes=(python_note,) if python_note else (),
+    unlinted = sum(1 for s in passing if s.extracted_code not in records)
+    missing = len({s.example_id for s in passing} - set(python_lines))
+    notes = [
+        f"{unlinted} of {len(passing)} passing answers are not linted (the store holds no "
+        f"clippy or rustfmt findings for them; a report runs no tool): {FILL_COMMAND} "
+        "lints them" if unlinted else "",
+        "Rust lines per Python line: unavailable (the store records no Python line counts; "
+        f"{FILL_COMMAND} records them)" if passing and provenance.python_lines is None
+        else f"Rust lines per Python line: {missing} example(s) not found in "
+        f"{provenance.corpus or 'the corpus'}" if missing else "",
+    ]
+    return summarize_quality(
+        answers, tools=" + ".join(sorted({str(r["tools"]) for r in records.values()})),
+        roles=roles, seed=seed, resamples=resamples, groups=CLIPPY_GROUPS,
+        default_groups=DEFAULT_GROUPS, notes=[n for n in notes if n],
         models=[(t.task_id, m.model_id) for t in tasks
                 for m in (*t.models, *(c.summary for c in t.controls))],
     )
-    if unavailable:
-        return QualitySection(section.tools, section.groups, section.default_groups,
-                              section.contestants, unavailable, section.notes)
-    return section
-
-
-def _findings(
-    store_path: Path, codes: list[str], tools: LintTools | None
-) -> tuple[dict[str, ToolFindings], list[str], str]:
-    """Findings per answer text, the tool versions they came from, and why tools were
-    unavailable for answers the store did not hold ('' when none was missing)."""
-    found: dict[str, ToolFindings] = {}
-    versions: set[str] = set()
-    missing: list[str] = []
-    with ResultStore(store_path, create=False) as store:
-        stored = store.cache(CacheNamespace.QUALITY_FINDINGS)
-        for code in codes:
-            record = stored.get(_code_key(code))
-            if record is None:
-                missing.append(code)
-                continue
-            data = json.loads(record)
-            found[code] = ToolFindings.from_json(data["findings"])
-            versions.add(str(data["tools"]))
-    unavailable = ""
-    if missing and tools is None:
-        try:
-            tools = LintTools()
-        except UserError as error:  # no rustc at all
-            unavailable = str(error)
-    if tools is not None and tools.unavailable_reason:
-        unavailable = tools.unavailable_reason
-    if missing and tools is not None:
-        cpus = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                else os.cpu_count() or 1)
-        workers = max(1, min(4, cpus))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(tools.findings, missing))
-        with ResultStore(store_path, create=False) as store:
-            cache = store.cache(CacheNamespace.QUALITY_FINDINGS)
-            for code, result in zip(missing, results, strict=True):
-                found[code] = result
-                if result.clippy_ran or result.rustfmt_ran:
-                    versions.add(tools.versions)
-                    record = json.dumps({"tools": tools.versions, "findings": result.to_json()},
-                                        sort_keys=True)
-                    # A read-only store: the report is still right, only not cached in it.
-                    with contextlib.suppress(UserError):
-                        cache.put(_code_key(code), record)
-    for code in missing:
-        found.setdefault(code, ToolFindings(clippy_error=unavailable, rustfmt_error=unavailable))
-    return found, sorted(versions), unavailable
-
-
-def _code_key(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _python_lines(store_path: Path, example_ids: set[str]) -> tuple[dict[str, int], str]:
-    """Code lines of each example's Python original, from the corpus the store records."""
-    if not example_ids:
-        return {}, ""
-    with ResultStore(store_path, create=False) as store:
-        recorded = store.provenance().corpus
-    if not recorded or not Path(recorded).exists():
-        where = f"its corpus {recorded} is not here" if recorded else "it records no corpus"
-        return {}, f"Rust lines per Python line: unavailable ({where})"
-    from single_shot_eval.corpus.loader import load_corpus
-
-    try:
-        corpus = load_corpus(Path(recorded))
-    except UserError as error:
-        return {}, f"Rust lines per Python line: unavailable (corpus: {error})"
-    lines = {e.id: n for e in corpus.examples
-             if e.id in example_ids and (n := python_code_lines(e.python_source))}
-    missing = len(example_ids - set(lines))
-    note = (f"Rust lines per Python line: {missing} example(s) not found in {recorded}"
-            if missing else "")
-    return lines, note
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -257,8 +173,6 @@ def quality_markdown(section: QualitySection | None) -> list[str]:
     if section is None:
         return []
     out = ["## Rust quality of passing answers", ""]
-    if section.unavailable_reason:
-        out += [f"Unavailable: {section.unavailable_reason}", ""]
     if not section.contestants:
         return [*out, "No passing answer to measure.", ""]
     out += [f"Tools: {section.tools}.", ""]
@@ -301,11 +215,8 @@ def _compact(value: Estimate, digits: int = 1) -> str:
 
 def print_quality(console: Console, section: QualitySection | None) -> None:
     """The terminal table: one row per model with passing answers (controls marked *)."""
-    if section is None or not (section.contestants or section.unavailable_reason):
+    if section is None or not section.contestants:
         return
-    if section.unavailable_reason:
-        console.print(f"  Rust quality: unavailable ({section.unavailable_reason})",
-                      markup=False)
     for task_id in sorted({c.task_id for c in section.contestants}):
         table = FittedTable(
             "model",

@@ -6,7 +6,7 @@ A cache maps a key (a SHA-256 hex digest built by whoever owns the namespace) to
 (`ResultStore.cache(namespace)`), so a resumed or repeated evaluation reuses what an earlier one
 computed; `MemoryCache` keeps one in this process (a worker's oracle outputs seeded by the
 driver, or an evaluation run with `--no-cache`). The typed layers above (the verifier's
-`VerdictCache`, the scheduler's response cache, the quality report) turn values into records and
+`VerdictCache`, the scheduler's response cache, the lint stage) turn values into records and
 decide what may be cached at all; a cache only stores text.
 """
 

@@ -29,6 +29,7 @@ _JSON_KEYS: dict[str, bool] = {
     "baselines": False,
     "case_counts": True,
     "unjudgeable_examples": True,
+    "python_lines": True,
 }
 _DATE_KEYS = frozenset({"started_at", "updated_at"})
 
@@ -67,6 +68,7 @@ class RunProvenance(BaseModel):
     baselines: list[str] | None = None  # ids of the models evaluated as baselines, sorted
     case_counts: dict[str, tuple[int, int]] | None = None  # example -> (hand-written, generated)
     unjudgeable_examples: dict[str, str] | None = None  # example id -> why nothing judges it
+    python_lines: dict[str, int] | None = None  # example -> code lines of its Python (lint stage)
     # meta rows this version does not know (kept, and written back unchanged)
     other: dict[str, str] = {}
 

@@ -45,6 +45,7 @@ from single_shot_eval.run.plan import (
     unset_fields,
     with_repair_turns,
 )
+from single_shot_eval.run.quality_stage import lint_passing
 from single_shot_eval.run.scheduler import Scheduler, stored_answer
 from single_shot_eval.run.sources import CandidateSource, ModelGeneration, open_source
 from single_shot_eval.verify.verifier import VerdictCache, VerificationPolicy, Verifier
@@ -293,7 +294,9 @@ def evaluate(
     An example whose controls fail (reference fails, mutant passes) is left out, named through
     `on_warning` (default: `warnings.warn`) and in the outcome. A model its backend refuses (a
     GGUF whose recorded quality gate failed, unless allowed) stops it before any work. Each
-    repair turn is stored (`repair_turns` table); `resume` finishes unfinished chains.
+    repair turn is stored (`repair_turns` table); `resume` finishes unfinished chains. Then the
+    passing answers without stored findings are linted (`run/quality_stage.py`; a warning
+    when the tools cannot run).
     """
     from single_shot_eval.results.store import STORE_FILENAME, STORE_SUFFIXES
 
@@ -417,4 +420,7 @@ def evaluate(
                     updated_at=datetime.now(UTC).replace(microsecond=0),
                     last_wall_time_s=time.perf_counter() - started,
                 ))
+        lint = None if outcome.interrupted else lint_passing(store, corpus, workers=workers)
+        if lint is not None and lint.unavailable:
+            warn(lint.line())
     return outcome

@@ -25,6 +25,7 @@ from single_shot_eval.errors import UserError
 from single_shot_eval.results.cache import CacheNamespace, WriteOnlyCache
 from single_shot_eval.results.records import Sample, Verdict
 from single_shot_eval.results.store import ResultStore, SampleKey, StoreError, store_path
+from single_shot_eval.run.quality_stage import LintStage, lint_passing
 from single_shot_eval.verify.verifier import (
     VERIFIER_REVISION,
     VerdictCache,
@@ -86,6 +87,7 @@ class RejudgeOutcome:
     # Samples not re-judged, with why: (sample, reason).
     skipped: tuple[tuple[SampleKey, str], ...] = ()
     changes: tuple[VerdictChange, ...] = field(default=(), repr=False)
+    lint: LintStage | None = None  # the lint stage run after it (rejudge_id 0: it alone)
 
     def to_json(self) -> dict[str, object]:
         def ids(changes: tuple[VerdictChange, ...]) -> list[str]:
@@ -94,6 +96,7 @@ class RejudgeOutcome:
         return {
             "store": str(self.store_path),
             "rejudge_id": self.rejudge_id,
+            "lint": self.lint.line() if self.lint else None,
             "judged": self.judged,
             "skipped": [{"example": k.example_id, "model": k.model_id, "run": k.run,
                          "reason": reason} for k, reason in self.skipped],
@@ -179,6 +182,7 @@ def rejudge(
     verifier: Verifier | None = None,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    lint_only: bool = False,
 ) -> RejudgeOutcome:
     """Re-verify every stored answer of the store at `input_path` against `corpus`.
 
@@ -187,7 +191,8 @@ def rejudge(
     possibly from an older verifier, are not consulted; new ones are cached for later runs);
     Python oracle outputs are reused. Samples without an answer (`model_error`) and samples
     whose example is not in `corpus` are skipped and listed. `verifier` (tests) replaces the
-    verifier for every task.
+    verifier for every task. Then the passing answers are linted again (`run/quality_stage.py`);
+    with `lint_only`, that alone (no verdict changes).
     """
     source = store_path(input_path)
     if not source.exists():
@@ -198,6 +203,9 @@ def rejudge(
         _copy_store(source, target)
     examples: dict[str, Example] = {e.id: e for e in corpus}
     with ResultStore(target, create=False) as store:
+        if lint_only:
+            return RejudgeOutcome(target, 0, 0, (), lint=lint_passing(
+                store, corpus, relint=True, workers=workers))
         # Verdicts are computed anew but kept for later runs; oracle outputs are reused.
         cache = VerdictCache(
             WriteOnlyCache(store.cache(CacheNamespace.VERDICTS)),
@@ -271,18 +279,19 @@ def rejudge(
             judged_by_model[key.model_id] = judged_by_model.get(key.model_id, 0) + 1
             if result.verdict is not sample.verdict:
                 changes.append(VerdictChange(key, sample.verdict, result.verdict))
+        lint = lint_passing(store, corpus, relint=True, workers=workers)
     per_model = tuple(
         _model_changes(model_id, judged, [c for c in changes if c.key.model_id == model_id])
         for model_id, judged in sorted(judged_by_model.items())
     )
     return RejudgeOutcome(target, rejudge_id, len(todo), per_model, tuple(skipped),
-                          tuple(changes))
+                          tuple(changes), lint)
 
 
 def render_rejudge(outcome: RejudgeOutcome) -> list[str]:
     """Plain lines saying what changed, per model (with example ids)."""
     lines = [f"re-judged {outcome.judged} samples in {outcome.store_path} "
-             f"(re-judgement {outcome.rejudge_id})"]
+             f"(re-judgement {outcome.rejudge_id})"] if outcome.rejudge_id else []
     for m in outcome.models:
         lines.append(
             f"{m.model_id}: {m.judged} judged, {m.changed} changed: "
@@ -305,4 +314,4 @@ def render_rejudge(outcome: RejudgeOutcome) -> list[str]:
         for _, reason in outcome.skipped:
             reasons[reason] = reasons.get(reason, 0) + 1
         lines.append("not re-judged: " + ", ".join(f"{n} ({r})" for r, n in reasons.items()))
-    return lines
+    return [*lines, outcome.lint.line()] if outcome.lint else lines

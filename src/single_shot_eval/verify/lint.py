@@ -6,8 +6,8 @@ start, with the same isolation, limits and read-only crate libraries a candidate
 no network, a wall-clock timeout, nothing from the candidate executed. Answers that use an
 allowed crate are linted against the same prebuilt offline crate set the verifier links
 (`verify/crates.py`). Findings are cached on disk, keyed by the answer's SHA-256, the clippy,
-rustfmt and rustc versions, the crate set and `LINT_REVISION`, so rebuilding a report lints
-nothing twice.
+rustfmt and rustc versions, the crate set and `LINT_REVISION`, so the lint stage
+(`run/quality_stage.py`) lints nothing twice.
 
 Clippy's lint groups are forced on (`--force-warn`, so an answer's own `#[allow]` cannot hide
 them): `correctness`, `suspicious`, `style`, `complexity`, `perf` (together `clippy::all`, the
@@ -246,6 +246,11 @@ def default_cache_dir() -> Path:
     return Path(base) / "single-shot-eval" / "quality"
 
 
+def answer_key(code: str) -> str:
+    """An answer's SHA-256: the key of its findings in a store (`quality_findings`)."""
+    return hashlib.sha256(code.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 @functools.cache
 def _tool_version(path: str) -> str:
     try:
@@ -319,9 +324,9 @@ class LintTools:
         assert self.crates is not None
         used = self.crates.used_by(code)
         crates_key = self.crates.ensure().fingerprint if used else "std"
-        parts = (hashlib.sha256(code.encode("utf-8", "surrogateescape")).hexdigest(),
-                 self.clippy_version, self.rustfmt_version, self.toolchain.rustc_version,
-                 self.toolchain.edition, ",".join(CLIPPY_GROUPS), crates_key, LINT_REVISION)
+        parts = (answer_key(code), self.clippy_version, self.rustfmt_version,
+                 self.toolchain.rustc_version, self.toolchain.edition, ",".join(CLIPPY_GROUPS),
+                 crates_key, LINT_REVISION)
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def findings(self, code: str) -> ToolFindings:
