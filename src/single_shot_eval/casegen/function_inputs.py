@@ -40,10 +40,10 @@ from single_shot_eval.pysource import parse_python
 MAX_CANDIDATES = 320
 HYPOTHESIS_EXAMPLES = 96
 _HYPOTHESIS_LOCK = threading.Lock()
-# Edge values per type, the text alphabet: `casegen/data/function_inputs.yaml`.
-_INT_EDGES = listed("function_inputs", "int_edges", int)
-_FLOAT_EDGES = listed("function_inputs", "float_edges", float)
-_STR_EDGES = listed("function_inputs", "str_edges")
+# Edge values per type: `casegen/data/edge_values.yaml`.
+_INT_EDGES = listed("edge_values", "function.int", int)
+_FLOAT_EDGES = listed("edge_values", "function.float", float)
+_STR_EDGES = listed("edge_values", "function.str")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def _built_strings(source: SourceValues) -> tuple[str, ...]:
 
 
 _TEXT_ALPHABET = string("function_inputs", "text_alphabet")
-_BOUND_EDGES = listed("function_inputs", "bound_edges", int)
+_BOUND_EDGES = listed("edge_values", "function.loop_bound", int)
 
 
 def _edges(py_type: PyType, role: str = "") -> list[Any]:

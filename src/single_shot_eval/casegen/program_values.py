@@ -46,9 +46,9 @@ class Candidate:
     always_keep: bool = False
 
 
-_INT_EDGES = listed(_DATA, "int_edges")
-_FLOAT_EDGES = listed(_DATA, "float_edges")
-STR_EDGES = listed(_DATA, "str_edges")
+_INT_EDGES = listed("edge_values", "program.int")
+_FLOAT_EDGES = listed("edge_values", "program.float")
+STR_EDGES = listed("edge_values", "program.str")
 CSV_HEADER = listed(_DATA, "csv_header")
 # How many mined constants (with neighbours) an argument's pool takes.
 _BOUNDARY_LIMIT = 32

@@ -419,7 +419,7 @@ def _select(kept: list[tuple[Candidate, _Run]], budget: int,
     return sorted(chosen, key=lambda item: position[id(item[0])])
 
 
-_EDGE_TOKENS = frozenset(listed("program_inputs", "edge_tokens"))
+_EDGE_TOKENS = frozenset(listed("edge_values", "program.tokens"))
 
 
 def _edge_score(candidate: Candidate, boundaries: frozenset[str] = frozenset()) -> int:

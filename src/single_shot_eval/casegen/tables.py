@@ -1,6 +1,7 @@
 """The domain tables case generation draws from, as data in `casegen/data/`: the domains a hint
 can name with their values (`domains.yaml`), the word lists and edge values of CLI program inputs
-(`program_inputs.yaml`), the typed edge values of function inputs (`function_inputs.yaml`).
+(`program_inputs.yaml`), the text alphabet of function inputs (`function_inputs.yaml`), and the
+edge values of both, typed for functions and as argv text for programs (`edge_values.yaml`).
 
 Each file is read once. A value of the wrong type is an error, so YAML's implicit typing cannot
 turn an unquoted `0` or `1_000` into a number unnoticed."""
@@ -32,8 +33,11 @@ def _checked(name: str, key: str, found: Any, ok: bool, what: str) -> Any:
 
 
 def listed(name: str, key: str, kind: type = str) -> tuple[Any, ...]:
-    """The list at `key` of table `name`, every item a `kind` (a bool is no int)."""
-    found = table(name)[key]
+    """The list at `key` of table `name` (`side.key` one level down), every item a `kind` (a
+    bool is no int)."""
+    found: Any = table(name)
+    for part in key.split("."):
+        found = found[part]
     return tuple(_checked(name, key, found, isinstance(found, list) and all(
         isinstance(v, kind) and not isinstance(v, bool) for v in found), f"a list of {kind}"))
 
