@@ -17,13 +17,19 @@ length of a translation so that both sides generate the same number of tokens (t
 path would otherwise stop at the end of the code block and pay its prompt for fewer tokens);
 the token counts are printed so that this can be checked.
 
-With ``--draft prompt_lookup [--draft-ngram N] [--draft-tokens K] [--threads T]`` it compares
-decoding modes instead: the evaluate path with plain decoding against the same path with that
-draft decoding (`models.draft`), both at T threads (default: the usable CPUs), on the same
-prompts (the first N bundled examples of ``--kind``, default functions), alternating, whole
-answers (the task's answer budget, unless ``--max-tokens``). Prints output tokens/s and wall
-time per answer of each, the speed-up, and how many answers differ from plain decoding (at
-temperature 0 a mode that keeps the text differs on 0).
+With ``--draft prompt_lookup|model [--draft-ngram N] [--draft-tokens K] [--draft-model M]
+[--batch-invariant] [--threads T]`` it compares decoding modes instead: the evaluate path with
+plain decoding at its default settings, with plain decoding at the draft side's settings (with
+``--batch-invariant``), and with that draft decoding (`models.draft`), all at T threads
+(default: the usable CPUs), on the same prompts (the first N bundled examples of ``--kind``,
+default functions), in rotating order, whole answers (the task's answer budget, unless
+``--max-tokens``). Prints output tokens/s and wall time per answer of each side, the speed-ups,
+and how many answers differ from plain decoding at the same settings (a mode that keeps the
+text differs on 0) and from the default. First it measures how far each plain side's logits
+depend on batching (`models.draft.batch_invariance_gap`) and what a batch costs: the time to
+evaluate k+1 tokens in one batch over the time of one token's step, at the draft side's
+settings, and so the most any k-token draft can gain, (k+1) / cost, if every proposal is
+accepted and proposing were free.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from single_shot_eval.config import load_tasks
 from single_shot_eval.corpus.loader import load_corpus
 from single_shot_eval.models.base import COMPLETION_ROLE, GenerationRequest
+from single_shot_eval.models.draft import batch_invariance_gap
 from single_shot_eval.models.llama_cpp import LlamaCppModel
 from single_shot_eval.models.registry import BUILTIN_MODELS
 from single_shot_eval.run.prompt import render_messages
@@ -106,19 +113,49 @@ def best_thread_count(path: Path, request: GenerationRequest, n_ctx: int) -> tup
     return best[1], best[2]
 
 
+def batch_costs(model: LlamaCppModel, prompt_tokens: int = 400, steps: int = 24) -> None:
+    """Print the cost of a batch of k+1 tokens in one-token steps, and (k+1) / cost."""
+    llama = model.llama
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_bytes()
+    tokens = llama.tokenize(text)[: prompt_tokens + steps]
+    prompt, follow = tokens[:prompt_tokens], tokens[prompt_tokens:]
+    llama.reset()
+    llama.eval(prompt)
+
+    def timed(batches: list[list[int]]) -> float:
+        llama.n_tokens = prompt_tokens
+        llama._ctx.kv_cache_seq_rm(-1, prompt_tokens, -1)
+        started = time.perf_counter()
+        for batch in batches:
+            llama.eval(batch)
+        return time.perf_counter() - started
+
+    step_s = min(timed([[t] for t in follow]) for _ in range(3)) / len(follow)
+    costs = {size: min(timed([follow[:size]]) for _ in range(5)) / step_s for size in range(2, 9)}
+    llama.reset()
+    print(f"  one-token step {step_s * 1000:.1f} ms; batch of k+1 tokens in steps: "
+          + ", ".join(f"k={size - 1}: {cost:.2f}" for size, cost in costs.items()))
+    print("  most a k-token draft can gain (every proposal accepted, free proposals): "
+          + ", ".join(f"k={size - 1}: {size / cost:.2f}x" for size, cost in costs.items()))
+
+
 def compare_draft(args: argparse.Namespace) -> None:
-    """Plain vs draft decoding through `LlamaCppModel.generate`, alternating."""
+    """Plain vs draft decoding through `LlamaCppModel.generate`, in rotating order."""
     base = BUILTIN_MODELS[args.model]
     threads = args.threads or (
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     )
     common = {**base.params, "n_threads": threads}
+    exact = {"batch_invariant": True} if args.batch_invariant else {}
     draft = {"draft": args.draft, "draft_ngram": args.draft_ngram,
-             "draft_tokens": args.draft_tokens}
-    sides = {
-        "plain": LlamaCppModel(base.with_params(common)),
-        args.draft: LlamaCppModel(base.with_params({**common, **draft})),
-    }
+             "draft_tokens": args.draft_tokens, **exact}
+    if args.draft == "model":
+        draft["draft_model"] = args.draft_model
+    sides = {"plain": LlamaCppModel(base.with_params(common))}
+    if exact:
+        sides["plain, batch-invariant"] = LlamaCppModel(base.with_params({**common, **exact}))
+    sides[args.draft] = LlamaCppModel(base.with_params({**common, **draft}))
+    same = "plain, batch-invariant" if exact else "plain"
     task = load_tasks(None)[0]
     examples = [e for e in load_corpus().examples if e.kind.value == args.kind][: args.examples]
     requests = [
@@ -135,30 +172,40 @@ def compare_draft(args: argparse.Namespace) -> None:
         for example in examples
     ]
     print(f"{args.model}: {threads} thread(s), {len(requests)} prompts, "
-          f"{sides[args.draft].draft.describe()} vs plain")
+          f"{sides[args.draft].draft.describe()}{' (batch-invariant)' if exact else ''} vs plain")
     for model in sides.values():
         model.generate(replace(requests[0], max_tokens=8))  # load, unrecorded
+    gaps = {name: batch_invariance_gap(sides[name].llama) for name in sides if name != args.draft}
+    print("  largest logit difference, one token at a time vs batched: "
+          + ", ".join(f"{name} {gap:.3g}" for name, gap in gaps.items()))
+    batch_costs(sides[same])
     totals: dict[str, list[float]] = {name: [0, 0.0] for name in sides}
-    differing: list[str] = []
+    differing: dict[str, list[str]] = {name: [] for name in sides}
     for step, request in enumerate(requests):
-        names = list(sides) if step % 2 == 0 else list(reversed(sides))
+        names = list(sides)
+        names = names[step % len(names):] + names[: step % len(names)]
         texts = {}
         for name in names:
             completion = sides[name].generate(request)
             totals[name][0] += completion.output_tokens
             totals[name][1] += completion.latency_s
             texts[name] = completion.text
-        if texts["plain"] != texts[args.draft]:
-            differing.append(request.example_id or "?")
+        for name in sides:
+            if texts[name] != texts[args.draft]:
+                differing[name].append(request.example_id or "?")
         print(f"  {request.example_id}: "
               + ", ".join(f"{n} {texts[n].count(chr(10))} lines" for n in sides), flush=True)
     rates = {name: tokens / seconds for name, (tokens, seconds) in totals.items()}
     for name, (tokens, seconds) in totals.items():
-        print(f"{name:>14}: {tokens} output tokens in {seconds:.1f} s = {rates[name]:.2f} "
+        print(f"{name:>22}: {tokens} output tokens in {seconds:.1f} s = {rates[name]:.2f} "
               f"tokens/s, {seconds / len(requests):.2f} s per answer")
-    print(f"speed-up {args.draft} / plain: {rates[args.draft] / rates['plain']:.3f}x output "
-          f"tokens/s; answers differing from plain decoding: {len(differing)} of "
-          f"{len(requests)}" + (f" ({', '.join(differing)})" if differing else ""))
+    for name in sides:
+        if name == args.draft:
+            continue
+        found = differing[name]
+        print(f"speed-up {args.draft} / {name}: {rates[args.draft] / rates[name]:.3f}x output "
+              f"tokens/s; answers differing: {len(found)} of {len(requests)}"
+              + (f" ({', '.join(found)})" if found else ""))
 
 
 def main() -> None:
@@ -169,8 +216,12 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=None,
                         help="default: 64; with --draft, the task's answer budget")
-    parser.add_argument("--draft", choices=["prompt_lookup"], default=None,
+    parser.add_argument("--draft", choices=["prompt_lookup", "model"], default=None,
                         help="compare this draft decoding with plain decoding instead")
+    parser.add_argument("--draft-model", default="qwen2.5-coder-0.5b",
+                        help="with --draft model: the draft GGUF (alias or path)")
+    parser.add_argument("--batch-invariant", action="store_true",
+                        help="load the draft side with params.batch_invariant")
     parser.add_argument("--draft-ngram", type=int, default=3)
     parser.add_argument("--draft-tokens", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None)
@@ -201,9 +252,9 @@ def main() -> None:
                 totals[side][0] += tokens
                 totals[side][1] += seconds
             step += 1
-    rates = {side: tokens / seconds for side, (tokens, seconds) in totals.items()}
-    for side, (tokens, seconds) in totals.items():
-        print(f"{side:>8}: {tokens} output tokens in {seconds:.2f} s = {rates[side]:.1f} tokens/s")
+    rates = {side: count / spent for side, (count, spent) in totals.items()}
+    for side, (count, spent) in totals.items():
+        print(f"{side:>8}: {count:.0f} output tokens in {spent:.2f} s = {rates[side]:.1f} tokens/s")
     ratio = rates["evaluate"] / rates["direct"]
     print(f"ratio evaluate / direct (best threads): {ratio:.3f}x; target >= 0.9: "
           f"{'met' if ratio >= 0.9 else 'NOT met'}")

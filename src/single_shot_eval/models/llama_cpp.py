@@ -48,7 +48,13 @@ from single_shot_eval.models.base import (
     GenerationRequest,
     ends_in_repetition,
 )
-from single_shot_eval.models.draft import DraftSettings, speculative_llama
+from single_shot_eval.models.draft import (
+    BATCH_INVARIANT_CONTEXT,
+    DraftSettings,
+    check_batch_invariant,
+    speculative_llama,
+    without_weight_repacking,
+)
 from single_shot_eval.models.packaged_gguf import packaged_gguf_path, packaged_models
 from single_shot_eval.models.pricing import cost_rule_for
 from single_shot_eval.models.quality_gate import check_quality_gate
@@ -208,21 +214,22 @@ def choose_n_threads(
 
 def load_llama(
     path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False,
-    draft: DraftSettings | None = None, **numeric: Any,
+    draft: DraftSettings | None = None, batch_invariant: bool = False, **numeric: Any,
 ) -> Any:
     """Load (once per process, unless `fresh`) a GGUF model.
 
     `numeric` holds llama.cpp context settings from `NUMERIC_PARAMS`; `draft` its draft
-    decoding (`models.draft`). A `fresh` instance is never shared (used to check that a reused
-    instance answers like a new one).
+    decoding and `batch_invariant` the settings that keep a draft from changing the text
+    (`models.draft`). A `fresh` instance is never shared (used to check that a reused instance
+    answers like a new one, and for a draft model, whose context its target owns).
     """
     return _load(path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, fresh=fresh, draft=draft,
-                 **numeric)[0]
+                 batch_invariant=batch_invariant, **numeric)[0]
 
 
 def _load(
     path: Path, *, n_ctx: int, n_threads: int, seed: int, fresh: bool = False,
-    draft: DraftSettings | None = None, **numeric: Any,
+    draft: DraftSettings | None = None, batch_invariant: bool = False, **numeric: Any,
 ) -> tuple[Any, threading.Lock]:
     """The loaded model and the lock every generation with it holds."""
     try:
@@ -239,18 +246,28 @@ def _load(
 
     def build() -> tuple[Any, threading.Lock]:
         kwargs = {"model_path": str(path), "n_ctx": n_ctx, "n_threads": n_threads,
-                  "n_threads_batch": n_threads, "seed": seed, "verbose": False, **numeric}
+                  "n_threads_batch": n_threads, "seed": seed, "verbose": False, **numeric,
+                  **(BATCH_INVARIANT_CONTEXT if batch_invariant else {})}
+        draft_llama = None
+        if drafting is not None and drafting.mode == "model":
+            draft_llama = load_llama(resolve_gguf(drafting.model), n_ctx=n_ctx,
+                                     n_threads=n_threads, seed=seed, fresh=True)
+        loading = without_weight_repacking() if batch_invariant else contextlib.nullcontext()
         try:
-            llama = Llama(**kwargs) if drafting is None else speculative_llama(drafting, **kwargs)
+            with loading:
+                llama = (Llama(**kwargs) if drafting is None
+                         else speculative_llama(drafting, draft_llama, **kwargs))
         except (ValueError, RuntimeError, TypeError) as exc:
             raise ModelSpecError(f"{path}: llama.cpp cannot load this model: {exc}") from None
+        if batch_invariant and drafting is not None:
+            check_batch_invariant(llama, str(path))
         _BUILT.add(llama)
         return llama, threading.Lock()
 
     if fresh:
         return build()
-    key = (str(path.resolve()), n_ctx, n_threads, seed, *sorted(numeric.items()),
-           drafting.describe() if drafting is not None else "")
+    key = (str(path.resolve()), n_ctx, n_threads, seed, batch_invariant,
+           *sorted(numeric.items()), drafting.describe() if drafting is not None else "")
     with _LOAD_LOCK:
         if key not in _LOADED:
             _LOADED[key] = build()
@@ -277,16 +294,19 @@ def llama_cpp_build() -> dict[str, str]:
 
 class LlamaCppOptions(BaseModel):
     """The llama_cpp backend's own `params`: context size, a fixed generation thread count
-    (default: measured) and draft decoding (`models.draft`; default none, by measurement); the
-    llama.cpp context settings of `NUMERIC_PARAMS` are passed on as written."""
+    (default: measured), draft decoding and the batch-invariant settings that let a draft keep
+    the text (`models.draft`; default none and off, by measurement); the llama.cpp context
+    settings of `NUMERIC_PARAMS` are passed on as written."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     n_ctx: int = 4096
     n_threads: int | None = None
-    draft: Literal["none", "prompt_lookup"] = "none"
+    draft: Literal["none", "prompt_lookup", "model"] = "none"
     draft_ngram: int = Field(default=3, ge=1, le=8)
     draft_tokens: int = Field(default=3, ge=1, le=63)
+    draft_model: str | None = None
+    batch_invariant: bool = False
 
 
 class LlamaCppModel:
@@ -306,9 +326,16 @@ class LlamaCppModel:
         else:
             self.thread_choice = choose_n_threads()
         self.n_threads = self.thread_choice.n_threads
-        self.draft = DraftSettings(
-            mode=options.draft, ngram=options.draft_ngram, tokens=options.draft_tokens
-        )
+        if (options.draft == "model") != (options.draft_model is not None):
+            raise ModelSpecError(f"model {config.id!r}: params.draft_model: names the draft "
+                                 "GGUF of draft: model, and only of it")
+        self.draft = DraftSettings(mode=options.draft, ngram=options.draft_ngram,
+                                   tokens=options.draft_tokens, model=options.draft_model)
+        self.batch_invariant = options.batch_invariant
+        clash = set(BATCH_INVARIANT_CONTEXT) & set(config.options)
+        if self.batch_invariant and clash:
+            raise ModelSpecError(f"model {config.id!r}: params.{sorted(clash)[0]}: "
+                                 "batch_invariant sets flash_attn, type_k and type_v itself")
         seed = config.generation.seed
         self.load_seed = 0 if seed is None else seed
         # passed to llama.cpp as written (their text is part of `numeric_settings`)
@@ -336,7 +363,7 @@ class LlamaCppModel:
         if self._llama is None:
             self._llama, self._lock = _load(
                 self.path, n_ctx=self.n_ctx, n_threads=self.n_threads, seed=self.load_seed,
-                draft=self.draft, **self.numeric_params,
+                draft=self.draft, batch_invariant=self.batch_invariant, **self.numeric_params,
             )
         return self._llama
 
@@ -352,7 +379,9 @@ class LlamaCppModel:
                 "n_batch": 512, "n_ubatch": 512, "flash_attn": False, "type_k": None,
                 "type_v": None, **self.numeric_params,
             }
-            if self.draft.mode != "none":  # batched verification can change the text
+            if self.batch_invariant:  # checked at load: then drafting keeps the text
+                effective.update(BATCH_INVARIANT_CONTEXT, cpu_weight_repacking=False)
+            elif self.draft.mode != "none":  # batched verification can change the text
                 effective["draft"] = self.draft.describe()
             self._settings = {
                 **{k: str(v) for k, v in sorted(effective.items())},

@@ -22,6 +22,7 @@ from single_shot_eval.models.base import (
     GenerationRequest,
     truncate_at_repetition,
 )
+from single_shot_eval.models.draft import DRAFT_PARAMS
 from single_shot_eval.models.registry import ModelConfig
 from single_shot_eval.results.cache import KeyValueCache
 from single_shot_eval.results.records import Sample, Verdict
@@ -79,7 +80,8 @@ def response_cache_key(
 
     The example id is part of it because some sources answer from the example rather than the
     prompt (the controls' known answers; file-in/file-out transpilers). Scheduling parameters
-    (where a model runs, with which resources) are not part of it. `numeric_settings` are the
+    (where a model runs, with which resources) and draft-decoding parameters (how fast a local
+    model answers, `models.draft`) are not part of it. `numeric_settings` are the
     effective settings that change an in-process model's arithmetic (threads, batch sizes, the
     backend's build): an answer computed with other settings is another answer.
     """
@@ -89,7 +91,8 @@ def response_cache_key(
         "base_url": config.base_url,
         "command": config.command,
         "example_id": request.example_id,
-        "params": {k: v for k, v in config.params.items() if k not in SCHEDULING_PARAMS},
+        "params": {k: v for k, v in config.params.items()
+                   if k not in SCHEDULING_PARAMS and k not in DRAFT_PARAMS},
         "messages": [[m.role, m.content] for m in request.messages],
         "temperature": request.temperature,
         "max_tokens": request.max_tokens,
