@@ -148,7 +148,7 @@ class _GgufDraft:
 
     def __call__(self, input_ids: Any, /, **_: Any) -> Any:
         import numpy as np
-        from llama_cpp import llama_token_is_eog
+        from llama_cpp import llama_vocab_is_eog
 
         context = [int(token) for token in input_ids]
         keep = 0
@@ -168,7 +168,7 @@ class _GgufDraft:
             row = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(n_vocab,))
             token = int(np.argmax(row))
             drafted.append(token)
-            if len(drafted) == self.tokens or llama_token_is_eog(vocab, token):
+            if len(drafted) == self.tokens or llama_vocab_is_eog(vocab, token):
                 return np.array(drafted, dtype=np.intc)
             llama.eval([token])
             self._evaluated.append(token)
