@@ -111,9 +111,12 @@ def batch_invariance_gap(llama: Any) -> float:
     prefix, probed = tokens[:-_PROBED_TOKENS], tokens[-_PROBED_TOKENS:]
     n_vocab = llama.n_vocab()
 
-    def logits(batches: list[list[int]], all_rows: bool = True) -> Any:
+    def empty() -> None:
         llama.reset()
         llama._ctx.kv_cache_seq_rm(-1, 0, -1)
+
+    def logits(batches: list[list[int]], all_rows: bool = True) -> Any:
+        empty()
         rows = []
         n_past = 0
         for batch in [prefix, *batches]:
@@ -125,8 +128,7 @@ def batch_invariance_gap(llama: Any) -> float:
                 rows += [np.ctypeslib.as_array(llama._ctx.get_logits_ith(i), shape=(n_vocab,))
                          .copy() for i in picked]
             n_past += len(batch)
-        llama.reset()
-        llama._ctx.kv_cache_seq_rm(-1, 0, -1)
+        empty()
         return np.array(rows)
 
     one_by_one = logits([[token] for token in probed])
@@ -181,8 +183,8 @@ def check_batch_invariant(llama: Any, path: str) -> None:
     if gap != 0.0:
         raise ModelSpecError(
             f"{path}: params.batch_invariant: this model's logits still depend on batching "
-            f"(largest difference {gap:.3g} between one-token and batched evaluation: its "
-            "weight types take other CPU kernels in a batch), so drafting could change its "
+            f"(largest difference {gap:.3g} between one-token and batched evaluation, e.g. from "
+            "CPU kernels llama.cpp takes only for a batch), so drafting could change its "
             "answers: use draft: none, or drop batch_invariant and keep draft in the cache key"
         )
 
